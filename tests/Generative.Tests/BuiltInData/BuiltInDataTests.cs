@@ -167,6 +167,23 @@ public sealed class BuiltInDataTests
         BuiltInDatasets.Contains("iris").Should().BeFalse();
     }
 
+    [Fact]
+    public void Dataset_constructor_rejects_inconsistent_parts_and_disposes_its_tensors()
+    {
+        var samples = torch.zeros(4, 2);
+        var wrongNames = () => new BuiltInDataset("x", BuiltInDatasetKind.Plane, samples, null, ["x"], null);
+        wrongNames.Should().Throw<ArgumentException>().WithParameterName("featureNames").WithMessage("*2 feature names*got 1*");
+        var wrongLabels = () => new BuiltInDataset("x", BuiltInDatasetKind.Plane, samples, torch.zeros(3, dtype: ScalarType.Int64), ["x", "y"], ["a"]);
+        wrongLabels.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("*[4]*[3]*");
+        var noSigma = () => new BuiltInDataset("x", BuiltInDatasetKind.Plane, samples, null, ["x", "y"], null, torch.zeros(2, 2));
+        noSigma.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modeStandardDeviation");
+
+        var data = new BuiltInDataset("x", BuiltInDatasetKind.Plane, samples, null, ["x", "y"], null);
+        data.Dispose();
+        samples.IsInvalid.Should().BeTrue();
+        data.Dispose(); // idempotent
+    }
+
     private static void CheckMixture(BuiltInDataset data, int modes)
     {
         using var scope = NewDisposeScope();

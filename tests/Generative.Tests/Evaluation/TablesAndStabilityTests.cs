@@ -60,7 +60,7 @@ public sealed class TablesAndStabilityTests
     public void Loss_variance_uses_the_last_window_of_finite_values()
     {
         double[] losses = [100, -100, 1, 2, 3, double.NaN, 4];
-        // Last 5 entries: 2, 3, NaN, 4 → wait, last 5 are 1, 2, 3, NaN, 4 → finite 1, 2, 3, 4 → population variance 1.25.
+        // The last 5 entries are 1, 2, 3, NaN, 4; the finite ones 1, 2, 3, 4 have population variance 1.25.
         TrainingStability.LossVariance(losses, window: 5).Should().BeApproximately(1.25, 1e-15);
         TrainingStability.LossVariance([7.0], window: 5).Should().Be(0);
     }
