@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Generative.Checkpoints;
+using Generative.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,12 +17,14 @@ namespace Generative.Diffusion;
 /// or batch norm, which <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> do not).</para>
 /// <para>Ownership: the model owns the networks given to it when <c>ownsNetworks</c> is true (the default) and disposes
 /// them in <see cref="Dispose"/>; the schedule is shared.</para>
-/// <para>Units: the networks work in the training data's standardised units; the optional <c>toDataUnits</c> map
-/// (e.g. <c>Generative.Data.DataStandardization.Unstandardize</c>) turns samples back into data units.</para>
+/// <para>Units: the networks work in the training data's standardised units; the optional <see cref="Standardization"/>
+/// turns samples back into data units.</para>
+/// <para>Persistence: <see cref="Save"/> and <see cref="Load"/> write and read a checkpoint directory (config.json with
+/// family <c>"diffusion"</c>, the network, schedule and sampling options and the standardisation; model.safetensors with the
+/// weights of <c>denoiser</c> and <c>ema</c>), for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks.</para>
 /// </remarks>
 public sealed class DiffusionModel : IGenerativeModel
 {
-    private readonly Func<Tensor, Tensor>? _toDataUnits;
     private readonly bool _ownsNetworks;
     private int _disposed;
 
@@ -28,9 +33,9 @@ public sealed class DiffusionModel : IGenerativeModel
     /// <param name="schedule">The schedule it was trained with.</param>
     /// <param name="options">Sampling defaults; <see langword="null"/> for the defaults.</param>
     /// <param name="emaDenoiser">A network of the same architecture holding EMA weights, used for sampling by default; or <see langword="null"/>.</param>
-    /// <param name="toDataUnits">Maps a batch of samples from the network's units to data units (must not dispose its input);
-    /// <see langword="null"/> for the identity.</param>
-    /// <param name="featureNames">Names of the features, or <see langword="null"/>.</param>
+    /// <param name="standardization">The standardisation of the training data, undone on every sample; <see langword="null"/> when
+    /// the data was not standardised.</param>
+    /// <param name="featureNames">Names of the features; <see langword="null"/> takes the standardisation's, if any.</param>
     /// <param name="ownsNetworks">Whether <see cref="Dispose"/> disposes the networks.</param>
     /// <exception cref="ArgumentException">The EMA network's shapes differ from the denoiser's, or the denoiser learns the variance.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -39,7 +44,7 @@ public sealed class DiffusionModel : IGenerativeModel
         INoiseSchedule schedule,
         DiffusionModelOptions? options = null,
         IDenoiser? emaDenoiser = null,
-        Func<Tensor, Tensor>? toDataUnits = null,
+        DataStandardization? standardization = null,
         IReadOnlyList<string>? featureNames = null,
         bool ownsNetworks = true)
     {
@@ -60,8 +65,8 @@ public sealed class DiffusionModel : IGenerativeModel
         Denoiser = denoiser;
         EmaDenoiser = emaDenoiser;
         Schedule = schedule;
-        _toDataUnits = toDataUnits;
-        FeatureNames = featureNames;
+        Standardization = standardization;
+        FeatureNames = featureNames ?? standardization?.FeatureNames;
         _ownsNetworks = ownsNetworks;
     }
 
@@ -73,6 +78,9 @@ public sealed class DiffusionModel : IGenerativeModel
 
     /// <summary>The noise schedule.</summary>
     public INoiseSchedule Schedule { get; }
+
+    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
+    public DataStandardization? Standardization { get; }
 
     /// <summary>The sampling defaults.</summary>
     public DiffusionModelOptions Options { get; }
@@ -141,6 +149,86 @@ public sealed class DiffusionModel : IGenerativeModel
         var plan = Plan(count, options);
         return Iterate(count, generator, options, plan, cancellationToken);
     }
+
+    /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
+    /// <param name="directory">The directory.</param>
+    /// <exception cref="NotSupportedException">The networks are not <see cref="MlpDenoiser"/>s or <see cref="UNetDenoiser"/>s.</exception>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Schedule is not NoiseSchedule schedule)
+        {
+            throw new NotSupportedException($"Only a model with a {nameof(NoiseSchedule)} can be saved.");
+        }
+
+        var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = Denoiser.Module };
+        if (EmaDenoiser is not null)
+        {
+            modules[EmaName] = EmaDenoiser.Module;
+        }
+
+        var options = new JsonObject
+        {
+            ["network"] = DiffusionConfiguration.Describe(Denoiser),
+            ["schedule"] = DiffusionConfiguration.ToNode(schedule.Options),
+            ["model"] = DiffusionConfiguration.ToNode(Options),
+            ["ema"] = EmaDenoiser is not null,
+        };
+        ModelCheckpoint.Save(directory, modules, DiffusionConfiguration.Family, options, Standardization);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/> (or the latest checkpoint under a trainer's checkpoint root).</summary>
+    /// <param name="directory">A checkpoint directory, or a root holding <c>step-*</c> checkpoints.</param>
+    /// <param name="device">The device for the networks; <see langword="null"/> for the CPU.</param>
+    /// <returns>A model that owns its networks.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a diffusion model this library can rebuild, or is corrupt.</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
+    public static DiffusionModel Load(string directory, Device? device = null)
+    {
+        var config = ModelCheckpoint.ReadConfig(directory);
+        if (config.Family != DiffusionConfiguration.Family)
+        {
+            throw new CheckpointFormatException($"The checkpoint holds a '{config.Family}' model, not a diffusion model.");
+        }
+
+        var options = config.Options ?? throw new CheckpointFormatException("The checkpoint's config has no options to rebuild the model from.");
+        var denoiser = DiffusionConfiguration.CreateNetwork(options["network"]);
+        IDenoiser? ema = null;
+        try
+        {
+            bool hasEma = config.Modules.Contains(EmaName);
+            ema = hasEma ? DiffusionConfiguration.CreateNetwork(options["network"]) : null;
+            var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = denoiser.Module };
+            if (ema is not null)
+            {
+                modules[EmaName] = ema.Module;
+            }
+
+            ModelCheckpoint.LoadModules(directory, modules);
+            if (device is not null)
+            {
+                denoiser.Module.to(device);
+                ema?.Module.to(device);
+            }
+
+            var schedule = new NoiseSchedule(DiffusionConfiguration.Read<NoiseScheduleOptions>(options["schedule"]));
+            var modelOptions = options["model"] is null ? new DiffusionModelOptions { PredictionType = ReadObjective(options) } : DiffusionConfiguration.Read<DiffusionModelOptions>(options["model"]);
+            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization);
+        }
+        catch
+        {
+            denoiser.Module.Dispose();
+            ema?.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The module name of the EMA network in checkpoints.</summary>
+    internal const string EmaName = "ema";
+
+    private static PredictionType ReadObjective(JsonNode options) =>
+        options["training"] is null ? PredictionType.Epsilon : DiffusionConfiguration.Read<DiffusionTrainingOptions>(options["training"]).Objective;
 
     /// <inheritdoc />
     public void Dispose()
@@ -263,7 +351,7 @@ public sealed class DiffusionModel : IGenerativeModel
                 options?.Progress?.Report(new SamplingProgress(last ? done + size : done, total, i + 1, timesteps.Count));
             }
 
-            var inDataUnits = _toDataUnits is null ? x : _toDataUnits(x);
+            var inDataUnits = Standardization is null ? x : Standardization.Unstandardize(x);
             result = inDataUnits.to(CPU).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
         }
 

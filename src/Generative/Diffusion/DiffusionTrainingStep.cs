@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Generative.Checkpoints;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -77,7 +79,7 @@ public sealed record DiffusionTrainingOptions
 /// <para>Not thread-safe: one trainer drives it from one thread. Denoisers that learn the variance are not supported
 /// (their variance head needs the variational bound).</para>
 /// </remarks>
-public sealed class DiffusionTrainingStep : ITrainingStep
+public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurationSource
 {
     /// <summary>The name of the module and of the optimiser.</summary>
     public const string DenoiserName = "denoiser";
@@ -191,6 +193,24 @@ public sealed class DiffusionTrainingStep : ITrainingStep
         }
 
         return perSample.mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The network, schedule and training options, so that <see cref="DiffusionModel.Load"/> can rebuild the model from a
+    /// trainer checkpoint; <see langword="null"/> when the network is not an <see cref="MlpDenoiser"/> or <see cref="UNetDenoiser"/>.</summary>
+    /// <returns>The options as JSON, or <see langword="null"/>.</returns>
+    public JsonNode? GetCheckpointConfiguration()
+    {
+        if (!DiffusionConfiguration.IsSupported(_denoiser) || _schedule is not NoiseSchedule schedule)
+        {
+            return null;
+        }
+
+        return new JsonObject
+        {
+            ["network"] = DiffusionConfiguration.Describe(_denoiser),
+            ["schedule"] = DiffusionConfiguration.ToNode(schedule.Options),
+            ["training"] = DiffusionConfiguration.ToNode(Options),
+        };
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Generative.Data;
 using Generative.Diffusion;
 using Generative.TestSupport;
 using TorchSharp;
@@ -117,7 +118,8 @@ public sealed class DiffusionModelTests
         using var scope = NewDisposeScope();
         using var net = Perturbed(6);
         using var raw = new DiffusionModel(net, Schedule, ownsNetworks: false);
-        using var scaled = new DiffusionModel(net, Schedule, toDataUnits: x => (x * 10) + 3, featureNames: ["a", "b"], ownsNetworks: false);
+        var standardization = new DataStandardization([3.0, 3.0], [10.0, 10.0], ["a", "b"]);
+        using var scaled = new DiffusionModel(net, Schedule, standardization: standardization, ownsNetworks: false);
         var options = new SamplingOptions { Sampler = "ddim", Steps = 5 };
         Tolerance.AssertClose(scaled.Sample(16, new Generator(2), options), (raw.Sample(16, new Generator(2), options) * 10) + 3, 1e-5);
         scaled.FeatureNames.Should().Equal("a", "b");
