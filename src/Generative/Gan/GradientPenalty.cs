@@ -67,7 +67,7 @@ public sealed class GradientPenalty : ICriticRegularizer
     {
         using var scope = NewDisposeScope();
         var gradients = InputGradients(critic, points, classLabels);
-        var norms = gradients.flatten(1).norm(1, false, 2);
+        var norms = linalg.vector_norm(gradients.flatten(1), 2, [1L]);
         var deviation = (norms - 1).square().mean();
         return (deviation * weight).MoveToOuterDisposeScope();
     }

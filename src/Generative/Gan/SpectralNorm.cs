@@ -34,11 +34,12 @@ public sealed class SpectralNorm : nn.Module<Tensor, Tensor>
     /// <summary>PyTorch's default ε in the vector normalisation: 1e-12.</summary>
     public const double DefaultEpsilon = 1e-12;
 
-    [ComponentName(Name = "weight_orig")]
-    private Parameter _weightOrig;
-
+    // Declaration order = registration order = state-dict order, as in PyTorch: bias, weight_orig, weight_u, weight_v.
     [ComponentName(Name = "bias")]
     private Parameter? _bias;
+
+    [ComponentName(Name = "weight_orig")]
+    private Parameter _weightOrig;
 
     [ComponentName(Name = "weight_u")]
     private Tensor _u;
