@@ -1,0 +1,287 @@
+using System.Security.Cryptography;
+using Generative.Checkpoints;
+using Generative.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Generative.Gan;
+
+/// <summary>
+/// A trained GAN behind the family-neutral sampling contract: one generator forward pass per batch of samples.
+/// </summary>
+/// <remarks>
+/// <para>Sampling draws z ~ N(0, I) (and, for a conditional generator, uniform class labels unless
+/// <see cref="SamplingOptions.ClassLabels"/> gives them) from the generator passed in, runs the generator in evaluation
+/// mode under <c>torch.inference_mode()</c>, maps the output back to data units if the model was built with a
+/// standardisation, and returns float32 CPU tensors.</para>
+/// <para>Thread-safety: <see cref="Sample"/> and <see cref="SampleBatches"/> may be called from many threads at once;
+/// a call keeps all its state on its own stack and never changes the network. The constructor puts the generator's
+/// module in evaluation mode: do not train it while the model samples from it.</para>
+/// <para>Ownership: with <c>ownsGenerator</c> (the default) disposing the model disposes the generator's module.</para>
+/// </remarks>
+public sealed class GanModel : IGenerativeModel
+{
+    /// <summary>Samples per generator call when <see cref="SamplingOptions.BatchSize"/> is not set: 512.</summary>
+    public const int DefaultBatchSize = 512;
+
+    private readonly DataStandardization? _standardization;
+    private readonly bool _ownsGenerator;
+    private bool _disposed;
+
+    /// <summary>Wraps a trained generator.</summary>
+    /// <param name="generator">The generator (for a trained <see cref="GanTrainingStep"/>, its <see cref="GanTrainingStep.SamplingGenerator"/>).</param>
+    /// <param name="standardization">The standardisation the training data went through, undone on every sample so that
+    /// samples come back in data units; <see langword="null"/> when the data were used as they are.</param>
+    /// <param name="featureNames">Names of the features (table columns); their count must equal the sample's element count.
+    /// <see langword="null"/> takes the standardisation's names, if any.</param>
+    /// <param name="ownsGenerator">Whether disposing the model disposes the generator's module. Default true.</param>
+    /// <exception cref="ArgumentException">The feature names or the standardisation do not match the sample shape.</exception>
+    public GanModel(IGenerator generator, DataStandardization? standardization = null, IReadOnlyList<string>? featureNames = null, bool ownsGenerator = true)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        featureNames ??= standardization?.FeatureNames;
+        if (featureNames is not null && featureNames.Count != generator.SampleShape.ElementCount)
+        {
+            throw new ArgumentException(
+                $"Expected {generator.SampleShape.ElementCount} feature names for samples shaped {generator.SampleShape}, but got {featureNames.Count}.",
+                nameof(featureNames));
+        }
+
+        if (standardization is not null && standardization.FeatureCount != generator.SampleShape[0])
+        {
+            throw new ArgumentException(
+                $"The standardisation has {standardization.FeatureCount} features, but samples shaped {generator.SampleShape} have {generator.SampleShape[0]} along their feature (first) dimension.",
+                nameof(standardization));
+        }
+
+        Generator = generator;
+        FeatureNames = featureNames?.ToArray();
+        _standardization = standardization;
+        _ownsGenerator = ownsGenerator;
+        generator.Module.eval();
+    }
+
+    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
+    public DataStandardization? Standardization => _standardization;
+
+    /// <summary>The generator samples come from.</summary>
+    public IGenerator Generator { get; }
+
+    /// <inheritdoc />
+    public ModelFamily Family => ModelFamily.Gan;
+
+    /// <inheritdoc />
+    public TensorShape SampleShape => Generator.SampleShape;
+
+    /// <inheritdoc />
+    public int ClassCount => Generator.ClassCount;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string>? FeatureNames { get; }
+
+    /// <inheritdoc />
+    public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var batches = new List<Tensor>();
+        try
+        {
+            foreach (var batch in SampleBatches(count, generator, options, cancellationToken))
+            {
+                batches.Add(batch);
+            }
+
+            return batches.Count == 1 ? batches[0] : cat(batches, 0);
+        }
+        finally
+        {
+            if (batches.Count > 1)
+            {
+                foreach (var b in batches)
+                {
+                    b.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int batchSize = options?.BatchSize ?? DefaultBatchSize;
+        if (batchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), batchSize, "SamplingOptions.BatchSize must be at least 1.");
+        }
+
+        var labels = options?.ClassLabels;
+        if (labels is not null)
+        {
+            if (ClassCount == 0)
+            {
+                throw new ArgumentException("The model is unconditional; SamplingOptions.ClassLabels must be null.", nameof(options));
+            }
+
+            GanNetworkHelpers.EnsureLabels(labels, ClassCount, count, nameof(options));
+        }
+
+        return Iterate(count, batchSize, generator, labels, options?.Progress, cancellationToken);
+    }
+
+    private IEnumerable<Tensor> Iterate(int count, int batchSize, Generator? generator, Tensor? labels, IProgress<SamplingProgress>? progress, CancellationToken cancellationToken)
+    {
+        Generator? own = null;
+        var rng = generator ?? (own = new Generator(unchecked((ulong)RandomNumberGenerator.GetInt32(int.MaxValue))));
+        try
+        {
+            var device = Generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
+            for (int done = 0; done < count;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int b = Math.Min(batchSize, count - done);
+                Tensor result;
+                using (var scope = NewDisposeScope())
+                using (inference_mode())
+                {
+                    var z = randn(Generator.LatentShape.WithBatch(b), dtype: ScalarType.Float32, device: device, generator: rng);
+                    Tensor? batchLabels = null;
+                    if (ClassCount > 0)
+                    {
+                        batchLabels = labels is not null
+                            ? labels.narrow(0, done, b).to(device)
+                            : randint(0, ClassCount, [b], dtype: ScalarType.Int64, device: device, generator: rng);
+                    }
+
+                    var x = Generator.Generate(z, batchLabels);
+                    if (_standardization is not null)
+                    {
+                        x = _standardization.Unstandardize(x);
+                    }
+
+                    result = x.to(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
+                }
+
+                done += b;
+                progress?.Report(new SamplingProgress(done, count, 0, 0));
+                yield return result;
+            }
+        }
+        finally
+        {
+            own?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Saves the model as a checkpoint directory (written atomically): <c>config.json</c> with family <c>"gan"</c>, the
+    /// generator's architecture, the feature names and the standardisation, and the generator's weights in
+    /// <c>model.safetensors</c> under <c>generator.*</c>.
+    /// </summary>
+    /// <param name="directory">The directory to write (replaced if it exists).</param>
+    /// <exception cref="NotSupportedException">The generator is not an <see cref="MlpGenerator"/> or <see cref="ConvGenerator"/>,
+    /// whose architecture can be written down; save its weights with <see cref="ModelCheckpoint.Save"/> yourself.</exception>
+    public void Save(string directory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var options = GanNetworkConfig.ToJson(Generator);
+        if (FeatureNames is not null)
+        {
+            options["featureNames"] = new System.Text.Json.Nodes.JsonArray([.. FeatureNames.Select(n => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(n))]);
+        }
+
+        var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = Generator.Module };
+        ModelCheckpoint.Save(directory, modules, GanTrainingStep.FamilyName, options, _standardization);
+    }
+
+    /// <summary>Loads a model written by <see cref="Save"/> (or a trainer checkpoint of a GAN whose config records the generator).</summary>
+    /// <param name="directory">The checkpoint directory (or a root of <c>step-*</c> checkpoints: the latest is used).</param>
+    /// <returns>A model that owns its new generator, on the CPU.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a GAN's, is corrupt, or does not match its architecture.</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
+    public static GanModel Load(string directory)
+    {
+        var config = ModelCheckpoint.ReadConfig(directory);
+        if (!string.Equals(config.Family, GanTrainingStep.FamilyName, StringComparison.Ordinal))
+        {
+            throw new CheckpointFormatException($"The checkpoint in '{directory}' is a '{config.Family}' model, not a GAN.");
+        }
+
+        var generator = GanNetworkConfig.FromJson(config.Options, directory);
+        try
+        {
+            var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = generator.Module };
+            ModelCheckpoint.LoadModules(directory, modules);
+            var names = config.Options?["featureNames"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+            return new GanModel(generator, config.Standardization, names, ownsGenerator: true);
+        }
+        catch
+        {
+            generator.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Trains a GAN with the library's trainer and returns the model to sample from: a convenience for
+    /// <c>Trainer.For(new GanTrainingStep(...)).WithData(data).WithBatchSize(b).WithSteps(n).WithSeed(seed).Build().Run()</c>.
+    /// </summary>
+    /// <param name="generator">The generator to train (its module stays the caller's unless EMA is off, see returns).</param>
+    /// <param name="critic">The critic to train (stays the caller's).</param>
+    /// <param name="data">The training data; its standardisation and feature names go into the model.</param>
+    /// <param name="steps">Total trainer steps (critic updates), at least 1.</param>
+    /// <param name="batchSize">Samples per batch, at least 1. Default 256 (WGAN-GP's toy experiments).</param>
+    /// <param name="options">Loss and optimiser settings; <see langword="null"/> for WGAN-GP's.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="configure">Adds anything else to the trainer (checkpointing, logging, callbacks).</param>
+    /// <returns>The summary of the run, and a model over the EMA generator (which the model owns) when
+    /// <see cref="GanTrainingOptions.EmaDecay"/> is set, else over <paramref name="generator"/> (not owned).</returns>
+    public static (GanModel Model, Generative.Training.TrainingSummary Summary) Train(
+        IGenerator generator,
+        IDiscriminator critic,
+        IDataSource data,
+        long steps,
+        int batchSize = 256,
+        GanTrainingOptions? options = null,
+        long seed = 0,
+        Action<Generative.Training.TrainerBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(critic);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= GanTrainingOptions.WganGp();
+        IGenerator? ema = options.EmaDecay is null ? null : GanTrainingStep.CreateTwin(generator)
+            ?? throw new ArgumentException("EmaDecay is set, but the generator's architecture cannot be copied; use GanTrainingStep with an emaGenerator.", nameof(generator));
+        try
+        {
+            using var step = new GanTrainingStep(generator, critic, options, ema);
+            var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize).WithSteps(steps).WithSeed(seed);
+            configure?.Invoke(builder);
+            using var trainer = builder.Build();
+            var summary = trainer.Run();
+            var model = new GanModel(ema ?? generator, data.Standardization, data.FeatureNames, ownsGenerator: ema is not null);
+            return (model, summary);
+        }
+        catch
+        {
+            ema?.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Disposes the generator's module if the model owns it.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_ownsGenerator)
+        {
+            Generator.Module.Dispose();
+        }
+    }
+}
