@@ -24,6 +24,14 @@ public sealed class GenerativeBuilder
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 
+    // The configuration keys of GenerativeModelOptions (the binder's own unknown-key check ignores ConfigurationKeyName).
+    private static readonly HashSet<string> KnownKeys = new(
+        typeof(GenerativeModelOptions).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => p.GetCustomAttributes(typeof(ConfigurationKeyNameAttribute), false)
+                .OfType<ConfigurationKeyNameAttribute>().FirstOrDefault()?.Name ?? p.Name),
+        StringComparer.OrdinalIgnoreCase);
+
     private readonly GenerativeModelCatalog _catalog;
 
     internal GenerativeBuilder(IServiceCollection services, GenerativeModelCatalog catalog)
@@ -99,7 +107,7 @@ public sealed class GenerativeBuilder
     /// </code>
     /// with <c>AddModelsFromConfiguration(configuration.GetSection("Generative:Models"))</c>.
     /// </summary>
-    /// <remarks>Unknown keys and values that do not convert stop the host at start with a message naming the model
+    /// <remarks>The models are registered in the order configuration lists the children (sorted by key). Unknown keys and values that do not convert stop the host at start with a message naming the model
     /// and the configuration key, as do the rules of <see cref="GenerativeModelOptions"/>.</remarks>
     /// <param name="section">The section whose children are the models; an absent or empty section registers none.</param>
     /// <returns>This builder.</returns>
@@ -170,9 +178,22 @@ public sealed class GenerativeBuilder
             return;
         }
 
+        var unknown = section.GetChildren()
+            .Select(child => child.Key)
+            .Where(key => !KnownKeys.Contains(key))
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(
+                registration.Name,
+                typeof(GenerativeModelOptions),
+                [.. unknown.Select(key =>
+                    $"Generative model '{registration.Name}': '{section.Path}:{key}' is not a known setting; known settings: {string.Join(", ", KnownKeys.Order(StringComparer.Ordinal))}.")]);
+        }
+
         try
         {
-            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            section.Bind(options);
         }
         catch (InvalidOperationException ex)
         {
