@@ -13,6 +13,9 @@ internal static class SyntheticDataEndpoints
     /// <summary>The response header that carries the seed a response was drawn with (for every format).</summary>
     public const string SeedHeader = "Generative-Seed";
 
+    /// <summary>The concurrency limiter of the sampling endpoint.</summary>
+    public const string SamplingLimiter = "sampling";
+
     public static void MapSyntheticDataEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
@@ -20,7 +23,7 @@ internal static class SyntheticDataEndpoints
             Results.Ok(registry.DescribeAll().Select(ModelInfo.From)));
         app.MapGet("/models/{name}", (string name, IGenerativeModelRegistry registry) =>
             registry.Contains(name) ? Results.Ok(ModelInfo.From(registry.Describe(name))) : UnknownModel(name, registry));
-        app.MapPost("/models/{name}/samples", PostSamplesAsync);
+        app.MapPost("/models/{name}/samples", PostSamplesAsync).RequireRateLimiting(SamplingLimiter);
     }
 
     private static async Task<IResult> PostSamplesAsync(

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Generative.Hosting;
 
 namespace Generative.SyntheticDataService;
@@ -29,6 +31,7 @@ public static class SyntheticDataServiceApp
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
+        AddSamplingLimiter(builder);
 
         var generative = builder.Services.AddGenerative()
             .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"));
@@ -40,8 +43,40 @@ public static class SyntheticDataServiceApp
         readyModel.Log(app.Logger);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapSyntheticDataEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// Bounds the sampling requests that run at once ("SyntheticDataService:MaxConcurrentSampling", default: the number
+    /// of processors) and those that wait ("SyntheticDataService:MaxQueuedSampling", default 1000); beyond that a
+    /// request gets 429 with a problem-details body. Sampling is CPU-bound: running more at once only thrashes.
+    /// </summary>
+    private static void AddSamplingLimiter(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("SyntheticDataService");
+        int permits = Math.Max(1, section.GetValue("MaxConcurrentSampling", Environment.ProcessorCount));
+        int queue = Math.Max(0, section.GetValue("MaxQueuedSampling", 1000));
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddConcurrencyLimiter(SyntheticDataEndpoints.SamplingLimiter, limiter =>
+            {
+                limiter.PermitLimit = permits;
+                limiter.QueueLimit = queue;
+                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return new ValueTask(Results.Problem(
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many sampling requests",
+                        detail: $"{permits} sampling requests are running and {queue} are waiting; retry later.")
+                    .ExecuteAsync(context.HttpContext));
+            };
+        });
     }
 
     /// <summary>The JSON settings of requests and responses: camelCase, enums as strings, NaN and infinities as

@@ -46,7 +46,7 @@ public sealed class GenerativeBuilder
     /// <summary>Registers the model saved in a checkpoint directory, loaded by the registered <see cref="IGenerativeModelLoader"/>.</summary>
     /// <param name="name">The model's name (service key and options name).</param>
     /// <param name="checkpointPath">The checkpoint directory; relative to the host's content root (or the current directory) if relative.
-    /// Validated at host start: it must exist and hold a <c>config.json</c>.</param>
+    /// Validated at host start: it must exist and hold a checkpoint (<c>config.json</c>), or <c>step-*</c> checkpoints of a training run (the latest is loaded).</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>
     public GenerativeBuilder AddModel(string name, string checkpointPath) => AddModel(name, checkpointPath, configure: null);
@@ -54,7 +54,7 @@ public sealed class GenerativeBuilder
     /// <summary>Registers the model saved in a checkpoint directory, with sampling defaults and limits.</summary>
     /// <param name="name">The model's name (service key and options name).</param>
     /// <param name="checkpointPath">The checkpoint directory; relative to the host's content root (or the current directory) if relative.
-    /// Validated at host start: it must exist and hold a <c>config.json</c>.</param>
+    /// Validated at host start: it must exist and hold a checkpoint (<c>config.json</c>), or <c>step-*</c> checkpoints of a training run (the latest is loaded).</param>
     /// <param name="configure">Sets sampling defaults and limits; <see langword="null"/> for none.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>

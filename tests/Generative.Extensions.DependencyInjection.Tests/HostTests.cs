@@ -152,7 +152,20 @@ public sealed class HostTests : IDisposable
     {
         using var empty = new TempCheckpoint(withConfig: false);
         var error = await StartFails(new() { ["Generative:Models:wine:Path"] = empty.Path });
-        error.Message.Should().Contain("which has no config.json");
+        error.Message.Should().Contain("which holds no checkpoint");
+    }
+
+    [Fact]
+    public async Task A_training_root_with_step_checkpoints_is_accepted()
+    {
+        using var root = new TempCheckpoint(withConfig: false);
+        string step = Path.Combine(root.Path, "step-00000100");
+        Directory.CreateDirectory(step);
+        File.WriteAllText(Path.Combine(step, "config.json"), "{}");
+        using var host = BuildHost(new() { ["Generative:Models:wine:Path"] = root.Path });
+        await host.StartAsync();
+        _loader.Loaded.Should().Equal([root.Path], "the loader, not the validator, picks the latest step");
+        await host.StopAsync();
     }
 
     [Fact]

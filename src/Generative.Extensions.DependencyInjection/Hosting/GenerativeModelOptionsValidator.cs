@@ -35,9 +35,9 @@ internal sealed class GenerativeModelOptionsValidator : IValidateOptions<Generat
             {
                 Fail("Path", $"names the directory '{options.CheckpointPath}', which does not exist.");
             }
-            else if (!File.Exists(Path.Combine(options.CheckpointPath, "config.json")))
+            else if (!HoldsCheckpoint(options.CheckpointPath))
             {
-                Fail("Path", $"names the directory '{options.CheckpointPath}', which has no config.json: it is not a checkpoint directory.");
+                Fail("Path", $"names the directory '{options.CheckpointPath}', which holds no checkpoint (no config.json, and no step-* checkpoint directory with one under it).");
             }
         }
 
@@ -80,6 +80,12 @@ internal sealed class GenerativeModelOptionsValidator : IValidateOptions<Generat
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>A checkpoint directory, or a training root whose <c>step-*</c> subdirectories are checkpoints (the
+    /// loader takes the latest).</summary>
+    private static bool HoldsCheckpoint(string directory) =>
+        File.Exists(Path.Combine(directory, "config.json"))
+        || Directory.EnumerateDirectories(directory, "step-*").Any(d => File.Exists(Path.Combine(d, "config.json")));
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
