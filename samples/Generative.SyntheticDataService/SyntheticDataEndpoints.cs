@@ -99,6 +99,10 @@ internal static class SyntheticDataEndpoints
         {
             return BadRequest("Invalid sampling settings", FirstLine(ex.Message));
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.Empty; // the client has gone; nobody reads the answer
+        }
 
         using (samples)
         {

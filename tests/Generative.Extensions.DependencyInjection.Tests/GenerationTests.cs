@@ -248,6 +248,22 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public void The_result_owns_its_samples_even_when_the_caller_has_a_dispose_scope_open()
+    {
+        GeneratedSamples samples;
+        using (var scope = torch.NewDisposeScope())
+        {
+            samples = _generator.Generate("wine", new GenerationRequest(2) { Seed = 3 });
+        }
+
+        using (samples)
+        {
+            samples.Samples.IsInvalid.Should().BeFalse();
+            samples.ToTable().RowCount.Should().Be(2);
+        }
+    }
+
+    [Fact]
     public void Disposing_the_result_disposes_the_samples()
     {
         var samples = _generator.Generate("wine", new GenerationRequest(2) { Seed = 3 });

@@ -18,7 +18,8 @@ public interface ISyntheticDataGenerator
     /// <param name="modelName">A registered model name (case-insensitive).</param>
     /// <param name="request">How many samples, the seed, and overrides.</param>
     /// <param name="cancellationToken">Passed to the model, which checks it between batches and sampler steps.</param>
-    /// <returns>The samples and how they were drawn; the caller owns and disposes the result.</returns>
+    /// <returns>The samples and how they were drawn; the caller owns and disposes the result (its tensor is kept out of
+    /// any dispose scope the caller has open).</returns>
     /// <exception cref="KeyNotFoundException">No model has that name; the message lists the registered names.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The count is below 1 or above the model's maximum, or an override is
     /// out of range; the message names the setting, the accepted range and the model.</exception>

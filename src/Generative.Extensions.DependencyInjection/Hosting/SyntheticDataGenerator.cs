@@ -47,7 +47,8 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
                 sampling = sampling with { ClassLabels = classLabels };
             }
 
-            var samples = model.Sample(request.Count, generator, sampling, cancellationToken);
+            // The result owns the samples: take them out of any dispose scope the caller has open.
+            var samples = model.Sample(request.Count, generator, sampling, cancellationToken).DetachFromDisposeScope();
             try
             {
                 model.SampleShape.EnsureBatch(samples, "samples");
