@@ -158,19 +158,4 @@ public sealed class RegistrationTests
         provider.Invoking(p => p.GetRequiredKeyedService<IGenerativeModel>("broken"))
             .Should().Throw<InvalidOperationException>().WithMessage("*'broken'*returned null*");
     }
-
-    [Fact]
-    public void The_default_loader_says_what_is_missing()
-    {
-        using var checkpoint = new TempCheckpoint();
-        var services = new ServiceCollection();
-        services.AddGenerative().AddModel("wine", checkpoint.Path);
-        using var provider = services.BuildServiceProvider();
-
-        provider.GetRequiredService<IGenerativeModelLoader>().Should().BeOfType<CheckpointModelLoader>();
-        var error = provider.Invoking(p => p.GetRequiredKeyedService<IGenerativeModel>("wine"))
-            .Should().Throw<InvalidOperationException>().WithMessage("*'wine'*could not be loaded*").Which;
-        error.InnerException.Should().BeOfType<NotSupportedException>()
-            .Which.Message.Should().Contain("ModelCheckpoint.Load").And.Contain("UseModelLoader");
-    }
 }

@@ -29,7 +29,7 @@ public sealed class EndpointTests(ServiceFixture service)
     public void The_service_listens_on_loopback_only()
     {
         service.Address.Host.Should().Be("127.0.0.1");
-        using var app = SyntheticDataServiceApp.Build([]);
+        using var app = SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false"]);
         app.Configuration["Urls"].Should().StartWith("http://127.0.0.1:", "appsettings.json binds to loopback by default");
     }
 

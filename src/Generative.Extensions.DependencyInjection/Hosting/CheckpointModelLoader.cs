@@ -1,24 +1,32 @@
+using Generative.Checkpoints;
+using Generative.Diffusion;
+using Generative.Gan;
+
 namespace Generative.Hosting;
 
 /// <summary>
-/// The default <see cref="IGenerativeModelLoader"/>: reads a checkpoint directory written by the Generative library's
-/// trainers.
+/// The default <see cref="IGenerativeModelLoader"/>: reads a checkpoint directory written by the Generative library
+/// (<see cref="DiffusionModel.Save"/>, <see cref="GanModel"/>'s save, or a trainer's <c>step-*</c> checkpoints, of which
+/// the latest is taken) and rebuilds the model its <c>config.json</c> names: <c>diffusion</c> or <c>gan</c>.
 /// </summary>
-/// <remarks>Thread-safe: holds no state.</remarks>
+/// <remarks>Models are loaded on the CPU. Thread-safe: holds no state.</remarks>
 public sealed class CheckpointModelLoader : IGenerativeModelLoader
 {
     /// <inheritdoc />
-    /// <exception cref="NotSupportedException">Always, in this build: the core library does not yet provide checkpoint
-    /// loading (<c>Generative.Checkpoints.ModelCheckpoint.Load</c>). Register models from code with
-    /// <see cref="Microsoft.Extensions.DependencyInjection.GenerativeBuilder.AddModel(string, Func{IServiceProvider, IGenerativeModel})"/>
-    /// or register your own loader with <see cref="Microsoft.Extensions.DependencyInjection.GenerativeBuilder.UseModelLoader{TLoader}"/>.</exception>
+    /// <exception cref="CheckpointFormatException">The checkpoint is corrupt, altered, or of a family this library cannot
+    /// rebuild (the message names the family).</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
     public IGenerativeModel Load(string checkpointDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
-        throw new NotSupportedException(
-            $"Cannot load the checkpoint '{checkpointDirectory}': this build of Generative has no checkpoint loader " +
-            "(Generative.Checkpoints.ModelCheckpoint.Load is not available yet). Register the model from code with " +
-            "GenerativeBuilder.AddModel(name, serviceProvider => model) or register an IGenerativeModelLoader with " +
-            "GenerativeBuilder.UseModelLoader<TLoader>().");
+        string family = ModelCheckpoint.ReadConfig(checkpointDirectory).Family;
+        return family switch
+        {
+            "diffusion" => DiffusionModel.Load(checkpointDirectory),
+            GanTrainingStep.FamilyName => GanModel.Load(checkpointDirectory),
+            _ => throw new CheckpointFormatException(
+                $"The checkpoint in '{checkpointDirectory}' holds a '{family}' model; this loader rebuilds 'diffusion' and " +
+                $"'{GanTrainingStep.FamilyName}' models. Register a loader for other families with GenerativeBuilder.UseModelLoader<TLoader>()."),
+        };
     }
 }
