@@ -1,0 +1,52 @@
+using TorchSharp;
+
+namespace Generative.Data.BuiltIn;
+
+/// <summary>
+/// The two embedded tables, in their raw units (no standardisation), with column and class names (UCI data sets,
+/// scikit-learn's copies; see NOTICE.md). The caller owns each returned <see cref="BuiltInDataset"/>.
+/// </summary>
+public static class Tables
+{
+    /// <summary>Wine's 13 columns, in file order.</summary>
+    public static IReadOnlyList<string> WineColumns { get; } =
+    [
+        "alcohol", "malic acid", "ash", "alcalinity of ash", "magnesium", "total phenols", "flavanoids",
+        "nonflavanoid phenols", "proanthocyanins", "colour intensity", "hue", "OD280/OD315 of diluted wines", "proline",
+    ];
+
+    /// <summary>
+    /// Breast cancer's 30 columns, in file order: "mean X" for the ten measurements X, then "X error" (standard
+    /// error), then "worst X" (largest value).
+    /// </summary>
+    public static IReadOnlyList<string> BreastCancerColumns { get; } = BuildBreastCancerColumns();
+
+    /// <summary>Wine recognition: float32 <c>[178, 13]</c>, labels 0..2 (class_0, class_1, class_2: three cultivars).</summary>
+    public static BuiltInDataset LoadWine() => Load("wine", EmbeddedData.Wine, WineColumns);
+
+    /// <summary>Breast cancer Wisconsin (diagnostic): float32 <c>[569, 30]</c>, labels 0 (malignant) or 1 (benign).</summary>
+    public static BuiltInDataset LoadBreastCancer() => Load("breast-cancer", EmbeddedData.BreastCancer, BreastCancerColumns);
+
+    private static BuiltInDataset Load(string name, EmbeddedData.LabelledTable table, IReadOnlyList<string> columns)
+    {
+        using var scope = torch.NewDisposeScope();
+        var samples = torch.tensor(table.Values, [table.Rows, table.Columns]).MoveToOuterDisposeScope();
+        var labels = torch.tensor(table.Labels).MoveToOuterDisposeScope();
+        return new BuiltInDataset(name, BuiltInDatasetKind.Table, samples, labels, columns, table.ClassNames);
+    }
+
+    private static string[] BuildBreastCancerColumns()
+    {
+        string[] measurements =
+        [
+            "radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity", "concave points",
+            "symmetry", "fractal dimension",
+        ];
+        return
+        [
+            .. measurements.Select(m => "mean " + m),
+            .. measurements.Select(m => m + " error"),
+            .. measurements.Select(m => "worst " + m),
+        ];
+    }
+}

@@ -1,0 +1,87 @@
+namespace Generative.Gan;
+
+/// <summary>
+/// How a <see cref="GanTrainingStep"/> trains: the adversarial loss, the critic's regulariser, the critic/generator step
+/// ratio, the Adam settings of the two optimisers, the generator EMA and the divergence guard. The defaults are WGAN-GP's
+/// (Gulrajani et al. 2017, arXiv:1704.00028): Wasserstein loss, gradient penalty λ = 10, 5 critic steps per generator
+/// step, Adam lr 1e-4 with β = (0.5, 0.9) for both networks (the paper's Algorithm 1 lists β = (0, 0.9); its released
+/// experiments use (0.5, 0.9)). Validated when the step is built.
+/// </summary>
+public sealed record GanTrainingOptions
+{
+    /// <summary>The adversarial loss. Default <see cref="WassersteinLoss"/>.</summary>
+    public IGanLoss Loss { get; init; } = new WassersteinLoss();
+
+    /// <summary>The critic's regulariser, or <see langword="null"/> for none. Default <see cref="GradientPenalty"/> with λ = 10.</summary>
+    public ICriticRegularizer? Regularizer { get; init; } = new GradientPenalty();
+
+    /// <summary>Critic updates per generator update (n_critic), at least 1. Default 5 (WGAN-GP). Each call of
+    /// <see cref="GanTrainingStep.Step"/> is one critic update on its batch; every n_critic-th call also updates the generator.</summary>
+    public int CriticStepsPerGeneratorStep { get; init; } = 5;
+
+    /// <summary>The critic's Adam learning rate, positive. Default 1e-4 (WGAN-GP).</summary>
+    public double CriticLearningRate { get; init; } = 1e-4;
+
+    /// <summary>The generator's Adam learning rate, positive. Default 1e-4 (WGAN-GP).</summary>
+    public double GeneratorLearningRate { get; init; } = 1e-4;
+
+    /// <summary>Adam's β₁ for both optimisers, in [0, 1). Default 0.5.</summary>
+    public double Beta1 { get; init; } = 0.5;
+
+    /// <summary>Adam's β₂ for both optimisers, in [0, 1). Default 0.9.</summary>
+    public double Beta2 { get; init; } = 0.9;
+
+    /// <summary>Decay of an exponential moving average of the generator's weights (e.g. 0.999; Yazıcı et al. 2019,
+    /// arXiv:1806.04498), in (0, 1); <see langword="null"/> (default) keeps no average.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>The divergence guard: a critic step whose mean real or fake score exceeds this magnitude throws
+    /// <see cref="GanDivergenceException"/>. Positive. Default 1e6.</summary>
+    public double MaxCriticScore { get; init; } = 1e6;
+
+    /// <summary>WGAN-GP (Gulrajani et al. 2017): the defaults of this record.</summary>
+    public static GanTrainingOptions WganGp() => new();
+
+    /// <summary>Hinge loss with a spectrally normalised critic (Miyato et al. 2018, arXiv:1802.05957): no regulariser,
+    /// 1 critic step per generator step, Adam lr 2e-4, β = (0.5, 0.999) (the paper's DCGAN-style setting). Build the
+    /// critic with <c>SpectralNormalization = true</c>.</summary>
+    public static GanTrainingOptions SpectralNormHinge() => new()
+    {
+        Loss = new HingeLoss(),
+        Regularizer = null,
+        CriticStepsPerGeneratorStep = 1,
+        CriticLearningRate = 2e-4,
+        GeneratorLearningRate = 2e-4,
+        Beta1 = 0.5,
+        Beta2 = 0.999,
+    };
+
+    /// <summary>The non-saturating loss (Goodfellow et al. 2014) with the R1 penalty γ = 10 (Mescheder et al. 2018,
+    /// arXiv:1801.04406), 1 critic step per generator step, Adam lr 2e-4, β = (0.5, 0.999) (DCGAN, Radford et al. 2016).</summary>
+    public static GanTrainingOptions NonSaturatingR1() => new()
+    {
+        Loss = new NonSaturatingLoss(),
+        Regularizer = new R1Penalty(),
+        CriticStepsPerGeneratorStep = 1,
+        CriticLearningRate = 2e-4,
+        GeneratorLearningRate = 2e-4,
+        Beta1 = 0.5,
+        Beta2 = 0.999,
+    };
+
+    internal void Validate(string parameterName)
+    {
+        if (Loss is null)
+        {
+            throw new ArgumentException("Loss must be set.", parameterName);
+        }
+
+        GanNetworkHelpers.Require(CriticStepsPerGeneratorStep >= 1, parameterName, $"CriticStepsPerGeneratorStep must be at least 1; got {CriticStepsPerGeneratorStep}.");
+        GanNetworkHelpers.Require(CriticLearningRate > 0 && double.IsFinite(CriticLearningRate), parameterName, $"CriticLearningRate must be positive; got {CriticLearningRate}.");
+        GanNetworkHelpers.Require(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), parameterName, $"GeneratorLearningRate must be positive; got {GeneratorLearningRate}.");
+        GanNetworkHelpers.Require(Beta1 >= 0 && Beta1 < 1, parameterName, $"Beta1 must lie in [0, 1); got {Beta1}.");
+        GanNetworkHelpers.Require(Beta2 >= 0 && Beta2 < 1, parameterName, $"Beta2 must lie in [0, 1); got {Beta2}.");
+        GanNetworkHelpers.Require(EmaDecay is null || (EmaDecay > 0 && EmaDecay < 1), parameterName, $"EmaDecay must lie in (0, 1) or be null; got {EmaDecay}.");
+        GanNetworkHelpers.Require(MaxCriticScore > 0, parameterName, $"MaxCriticScore must be positive; got {MaxCriticScore}.");
+    }
+}

@@ -1,0 +1,247 @@
+using Generative.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Generative.Gan;
+
+/// <summary>
+/// One step of adversarial training for the training loop: every call updates the critic once on its batch; every
+/// <see cref="GanTrainingOptions.CriticStepsPerGeneratorStep"/>-th call (global steps n_critic − 1, 2·n_critic − 1, …)
+/// then updates the generator once. Optionally keeps an exponential moving average of the generator's weights.
+/// </summary>
+/// <remarks>
+/// <para>Critic step: z ~ N(0, I) from the run's generator; x_fake = G(z) without gradient; loss = critic loss(D(x_real),
+/// D(x_fake)) + regulariser; updated through <c>context.Optimize("critic", loss)</c>. Generator step: a fresh z, loss =
+/// generator loss(D(G(z))) with the critic's parameters frozen; updated through <c>context.Optimize("generator", loss)</c>.
+/// Conditional models use the batch's labels for both.</para>
+/// <para>Divergence: a non-finite loss is reported by <see cref="TrainingStepContext.Optimize"/> (a
+/// <see cref="NonFiniteLossException"/> naming the step and the optimiser, under the run's policy); critic scores beyond
+/// <see cref="GanTrainingOptions.MaxCriticScore"/> throw <see cref="GanDivergenceException"/> naming the step.</para>
+/// <para>Returned losses: <c>"critic"</c> (total), <c>"critic_adversarial"</c>, the regulariser's name
+/// (<c>"gradient_penalty"</c>, …), <c>"real_score"</c>, <c>"fake_score"</c> (mean critic outputs) and, on steps that
+/// update the generator, <c>"generator"</c>. With the Wasserstein loss, real_score − fake_score estimates the
+/// Wasserstein-1 distance.</para>
+/// <para>Ownership: the step owns its optimisers and the EMA generator's averaging state (disposed with the step); the
+/// generator, critic and EMA generator passed in stay the caller's. Not thread-safe (see <see cref="ITrainingStep"/>).</para>
+/// </remarks>
+public sealed class GanTrainingStep : ITrainingStep
+{
+    /// <summary>The optimiser and module name of the critic: <c>"critic"</c>.</summary>
+    public const string CriticName = "critic";
+
+    /// <summary>The optimiser and module name of the generator: <c>"generator"</c>.</summary>
+    public const string GeneratorName = "generator";
+
+    /// <summary>The module name of the EMA generator: <c>"generator_ema"</c>.</summary>
+    public const string GeneratorEmaName = "generator_ema";
+
+    private readonly optim.Optimizer _criticOptimizer;
+    private readonly optim.Optimizer _generatorOptimizer;
+    private readonly GeneratorAverage? _average;
+    private readonly Parameter[] _criticParameters;
+    private readonly bool _ownsEmaGenerator;
+    private bool _disposed;
+
+    /// <summary>Creates the step and its two Adam optimisers.</summary>
+    /// <param name="generator">The generator to train.</param>
+    /// <param name="critic">The critic to train; its sample shape and class count must match the generator's.</param>
+    /// <param name="options">Loss, regulariser and optimiser settings; <see langword="null"/> for WGAN-GP's defaults.</param>
+    /// <param name="emaGenerator">With <see cref="GanTrainingOptions.EmaDecay"/>: a generator of the same architecture that
+    /// receives the average (its weights are overwritten). <see langword="null"/> builds one for <see cref="MlpGenerator"/>
+    /// and <see cref="ConvGenerator"/>; other generators must pass one.</param>
+    /// <exception cref="ArgumentException">The networks do not match, or an EMA generator is needed and none can be built.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public GanTrainingStep(IGenerator generator, IDiscriminator critic, GanTrainingOptions? options = null, IGenerator? emaGenerator = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(critic);
+        options ??= GanTrainingOptions.WganGp();
+        options.Validate(nameof(options));
+        if (generator.SampleShape != critic.SampleShape)
+        {
+            throw new ArgumentException($"The generator makes samples shaped {generator.SampleShape} but the critic scores {critic.SampleShape}.", nameof(critic));
+        }
+
+        if (generator.ClassCount != critic.ClassCount)
+        {
+            throw new ArgumentException($"The generator has {generator.ClassCount} classes but the critic {critic.ClassCount}.", nameof(critic));
+        }
+
+        Generator = generator;
+        Critic = critic;
+        Options = options;
+        _criticParameters = critic.Module.parameters().ToArray();
+        _criticOptimizer = optim.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
+        _generatorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
+        var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal)
+        {
+            [GeneratorName] = generator.Module,
+            [CriticName] = critic.Module,
+        };
+        if (options.EmaDecay is double decay)
+        {
+            _ownsEmaGenerator = emaGenerator is null;
+            EmaGenerator = emaGenerator ?? CreateTwin(generator)
+                ?? throw new ArgumentException("EmaDecay is set, but no EMA generator was given and the generator's type cannot be copied; pass an emaGenerator of the same architecture.", nameof(emaGenerator));
+            _average = new GeneratorAverage(generator.Module, EmaGenerator.Module, decay);
+            modules[GeneratorEmaName] = EmaGenerator.Module;
+        }
+
+        Modules = modules;
+        Optimizers = new Dictionary<string, optim.Optimizer>(StringComparer.Ordinal)
+        {
+            [CriticName] = _criticOptimizer,
+            [GeneratorName] = _generatorOptimizer,
+        };
+    }
+
+    /// <inheritdoc />
+    public string Family => "gan";
+
+    /// <summary>The generator being trained.</summary>
+    public IGenerator Generator { get; }
+
+    /// <summary>The critic being trained.</summary>
+    public IDiscriminator Critic { get; }
+
+    /// <summary>The generator holding the moving average of the weights, or <see langword="null"/> without EMA.</summary>
+    public IGenerator? EmaGenerator { get; }
+
+    /// <summary>The generator to sample from after training: the EMA generator if there is one, else the trained one.</summary>
+    public IGenerator SamplingGenerator => EmaGenerator ?? Generator;
+
+    /// <summary>The training settings.</summary>
+    public GanTrainingOptions Options { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, nn.Module> Modules { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, optim.Optimizer> Optimizers { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double> Step(TrainingBatch batch, TrainingStepContext context)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(context);
+        Critic.SampleShape.EnsureBatch(batch.Samples, nameof(batch));
+        var labels = Critic.ClassCount > 0 ? batch.Labels : null;
+        if (Critic.ClassCount > 0 && labels is null)
+        {
+            throw new ArgumentException($"The GAN is conditioned on {Critic.ClassCount} classes, but the batch has no labels.", nameof(batch));
+        }
+
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var scope = NewDisposeScope();
+        CriticStep(batch.Samples, labels, context, results);
+        if ((context.Step + 1) % Options.CriticStepsPerGeneratorStep == 0)
+        {
+            GeneratorStep(batch.Samples, labels, context, results);
+        }
+
+        return results;
+    }
+
+    private void CriticStep(Tensor real, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
+    {
+        using var scope = NewDisposeScope();
+        long n = real.shape[0];
+        Tensor fake;
+        using (no_grad())
+        {
+            var z = randn(Generator.LatentShape.WithBatch(n), dtype: real.dtype, device: real.device, generator: context.Generator);
+            fake = Generator.Generate(z, labels).detach();
+        }
+
+        var realScores = Critic.Score(real, labels);
+        var fakeScores = Critic.Score(fake, labels);
+        var adversarial = Options.Loss.CriticLoss(realScores, fakeScores);
+        var loss = adversarial;
+        if (Options.Regularizer is { } regularizer)
+        {
+            var penalty = regularizer.Compute(Critic, real, fake, labels, context.Generator);
+            results[regularizer.Name] = ToDouble(penalty);
+            loss = adversarial + penalty;
+        }
+
+        double realMean = ToDouble(realScores.mean());
+        double fakeMean = ToDouble(fakeScores.mean());
+        results["real_score"] = realMean;
+        results["fake_score"] = fakeMean;
+        results["critic_adversarial"] = ToDouble(adversarial);
+        results[CriticName] = ToDouble(loss);
+        if (Math.Abs(realMean) > Options.MaxCriticScore || Math.Abs(fakeMean) > Options.MaxCriticScore)
+        {
+            throw new GanDivergenceException(context.Step, realMean, fakeMean, Options.MaxCriticScore);
+        }
+
+        context.Optimize(CriticName, loss);
+    }
+
+    private void GeneratorStep(Tensor real, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var p in _criticParameters)
+        {
+            p.requires_grad_(false);
+        }
+
+        try
+        {
+            var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
+            var scores = Critic.Score(Generator.Generate(z, labels), labels);
+            var loss = Options.Loss.GeneratorLoss(scores);
+            results[GeneratorName] = ToDouble(loss);
+            context.Optimize(GeneratorName, loss);
+        }
+        finally
+        {
+            foreach (var p in _criticParameters)
+            {
+                p.requires_grad_(true);
+            }
+        }
+
+        _average?.Update();
+    }
+
+    private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to_type(ScalarType.Float64).item<double>();
+
+    private static IGenerator? CreateTwin(IGenerator generator)
+    {
+        IGenerator? twin = generator switch
+        {
+            MlpGenerator mlp => new MlpGenerator(mlp.Options),
+            ConvGenerator conv => new ConvGenerator(conv.Options),
+            _ => null,
+        };
+        if (twin is not null)
+        {
+            var device = generator.Module.parameters().First().device;
+            var dtype = generator.Module.parameters().First().dtype;
+            twin.Module.to(device).to(dtype);
+        }
+
+        return twin;
+    }
+
+    /// <summary>Disposes the optimisers and the EMA state (and an EMA generator the step built itself).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _criticOptimizer.Dispose();
+        _generatorOptimizer.Dispose();
+        _average?.Dispose();
+        if (_ownsEmaGenerator)
+        {
+            EmaGenerator?.Module.Dispose();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Generative.Gan;
+
+/// <summary>
+/// A fully connected GAN generator for vectors and table rows: [z, embed(y)] → (Linear → ReLU) × L → Linear, reshaped to
+/// the sample shape. The output layer is linear, so it suits standardised data of any sign and scale.
+/// </summary>
+/// <remarks>
+/// <para>Shapes: latent <c>[N, LatentDimension]</c>, labels <c>[N]</c> int64 (conditional only) → samples
+/// <c>[N, ..SampleShape]</c>. Module names (for checkpoints): <c>body.{i}</c>, <c>class_embedding</c>.</para>
+/// <para>Ownership and thread-safety: see <see cref="IGenerator"/>; the caller disposes the generator.</para>
+/// </remarks>
+public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
+{
+    private readonly Sequential body;
+    private readonly Embedding? class_embedding;
+
+    /// <summary>Builds the generator.</summary>
+    /// <param name="options">The architecture.</param>
+    /// <param name="generator">Draws the initial weights (PyTorch's default distributions); <see langword="null"/> uses TorchSharp's default initialisation (the global generator).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    public MlpGenerator(MlpGeneratorOptions options, Generator? generator = null)
+        : base(nameof(MlpGenerator))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(nameof(options));
+        Options = options;
+        LatentShape = new TensorShape(options.LatentDimension);
+        int input = options.LatentDimension + (options.ClassCount > 0 ? options.ClassEmbeddingDimension : 0);
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (int i = 0; i < options.HiddenLayers; i++)
+        {
+            layers.Add(($"{2 * i}", nn.Linear(i == 0 ? input : options.HiddenWidth, options.HiddenWidth)));
+            layers.Add(($"{2 * i + 1}", nn.ReLU()));
+        }
+
+        layers.Add(($"{2 * options.HiddenLayers}", nn.Linear(options.HiddenWidth, options.SampleShape.ElementCount)));
+        body = nn.Sequential(layers.ToArray());
+        if (options.ClassCount > 0)
+        {
+            class_embedding = nn.Embedding(options.ClassCount, options.ClassEmbeddingDimension);
+        }
+
+        RegisterComponents();
+        GanNetworkHelpers.Initialize(this, generator);
+    }
+
+    /// <summary>The architecture this generator was built with.</summary>
+    public MlpGeneratorOptions Options { get; }
+
+    /// <inheritdoc />
+    public TensorShape LatentShape { get; }
+
+    /// <inheritdoc />
+    public TensorShape SampleShape => Options.SampleShape;
+
+    /// <inheritdoc />
+    public int ClassCount => Options.ClassCount;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public Tensor Generate(Tensor latent, Tensor? classLabels = null)
+    {
+        LatentShape.EnsureBatch(latent, nameof(latent));
+        GanNetworkHelpers.EnsureLabels(classLabels, ClassCount, latent.shape[0], nameof(classLabels));
+        using var scope = NewDisposeScope();
+        var input = class_embedding is null ? latent : cat([latent, class_embedding.call(classLabels!).to(latent.dtype)], 1);
+        return body.call(input).reshape(SampleShape.WithBatch(latent.shape[0])).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>An unconditional forward pass: <see cref="Generate"/> without labels.</summary>
+    /// <param name="input">Latent vectors <c>[N, LatentDimension]</c>.</param>
+    /// <returns>Samples <c>[N, ..SampleShape]</c>.</returns>
+    public override Tensor forward(Tensor input) => Generate(input);
+}

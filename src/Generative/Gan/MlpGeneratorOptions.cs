@@ -1,0 +1,35 @@
+namespace Generative.Gan;
+
+/// <summary>The architecture of an <see cref="MlpGenerator"/>: latent vector (plus an optional class embedding) →
+/// <see cref="HiddenLayers"/> × (Linear → ReLU) → Linear → sample. Validated when the generator is built.</summary>
+public sealed record MlpGeneratorOptions
+{
+    /// <summary>The shape of one generated sample, e.g. <c>[2]</c> for points or <c>[13]</c> for table rows; the output layer
+    /// produces <see cref="TensorShape.ElementCount"/> values and reshapes them.</summary>
+    public required TensorShape SampleShape { get; init; }
+
+    /// <summary>The length of the latent vector z ~ N(0, I), at least 1. Default 64.</summary>
+    public int LatentDimension { get; init; } = 64;
+
+    /// <summary>Units per hidden layer, at least 1. Default 256.</summary>
+    public int HiddenWidth { get; init; } = 256;
+
+    /// <summary>Number of hidden layers, at least 1. Default 3 (the WGAN-GP toy experiments use 3 × 512 ReLU).</summary>
+    public int HiddenLayers { get; init; } = 3;
+
+    /// <summary>Number of classes to condition on; 0 (default) for an unconditional generator.</summary>
+    public int ClassCount { get; init; }
+
+    /// <summary>Length of the learned class embedding concatenated to z (conditional generators only), at least 1. Default 16.</summary>
+    public int ClassEmbeddingDimension { get; init; } = 16;
+
+    internal void Validate(string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(SampleShape, parameterName);
+        GanNetworkHelpers.Require(LatentDimension >= 1, parameterName, $"LatentDimension must be at least 1; got {LatentDimension}.");
+        GanNetworkHelpers.Require(HiddenWidth >= 1, parameterName, $"HiddenWidth must be at least 1; got {HiddenWidth}.");
+        GanNetworkHelpers.Require(HiddenLayers >= 1, parameterName, $"HiddenLayers must be at least 1; got {HiddenLayers}.");
+        GanNetworkHelpers.Require(ClassCount >= 0, parameterName, $"ClassCount must be 0 (unconditional) or more; got {ClassCount}.");
+        GanNetworkHelpers.Require(ClassEmbeddingDimension >= 1, parameterName, $"ClassEmbeddingDimension must be at least 1; got {ClassEmbeddingDimension}.");
+    }
+}
