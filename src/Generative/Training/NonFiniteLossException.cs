@@ -16,6 +16,19 @@ public sealed class NonFiniteLossException : Exception
         Value = value;
     }
 
+    /// <summary>Creates the exception with the step, the loss and a message of your own.</summary>
+    /// <param name="step">The global step at which it happened.</param>
+    /// <param name="lossName">The loss (or optimiser) concerned.</param>
+    /// <param name="value">The offending value (the loss, or the gradient norm).</param>
+    /// <param name="message">The message.</param>
+    public NonFiniteLossException(long step, string lossName, double value, string message)
+        : base(message)
+    {
+        Step = step;
+        LossName = lossName;
+        Value = value;
+    }
+
     /// <summary>Creates the exception with a message of your own.</summary>
     /// <param name="message">The message.</param>
     public NonFiniteLossException(string message)

@@ -1,0 +1,270 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Generative.Training;
+
+/// <summary>
+/// An exponential moving average of a module's parameters (shadow weights), updated after every step, used for sampling
+/// (DDPM and most GANs sample from EMA weights).
+/// </summary>
+/// <remarks>
+/// <para>Update: <c>shadow ← d·shadow + (1 − d)·θ</c> for floating-point parameters, with <c>d = decay</c>, or with
+/// warm-up <c>d = min(decay, (1 + n) / (10 + n))</c> after n updates. Buffers (running statistics, spectral-norm
+/// vectors) are copied, not averaged.</para>
+/// <para>The shadow tensors are owned by this object, detached from dispose scopes and updated in place under
+/// <c>no_grad</c>; <see cref="Dispose"/> releases them. The source module is not owned. As a callback it updates at
+/// the end of every step; as <see cref="ICheckpointedState"/> its shadow weights go into checkpoints. Not thread-safe.</para>
+/// </remarks>
+public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedState, IDisposable
+{
+    private readonly nn.Module _source;
+    private readonly Dictionary<string, Tensor> _shadowParameters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _shadowBuffers = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    /// <summary>Creates the average, starting from a copy of <paramref name="source"/>'s current weights.</summary>
+    /// <param name="source">The module whose weights are averaged (not owned).</param>
+    /// <param name="decay">The decay, in [0, 1); typical 0.999–0.9999.</param>
+    /// <param name="useWarmup">Whether the decay ramps up as <c>(1 + n) / (10 + n)</c> early on.</param>
+    /// <param name="stateKey">The checkpoint key; must be unique when several averages are used.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decay"/> is outside [0, 1).</exception>
+    public ExponentialMovingAverage(nn.Module source, double decay = 0.999, bool useWarmup = true, string stateKey = "ema")
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateKey);
+        if (!(decay >= 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The EMA decay must be in [0, 1).");
+        }
+
+        _source = source;
+        Decay = decay;
+        UseWarmup = useWarmup;
+        StateKey = stateKey;
+        using (no_grad())
+        {
+            foreach (var (name, p) in source.named_parameters())
+            {
+                _shadowParameters[name] = p.detach().clone().DetachFromDisposeScope();
+            }
+
+            foreach (var (name, b) in source.named_buffers())
+            {
+                _shadowBuffers[name] = b.detach().clone().DetachFromDisposeScope();
+            }
+        }
+    }
+
+    /// <summary>The configured decay.</summary>
+    public double Decay { get; }
+
+    /// <summary>Whether the decay warms up.</summary>
+    public bool UseWarmup { get; }
+
+    /// <summary>The number of updates done.</summary>
+    public long UpdateCount { get; private set; }
+
+    /// <inheritdoc/>
+    public string StateKey { get; }
+
+    /// <summary>The decay the next update will use.</summary>
+    public double CurrentDecay => UseWarmup ? Math.Min(Decay, (1.0 + UpdateCount) / (10.0 + UpdateCount)) : Decay;
+
+    /// <summary>The shadow parameters by name (owned by this object: do not dispose; read-only use).</summary>
+    public IReadOnlyDictionary<string, Tensor> ShadowParameters => _shadowParameters;
+
+    /// <summary>Updates the shadow weights from the source module, in place.</summary>
+    public void Update()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        double weight = 1.0 - CurrentDecay;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            var weights = new Dictionary<(DeviceType, int, ScalarType), Tensor>();
+            foreach (var (name, p) in _source.named_parameters())
+            {
+                var shadow = Shadow(_shadowParameters, name, p);
+                if (!shadow.is_floating_point())
+                {
+                    shadow.copy_(p);
+                    continue;
+                }
+
+                var key = (shadow.device_type, shadow.device_index, shadow.dtype);
+                if (!weights.TryGetValue(key, out var w))
+                {
+                    w = tensor(weight, dtype: shadow.dtype, device: shadow.device);
+                    weights[key] = w;
+                }
+
+                shadow.lerp_(p, w);
+            }
+
+            foreach (var (name, b) in _source.named_buffers())
+            {
+                Shadow(_shadowBuffers, name, b).copy_(b);
+            }
+        }
+
+        UpdateCount++;
+    }
+
+    /// <summary>Copies the shadow weights into <paramref name="target"/> (a module of the same architecture, e.g. a sampling copy).</summary>
+    /// <param name="target">The module to overwrite.</param>
+    /// <exception cref="ArgumentException">The target's parameters or buffers do not match by name and shape.</exception>
+    public void CopyTo(nn.Module target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using (no_grad())
+        {
+            foreach (var (name, p) in target.named_parameters())
+            {
+                p.copy_(Shadow(_shadowParameters, name, p, nameof(target)));
+            }
+
+            foreach (var (name, b) in target.named_buffers())
+            {
+                b.copy_(Shadow(_shadowBuffers, name, b, nameof(target)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts the shadow weights into the source module until the returned object is disposed, then puts the trained
+    /// weights back: <c>using (ema.Apply()) { sample… }</c>.
+    /// </summary>
+    /// <returns>A handle that restores the trained weights when disposed.</returns>
+    public IDisposable Apply()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var saved = new List<(Tensor Target, Tensor Copy)>();
+        using (no_grad())
+        {
+            foreach (var (name, p) in _source.named_parameters())
+            {
+                saved.Add((p, p.detach().clone().DetachFromDisposeScope()));
+                p.copy_(Shadow(_shadowParameters, name, p));
+            }
+
+            foreach (var (name, b) in _source.named_buffers())
+            {
+                saved.Add((b, b.detach().clone().DetachFromDisposeScope()));
+                b.copy_(Shadow(_shadowBuffers, name, b));
+            }
+        }
+
+        return new Restorer(saved);
+    }
+
+    /// <summary>Updates the average after every step.</summary>
+    /// <param name="context">The callback context.</param>
+    public override void OnStepEnd(TrainingCallbackContext context) => Update();
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, Tensor> GetState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, t) in _shadowParameters)
+        {
+            state["param." + name] = t.detach().cpu().clone().DetachFromDisposeScope();
+        }
+
+        foreach (var (name, t) in _shadowBuffers)
+        {
+            state["buffer." + name] = t.detach().cpu().clone().DetachFromDisposeScope();
+        }
+
+        state["update_count"] = tensor(UpdateCount).DetachFromDisposeScope();
+        return state;
+    }
+
+    /// <inheritdoc/>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using (no_grad())
+        {
+            Load(_shadowParameters, "param.");
+            Load(_shadowBuffers, "buffer.");
+        }
+
+        if (!state.TryGetValue("update_count", out var count) || count.numel() != 1 || count.dtype != ScalarType.Int64)
+        {
+            throw new InvalidDataException($"The EMA state '{StateKey}' has no int64 'update_count'.");
+        }
+
+        UpdateCount = count.item<long>();
+
+        void Load(Dictionary<string, Tensor> shadows, string prefix)
+        {
+            foreach (var (name, shadow) in shadows)
+            {
+                if (!state.TryGetValue(prefix + name, out var saved))
+                {
+                    throw new InvalidDataException($"The EMA state '{StateKey}' has no tensor '{prefix + name}'.");
+                }
+
+                if (saved.dtype != shadow.dtype || !saved.shape.SequenceEqual(shadow.shape))
+                {
+                    throw new InvalidDataException(
+                        $"The EMA tensor '{prefix + name}' is {saved.dtype} {TensorShape.Format(saved.shape)}, but the model expects {shadow.dtype} {TensorShape.Format(shadow.shape)}.");
+                }
+
+                shadow.copy_(saved);
+            }
+        }
+    }
+
+    /// <summary>Releases the shadow weights.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var t in _shadowParameters.Values.Concat(_shadowBuffers.Values))
+        {
+            t.Dispose();
+        }
+    }
+
+    private static Tensor Shadow(Dictionary<string, Tensor> shadows, string name, Tensor like, string paramName = "source")
+    {
+        if (!shadows.TryGetValue(name, out var shadow) || !shadow.shape.SequenceEqual(like.shape))
+        {
+            throw new ArgumentException(
+                $"The module's tensor '{name}' {TensorShape.Format(like.shape)} has no shadow of the same shape; the EMA was made for another architecture.", paramName);
+        }
+
+        return shadow;
+    }
+
+    private sealed class Restorer(List<(Tensor Target, Tensor Copy)> saved) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            _done = true;
+            using (no_grad())
+            {
+                foreach (var (target, copy) in saved)
+                {
+                    target.copy_(copy);
+                    copy.Dispose();
+                }
+            }
+        }
+    }
+}
