@@ -253,6 +253,27 @@ public sealed class ComparisonData : IDisposable
     }
 
     /// <summary>
+    /// A comparison on a CSV file (header row, numeric columns): a labelled table when <paramref name="labelColumn"/>
+    /// is given, otherwise unlabelled vectors.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="labelColumn">The class column, or <see langword="null"/>.</param>
+    /// <param name="seed">Seed of the train/test split of a labelled table.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file has no rows, the label column is missing, or a value is not a number.</exception>
+    public static ComparisonData FromCsv(string path, string? labelColumn = null, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var source = Data.CsvDataSource.Load(path, new Data.CsvDataOptions { LabelColumn = labelColumn, Standardize = false });
+        using var scope = NewDisposeScope();
+        var all = source.ReadBatch(arange(source.Count, dtype: ScalarType.Int64), CPU);
+        string name = Path.GetFileNameWithoutExtension(path);
+        return all.Labels is not null && source.ClassCount >= 2
+            ? FromLabelledTable(name, all.Samples, all.Labels, source.FeatureNames, source.ClassNames, seed)
+            : FromVectors(name, all.Samples, source.FeatureNames);
+    }
+
+    /// <summary>
     /// The first <paramref name="fraction"/> of the training set (after a seeded shuffle), for sample-efficiency runs;
     /// the reference and test sets are kept whole so the measurements stay comparable.
     /// </summary>
