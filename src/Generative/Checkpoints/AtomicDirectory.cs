@@ -13,6 +13,7 @@ internal static class AtomicDirectory
         string parent = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{target}' has no parent directory.", nameof(target));
         string name = Path.GetFileName(full);
         Directory.CreateDirectory(parent);
+        RemoveLeftovers(parent, name, full);
         string temp = Path.Combine(parent, $".{name}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
@@ -64,6 +65,23 @@ internal static class AtomicDirectory
             .Where(d => File.Exists(Path.Combine(d, requiredFile)))
             .OrderByDescending(Directory.GetLastWriteTimeUtc)
             .FirstOrDefault();
+    }
+
+    /// <summary>Deletes temporary siblings left by writers that died; set-aside copies only once the target is complete again.</summary>
+    private static void RemoveLeftovers(string parent, string name, string full)
+    {
+        foreach (string stale in Directory.EnumerateDirectories(parent, $".{name}.tmp-*"))
+        {
+            TryDelete(stale);
+        }
+
+        if (File.Exists(Path.Combine(full, ModelCheckpoint.ConfigFileName)))
+        {
+            foreach (string old in Directory.EnumerateDirectories(parent, $".{name}.old-*"))
+            {
+                TryDelete(old);
+            }
+        }
     }
 
     public static void TryDelete(string directory)

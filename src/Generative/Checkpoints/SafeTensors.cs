@@ -68,6 +68,8 @@ public static class SafeTensors
 
     private const string MetadataKey = "__metadata__";
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Writes <paramref name="tensors"/> to a new file at <paramref name="path"/> and flushes it to disk.</summary>
     /// <param name="path">The file to create (overwritten if it exists).</param>
     /// <param name="tensors">The tensors by name (any device; written contiguous, in name order).</param>
@@ -322,9 +324,10 @@ public static class SafeTensors
         JsonDocument document;
         try
         {
+            _ = StrictUtf8.GetCharCount(headerBytes);
             document = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { MaxDepth = 8 });
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or DecoderFallbackException)
         {
             throw Fail(source, $"its header is not valid JSON ({e.Message})", e);
         }
@@ -367,7 +370,14 @@ public static class SafeTensors
                     continue;
                 }
 
-                entries.Add(ParseEntry(property, dataLength, source));
+                try
+                {
+                    entries.Add(ParseEntry(property, dataLength, source));
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw Fail(source, $"the entry of tensor '{property.Name}' is malformed ({e.Message})", e);
+                }
             }
 
             entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));

@@ -39,10 +39,9 @@ public static class DensityCoverage
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         using var scope = torch.NewDisposeScope();
         var radii = NearestNeighbours.KthNeighbourSquaredRadii(real, k, blockElements);
-        var counts = NearestNeighbours.CountBallsContaining(generated, real, radii, strict: true, blockElements);
-        double density = counts.to_type(torch.ScalarType.Float64).sum().item<double>() / ((double)k * generated.shape[0]);
-        var nearest = NearestNeighbours.NearestSquaredDistances(real, generated, blockElements);
-        double coverage = nearest.lt(radii).to_type(torch.ScalarType.Float64).mean().item<double>();
+        var (memberships, covered) = NearestNeighbours.DensityCoveragePass(generated, real, radii, blockElements);
+        double density = memberships / ((double)k * generated.shape[0]);
+        double coverage = covered.to_type(torch.ScalarType.Float64).mean().item<double>();
         return new DensityCoverageResult(density, coverage, k);
     }
 }

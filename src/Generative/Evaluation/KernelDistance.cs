@@ -33,7 +33,7 @@ public static class KernelDistance
     /// <summary>Computes the kernel distance over random subsets.</summary>
     /// <param name="real">Real features <c>[N, D]</c>, N ≥ 2.</param>
     /// <param name="generated">Generated features <c>[M, D]</c>, M ≥ 2.</param>
-    /// <param name="generator">The random source of the subsets (on the features' device).</param>
+    /// <param name="generator">The random source of the subsets (a CPU generator; indices are moved to the features' device).</param>
     /// <param name="subsetCount">Number of subsets, ≥ 1 (default 100).</param>
     /// <param name="subsetSize">Samples per subset, ≥ 2 (default 1000); reduced to min(N, M) when larger.</param>
     /// <param name="blockElements">Largest number of kernel entries formed at once (default 2²²).</param>
@@ -57,9 +57,10 @@ public static class KernelDistance
         for (int s = 0; s < subsetCount; s++)
         {
             using var scope = torch.NewDisposeScope();
-            var realIndex = torch.randperm(real.shape[0], generator: generator, device: real.device).Rows(0, m);
-            var generatedIndex = torch.randperm(generated.shape[0], generator: generator, device: generated.device).Rows(0, m);
-            estimates[s] = UnbiasedMmdSquared(real.index_select(0, realIndex), generated.index_select(0, generatedIndex.to(generated.device)), blockElements);
+            // Permutations are drawn on the CPU (where the generator lives) and moved to the features' devices.
+            var realIndex = torch.randperm(real.shape[0], generator: generator).Rows(0, m).to(real.device);
+            var generatedIndex = torch.randperm(generated.shape[0], generator: generator).Rows(0, m).to(generated.device);
+            estimates[s] = UnbiasedMmdSquared(real.index_select(0, realIndex), generated.index_select(0, generatedIndex), blockElements);
         }
 
         double mean = estimates.Average();

@@ -1,3 +1,4 @@
+using Generative.Data.BuiltIn;
 using TorchSharp;
 
 namespace Generative.Evaluation;
@@ -84,6 +85,22 @@ public static class ModeCoverage
         long[] histogram = counts.cpu().data<long>().ToArray();
         int captured = histogram.Count(c => c > 0);
         return new ModeCoverageResult(captured, modes, (double)highQuality / n, KlToUniform(histogram), histogram, n);
+    }
+
+    /// <summary>Mode coverage of <paramref name="samples"/> on a built-in mixture (ring or grid), with its centres and σ.</summary>
+    /// <param name="samples">Generated points <c>[N, 2]</c> in the data set's units.</param>
+    /// <param name="mixture">A data set with <see cref="BuiltInDataset.ModeCentres"/> (ring, grid).</param>
+    /// <param name="threshold">Mahalanobis threshold in σ units, &gt; 0 (default 3).</param>
+    /// <exception cref="ArgumentException">The data set is not a Gaussian mixture.</exception>
+    public static ModeCoverageResult ComputeForMixture(torch.Tensor samples, BuiltInDataset mixture, double threshold = DefaultThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        if (mixture.ModeCentres is null || mixture.ModeStandardDeviation is null)
+        {
+            throw new ArgumentException($"The data set '{mixture.Name}' is not a Gaussian mixture with known modes (ring and grid are).", nameof(mixture));
+        }
+
+        return Compute(samples, mixture.ModeCentres, mixture.ModeStandardDeviation.Value, threshold);
     }
 
     /// <summary>

@@ -40,53 +40,66 @@ internal static class NearestNeighbours
     }
 
     /// <summary>
-    /// For every row q of <paramref name="queries"/>, the number of reference rows r with ‖q − r‖² ≤ radius²(r)
-    /// (or &lt; when <paramref name="strict"/>). Returns int64 <c>[Q]</c>.
+    /// One blockwise pass over the generated × real distance matrix for improved precision and recall:
+    /// <c>InsideReal[g]</c> = ∃ r: d²(g, r) ≤ realRadii²[r] (precision numerator) and
+    /// <c>CoveredReal[r]</c> = ∃ g: d²(g, r) ≤ generatedRadii²[g] (recall numerator). Returns two bool tensors.
     /// </summary>
-    internal static torch.Tensor CountBallsContaining(torch.Tensor queries, torch.Tensor references, torch.Tensor squaredRadii, bool strict, long blockElements)
+    internal static (torch.Tensor InsideReal, torch.Tensor CoveredReal) PrecisionRecallPass(
+        torch.Tensor generated, torch.Tensor real, torch.Tensor realSquaredRadii, torch.Tensor generatedSquaredRadii, long blockElements)
     {
         using var scope = torch.NewDisposeScope();
-        var type = FeatureChecks.ComputeType(references);
-        var q = queries.to_type(type);
-        var r = references.to_type(type);
+        var type = FeatureChecks.ComputeType(real);
+        var g = generated.to_type(type);
+        var r = real.to_type(type);
+        var gNorms = g.square().sum([1]);
         var rNorms = r.square().sum([1]);
-        var qNorms = q.square().sum([1]);
-        var radii = squaredRadii.to_type(type).unsqueeze(0);
-        long n = q.shape[0];
+        var realRadii = realSquaredRadii.to_type(type).unsqueeze(0);
+        var generatedRadii = generatedSquaredRadii.to_type(type);
+        long n = g.shape[0];
         long rows = FeatureChecks.RowsPerBlock(r.shape[0], blockElements);
-        var counts = torch.empty(n, dtype: torch.ScalarType.Int64, device: q.device);
+        var inside = torch.empty(n, dtype: torch.ScalarType.Bool, device: g.device);
+        var covered = torch.zeros(r.shape[0], dtype: torch.ScalarType.Bool, device: g.device);
         for (long start = 0; start < n; start += rows)
         {
             using var blockScope = torch.NewDisposeScope();
             long end = Math.Min(n, start + rows);
-            var distances = SquaredDistances(q.Rows(start, end), qNorms.Rows(start, end), r, rNorms);
-            var inside = strict ? distances.lt(radii) : distances.le(radii);
-            counts.Rows(start, end).copy_(inside.sum([1], type: torch.ScalarType.Int64));
+            var distances = SquaredDistances(g.Rows(start, end), gNorms.Rows(start, end), r, rNorms);
+            inside.Rows(start, end).copy_(distances.le(realRadii).any(1));
+            covered.logical_or_(distances.le(generatedRadii.Rows(start, end).unsqueeze(1)).any(0));
         }
 
-        return counts.MoveToOuterDisposeScope();
+        return (inside.MoveToOuterDisposeScope(), covered.MoveToOuterDisposeScope());
     }
 
-    /// <summary>For every row of <paramref name="queries"/>, the smallest squared distance to a row of <paramref name="references"/>. Returns <c>[Q]</c>.</summary>
-    internal static torch.Tensor NearestSquaredDistances(torch.Tensor queries, torch.Tensor references, long blockElements)
+    /// <summary>
+    /// One blockwise pass over the generated × real distance matrix for density and coverage, with strict membership
+    /// d²(g, r) &lt; realRadii²[r]: the total number of (generated, real-ball) memberships (density numerator) and
+    /// <c>CoveredReal[r]</c> = ∃ g inside r's ball (coverage numerator, a bool tensor).
+    /// </summary>
+    internal static (long Memberships, torch.Tensor CoveredReal) DensityCoveragePass(
+        torch.Tensor generated, torch.Tensor real, torch.Tensor realSquaredRadii, long blockElements)
     {
         using var scope = torch.NewDisposeScope();
-        var type = FeatureChecks.ComputeType(references);
-        var q = queries.to_type(type);
-        var r = references.to_type(type);
+        var type = FeatureChecks.ComputeType(real);
+        var g = generated.to_type(type);
+        var r = real.to_type(type);
+        var gNorms = g.square().sum([1]);
         var rNorms = r.square().sum([1]);
-        var qNorms = q.square().sum([1]);
-        long n = q.shape[0];
+        var radii = realSquaredRadii.to_type(type).unsqueeze(0);
+        long n = g.shape[0];
         long rows = FeatureChecks.RowsPerBlock(r.shape[0], blockElements);
-        var nearest = torch.empty(n, dtype: type, device: q.device);
+        long memberships = 0;
+        var covered = torch.zeros(r.shape[0], dtype: torch.ScalarType.Bool, device: g.device);
         for (long start = 0; start < n; start += rows)
         {
             using var blockScope = torch.NewDisposeScope();
             long end = Math.Min(n, start + rows);
-            nearest.Rows(start, end).copy_(SquaredDistances(q.Rows(start, end), qNorms.Rows(start, end), r, rNorms).amin([1]));
+            var inside = SquaredDistances(g.Rows(start, end), gNorms.Rows(start, end), r, rNorms).lt(radii);
+            memberships += inside.sum(type: torch.ScalarType.Int64).item<long>();
+            covered.logical_or_(inside.any(0));
         }
 
-        return nearest.MoveToOuterDisposeScope();
+        return (memberships, covered.MoveToOuterDisposeScope());
     }
 
     private static torch.Tensor SquaredDistances(torch.Tensor a, torch.Tensor aNorms, torch.Tensor b, torch.Tensor bNorms)

@@ -39,10 +39,9 @@ public static class PrecisionRecall
         using var scope = torch.NewDisposeScope();
         var realRadii = NearestNeighbours.KthNeighbourSquaredRadii(real, k, blockElements);
         var generatedRadii = NearestNeighbours.KthNeighbourSquaredRadii(generated, k, blockElements);
-        var precision = NearestNeighbours.CountBallsContaining(generated, real, realRadii, strict: false, blockElements)
-            .gt(0).to_type(torch.ScalarType.Float64).mean().item<double>();
-        var recall = NearestNeighbours.CountBallsContaining(real, generated, generatedRadii, strict: false, blockElements)
-            .gt(0).to_type(torch.ScalarType.Float64).mean().item<double>();
+        var (insideReal, coveredReal) = NearestNeighbours.PrecisionRecallPass(generated, real, realRadii, generatedRadii, blockElements);
+        double precision = insideReal.to_type(torch.ScalarType.Float64).mean().item<double>();
+        double recall = coveredReal.to_type(torch.ScalarType.Float64).mean().item<double>();
         return new PrecisionRecallResult(precision, recall, k);
     }
 }

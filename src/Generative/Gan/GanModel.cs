@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Generative.Checkpoints;
+using Generative.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,28 +24,34 @@ public sealed class GanModel : IGenerativeModel
     /// <summary>Samples per generator call when <see cref="SamplingOptions.BatchSize"/> is not set: 512.</summary>
     public const int DefaultBatchSize = 512;
 
-    private readonly FeatureStandardization? _standardization;
+    private readonly DataStandardization? _standardization;
     private readonly bool _ownsGenerator;
     private bool _disposed;
 
     /// <summary>Wraps a trained generator.</summary>
     /// <param name="generator">The generator (for a trained <see cref="GanTrainingStep"/>, its <see cref="GanTrainingStep.SamplingGenerator"/>).</param>
-    /// <param name="featureNames">Names of the features (table columns); their count must equal the sample's element count. <see langword="null"/> for none.</param>
+    /// <param name="standardization">The standardisation the training data went through, undone on every sample so that
+    /// samples come back in data units; <see langword="null"/> when the data were used as they are.</param>
+    /// <param name="featureNames">Names of the features (table columns); their count must equal the sample's element count.
+    /// <see langword="null"/> takes the standardisation's names, if any.</param>
     /// <param name="ownsGenerator">Whether disposing the model disposes the generator's module. Default true.</param>
-    /// <exception cref="ArgumentException">The feature names do not match the sample shape.</exception>
-    public GanModel(IGenerator generator, IReadOnlyList<string>? featureNames = null, bool ownsGenerator = true)
-        : this(generator, null, featureNames, ownsGenerator)
-    {
-    }
-
-    internal GanModel(IGenerator generator, FeatureStandardization? standardization, IReadOnlyList<string>? featureNames, bool ownsGenerator)
+    /// <exception cref="ArgumentException">The feature names or the standardisation do not match the sample shape.</exception>
+    public GanModel(IGenerator generator, DataStandardization? standardization = null, IReadOnlyList<string>? featureNames = null, bool ownsGenerator = true)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        featureNames ??= standardization?.FeatureNames;
         if (featureNames is not null && featureNames.Count != generator.SampleShape.ElementCount)
         {
             throw new ArgumentException(
                 $"Expected {generator.SampleShape.ElementCount} feature names for samples shaped {generator.SampleShape}, but got {featureNames.Count}.",
                 nameof(featureNames));
+        }
+
+        if (standardization is not null && standardization.FeatureCount != generator.SampleShape[0])
+        {
+            throw new ArgumentException(
+                $"The standardisation has {standardization.FeatureCount} features, but samples shaped {generator.SampleShape} have {generator.SampleShape[0]} along their feature (first) dimension.",
+                nameof(standardization));
         }
 
         Generator = generator;
@@ -52,6 +60,9 @@ public sealed class GanModel : IGenerativeModel
         _ownsGenerator = ownsGenerator;
         generator.Module.eval();
     }
+
+    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
+    public DataStandardization? Standardization => _standardization;
 
     /// <summary>The generator samples come from.</summary>
     public IGenerator Generator { get; }
@@ -145,7 +156,7 @@ public sealed class GanModel : IGenerativeModel
                     var x = Generator.Generate(z, batchLabels);
                     if (_standardization is not null)
                     {
-                        x = _standardization.ToDataUnits(x);
+                        x = _standardization.Unstandardize(x);
                     }
 
                     result = x.to(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
@@ -162,6 +173,103 @@ public sealed class GanModel : IGenerativeModel
         }
     }
 
+    /// <summary>
+    /// Saves the model as a checkpoint directory (written atomically): <c>config.json</c> with family <c>"gan"</c>, the
+    /// generator's architecture, the feature names and the standardisation, and the generator's weights in
+    /// <c>model.safetensors</c> under <c>generator.*</c>.
+    /// </summary>
+    /// <param name="directory">The directory to write (replaced if it exists).</param>
+    /// <exception cref="NotSupportedException">The generator is not an <see cref="MlpGenerator"/> or <see cref="ConvGenerator"/>,
+    /// whose architecture can be written down; save its weights with <see cref="ModelCheckpoint.Save"/> yourself.</exception>
+    public void Save(string directory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var options = GanNetworkConfig.ToJson(Generator);
+        if (FeatureNames is not null)
+        {
+            options["featureNames"] = new System.Text.Json.Nodes.JsonArray([.. FeatureNames.Select(n => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(n))]);
+        }
+
+        var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = Generator.Module };
+        ModelCheckpoint.Save(directory, modules, GanTrainingStep.FamilyName, options, _standardization);
+    }
+
+    /// <summary>Loads a model written by <see cref="Save"/> (or a trainer checkpoint of a GAN whose config records the generator).</summary>
+    /// <param name="directory">The checkpoint directory (or a root of <c>step-*</c> checkpoints: the latest is used).</param>
+    /// <returns>A model that owns its new generator, on the CPU.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a GAN's, is corrupt, or does not match its architecture.</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
+    public static GanModel Load(string directory)
+    {
+        var config = ModelCheckpoint.ReadConfig(directory);
+        if (!string.Equals(config.Family, GanTrainingStep.FamilyName, StringComparison.Ordinal))
+        {
+            throw new CheckpointFormatException($"The checkpoint in '{directory}' is a '{config.Family}' model, not a GAN.");
+        }
+
+        var generator = GanNetworkConfig.FromJson(config.Options, directory);
+        try
+        {
+            var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = generator.Module };
+            ModelCheckpoint.LoadModules(directory, modules);
+            var names = config.Options?["featureNames"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+            return new GanModel(generator, config.Standardization, names, ownsGenerator: true);
+        }
+        catch
+        {
+            generator.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Trains a GAN with the library's trainer and returns the model to sample from: a convenience for
+    /// <c>Trainer.For(new GanTrainingStep(...)).WithData(data).WithBatchSize(b).WithSteps(n).WithSeed(seed).Build().Run()</c>.
+    /// </summary>
+    /// <param name="generator">The generator to train (its module stays the caller's unless EMA is off, see returns).</param>
+    /// <param name="critic">The critic to train (stays the caller's).</param>
+    /// <param name="data">The training data; its standardisation and feature names go into the model.</param>
+    /// <param name="steps">Total trainer steps (critic updates), at least 1.</param>
+    /// <param name="batchSize">Samples per batch, at least 1. Default 256 (WGAN-GP's toy experiments).</param>
+    /// <param name="options">Loss and optimiser settings; <see langword="null"/> for WGAN-GP's.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="configure">Adds anything else to the trainer (checkpointing, logging, callbacks).</param>
+    /// <returns>The summary of the run, and a model over the EMA generator (which the model owns) when
+    /// <see cref="GanTrainingOptions.EmaDecay"/> is set, else over <paramref name="generator"/> (not owned).</returns>
+    public static (GanModel Model, Generative.Training.TrainingSummary Summary) Train(
+        IGenerator generator,
+        IDiscriminator critic,
+        IDataSource data,
+        long steps,
+        int batchSize = 256,
+        GanTrainingOptions? options = null,
+        long seed = 0,
+        Action<Generative.Training.TrainerBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(critic);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= GanTrainingOptions.WganGp();
+        IGenerator? ema = options.EmaDecay is null ? null : GanTrainingStep.CreateTwin(generator)
+            ?? throw new ArgumentException("EmaDecay is set, but the generator's architecture cannot be copied; use GanTrainingStep with an emaGenerator.", nameof(generator));
+        try
+        {
+            using var step = new GanTrainingStep(generator, critic, options, ema);
+            var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize).WithSteps(steps).WithSeed(seed);
+            configure?.Invoke(builder);
+            using var trainer = builder.Build();
+            var summary = trainer.Run();
+            var model = new GanModel(ema ?? generator, data.Standardization, data.FeatureNames, ownsGenerator: ema is not null);
+            return (model, summary);
+        }
+        catch
+        {
+            ema?.Module.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Disposes the generator's module if the model owns it.</summary>
     public void Dispose()
     {
@@ -171,7 +279,6 @@ public sealed class GanModel : IGenerativeModel
         }
 
         _disposed = true;
-        _standardization?.Dispose();
         if (_ownsGenerator)
         {
             Generator.Module.Dispose();

@@ -35,7 +35,7 @@ internal static class GanNetworkHelpers
                     ResetUniform(deconv.weight, deconv.bias, generator);
                     break;
                 case Embedding embedding:
-                    nn.init.normal_(embedding.weight!, 0, 1, generator);
+                    embedding.weight!.normal_(0, 1, generator);
                     break;
             }
         }
@@ -45,11 +45,9 @@ internal static class GanNetworkHelpers
     {
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);
         double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0;
-        nn.init.uniform_(weight, -bound, bound, generator);
-        if (bias is not null)
-        {
-            nn.init.uniform_(bias, -bound, bound, generator);
-        }
+        // Tensor.uniform_ honours the generator; TorchSharp 0.107's nn.init.uniform_/normal_ ignore theirs.
+        weight.uniform_(-bound, bound, generator);
+        bias?.uniform_(-bound, bound, generator);
     }
 
     /// <summary>Checks the class labels of a call against a network's class count and batch size.</summary>

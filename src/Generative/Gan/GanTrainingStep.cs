@@ -96,8 +96,11 @@ public sealed class GanTrainingStep : ITrainingStep
         };
     }
 
+    /// <summary>The family name written in checkpoints: <c>"gan"</c>.</summary>
+    public const string FamilyName = "gan";
+
     /// <inheritdoc />
-    public string Family => "gan";
+    public string Family => FamilyName;
 
     /// <summary>The generator being trained.</summary>
     public IGenerator Generator { get; }
@@ -209,7 +212,7 @@ public sealed class GanTrainingStep : ITrainingStep
 
     private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to_type(ScalarType.Float64).item<double>();
 
-    private static IGenerator? CreateTwin(IGenerator generator)
+    internal static IGenerator? CreateTwin(IGenerator generator)
     {
         IGenerator? twin = generator switch
         {

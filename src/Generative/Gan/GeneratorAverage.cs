@@ -12,6 +12,7 @@ internal sealed class GeneratorAverage : IDisposable
 {
     private readonly List<(Tensor Average, Tensor Source)> _parameters = [];
     private readonly List<(Tensor Average, Tensor Source)> _buffers = [];
+    private readonly Scalar _decay;
     private readonly Scalar _weight;
 
     public GeneratorAverage(nn.Module source, nn.Module average, double decay)
@@ -37,6 +38,7 @@ internal sealed class GeneratorAverage : IDisposable
         }
 
         Decay = decay;
+        _decay = decay.ToScalar();
         _weight = (1 - decay).ToScalar();
         using var noGrad = no_grad();
         foreach (var (a, s) in _parameters)
@@ -55,7 +57,7 @@ internal sealed class GeneratorAverage : IDisposable
         using var noGrad = no_grad();
         foreach (var (a, s) in _parameters)
         {
-            a.lerp_(s, _weight);
+            a.mul_(_decay).add_(s, _weight);
         }
 
         CopyBuffers();
@@ -70,5 +72,9 @@ internal sealed class GeneratorAverage : IDisposable
         }
     }
 
-    public void Dispose() => _weight.Dispose();
+    public void Dispose()
+    {
+        _decay.Dispose();
+        _weight.Dispose();
+    }
 }

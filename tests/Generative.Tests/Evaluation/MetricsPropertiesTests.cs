@@ -161,7 +161,7 @@ public sealed class MetricsPropertiesTests
     public void Mode_coverage_on_the_true_grid_captures_every_mode()
     {
         using var grid = Mixtures.Grid(10_000, new Generator(7));
-        var result = ModeCoverage.Compute(grid.Samples, grid.ModeCentres!, grid.ModeStandardDeviation!.Value);
+        var result = ModeCoverage.ComputeForMixture(grid.Samples, grid);
         result.ModesCaptured.Should().Be(25);
         // P(χ²₂ < 9) = 1 − e^(−4.5) = 0.98889 for a true 2-D Gaussian mode.
         result.HighQualityFraction!.Value.Should().BeApproximately(1 - Math.Exp(-4.5), 0.005);
@@ -236,5 +236,8 @@ public sealed class MetricsPropertiesTests
         k.Should().Throw<ArgumentOutOfRangeException>();
         var sigma = () => ModeCoverage.Compute(a.narrow(1, 0, 2), a.narrow(1, 0, 2), 0);
         sigma.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("standardDeviation");
+        using var moons = Mixtures.Moons(10, new Generator(1));
+        var notMixture = () => ModeCoverage.ComputeForMixture(moons.Samples, moons);
+        notMixture.Should().Throw<ArgumentException>().WithMessage("*'moons'*not a Gaussian mixture*");
     }
 }

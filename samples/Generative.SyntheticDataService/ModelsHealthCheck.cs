@@ -1,0 +1,32 @@
+using Generative.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Generative.SyntheticDataService;
+
+/// <summary>Healthy when every registered model is loaded (models load at start, so a running service is healthy unless
+/// a model was registered with LoadOnStart = false and fails to load); degraded when no model is registered.</summary>
+internal sealed class ModelsHealthCheck(IGenerativeModelRegistry registry) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["models"] = registry.Names.Count };
+        if (registry.Names.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded("No generative model is registered.", data: data));
+        }
+
+        foreach (string name in registry.Names)
+        {
+            try
+            {
+                _ = registry.Get(name);
+            }
+            catch (Exception ex)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy($"Generative model '{name}' cannot be loaded.", ex, data));
+            }
+        }
+
+        return Task.FromResult(HealthCheckResult.Healthy($"{registry.Names.Count} generative model(s) ready.", data));
+    }
+}

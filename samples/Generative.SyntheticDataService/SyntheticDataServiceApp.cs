@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Generative.Hosting;
+
+namespace Generative.SyntheticDataService;
+
+/// <summary>Builds the web application: configuration, the Generative models, problem details and the endpoints.</summary>
+public static class SyntheticDataServiceApp
+{
+    /// <summary>Builds the application without starting it.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--urls=http://127.0.0.1:0</c>).</param>
+    /// <param name="configure">Last-minute changes to the builder before it is built (tests register models from code here).</param>
+    /// <returns>The application; the caller starts and disposes it.</returns>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json and the models directory live beside the binaries, wherever `dotnet run` is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Loopback only unless configured otherwise ("Urls" in appsettings.json, --urls, ASPNETCORE_URLS).
+        if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
+        builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
+        AddSamplingLimiter(builder);
+
+        var generative = builder.Services.AddGenerative()
+            .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"));
+        var readyModel = ReadyModel.Register(builder, generative);
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        readyModel.Log(app.Logger);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.MapSyntheticDataEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// Bounds the sampling requests that run at once ("SyntheticDataService:MaxConcurrentSampling", default: the number
+    /// of processors) and those that wait ("SyntheticDataService:MaxQueuedSampling", default 1000); beyond that a
+    /// request gets 429 with a problem-details body. Sampling is CPU-bound: running more at once only thrashes.
+    /// </summary>
+    private static void AddSamplingLimiter(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("SyntheticDataService");
+        int permits = Math.Max(1, section.GetValue("MaxConcurrentSampling", Environment.ProcessorCount));
+        int queue = Math.Max(0, section.GetValue("MaxQueuedSampling", 1000));
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddConcurrencyLimiter(SyntheticDataEndpoints.SamplingLimiter, limiter =>
+            {
+                limiter.PermitLimit = permits;
+                limiter.QueueLimit = queue;
+                limiter.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return new ValueTask(Results.Problem(
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many sampling requests",
+                        detail: $"{permits} sampling requests are running and {queue} are waiting; retry later.")
+                    .ExecuteAsync(context.HttpContext));
+            };
+        });
+    }
+
+    /// <summary>The JSON settings of requests and responses: camelCase, enums as strings, NaN and infinities as
+    /// strings (a diverged model must not turn into a 500), unknown request properties rejected.</summary>
+    internal static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers;
+using Generative;
+using Generative.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers trained models by name, each as a keyed singleton <see cref="IGenerativeModel"/> (key: the name) with
+/// named, start-validated <see cref="GenerativeModelOptions"/>. Returned by
+/// <see cref="GenerativeServiceCollectionExtensions.AddGenerative"/>; every method returns the builder for chaining.
+/// </summary>
+/// <remarks>
+/// <para>Model names: 1 to 100 characters among letters, digits, <c>-</c>, <c>_</c> and <c>.</c> (they appear in
+/// URLs and configuration keys), unique regardless of case.</para>
+/// <para>Ownership: the container creates each model once, on first use (or at host start), and disposes it with
+/// itself.</para>
+/// <para>Not thread-safe: configure services from one thread, before the provider is built.</para>
+/// </remarks>
+public sealed class GenerativeBuilder
+{
+    private static readonly SearchValues<char> NameCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+
+    // The configuration keys of GenerativeModelOptions (the binder's own unknown-key check ignores ConfigurationKeyName).
+    private static readonly HashSet<string> KnownKeys = new(
+        typeof(GenerativeModelOptions).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => p.GetCustomAttributes(typeof(ConfigurationKeyNameAttribute), false)
+                .OfType<ConfigurationKeyNameAttribute>().FirstOrDefault()?.Name ?? p.Name),
+        StringComparer.OrdinalIgnoreCase);
+
+    private readonly GenerativeModelCatalog _catalog;
+
+    internal GenerativeBuilder(IServiceCollection services, GenerativeModelCatalog catalog)
+    {
+        Services = services;
+        _catalog = catalog;
+    }
+
+    /// <summary>The service collection the models are registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Registers the model saved in a checkpoint directory, loaded by the registered <see cref="IGenerativeModelLoader"/>.</summary>
+    /// <param name="name">The model's name (service key and options name).</param>
+    /// <param name="checkpointPath">The checkpoint directory; relative to the host's content root (or the current directory) if relative.
+    /// Validated at host start: it must exist and hold a checkpoint (<c>config.json</c>), or <c>step-*</c> checkpoints of a training run (the latest is loaded).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>
+    public GenerativeBuilder AddModel(string name, string checkpointPath) => AddModel(name, checkpointPath, configure: null);
+
+    /// <summary>Registers the model saved in a checkpoint directory, with sampling defaults and limits.</summary>
+    /// <param name="name">The model's name (service key and options name).</param>
+    /// <param name="checkpointPath">The checkpoint directory; relative to the host's content root (or the current directory) if relative.
+    /// Validated at host start: it must exist and hold a checkpoint (<c>config.json</c>), or <c>step-*</c> checkpoints of a training run (the latest is loaded).</param>
+    /// <param name="configure">Sets sampling defaults and limits; <see langword="null"/> for none.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>
+    public GenerativeBuilder AddModel(string name, string checkpointPath, Action<GenerativeModelOptions>? configure)
+    {
+        ValidateName(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointPath);
+        var registration = new GenerativeModelRegistration(name, GenerativeModelSource.Checkpoint, null, null);
+        Register(registration, options =>
+        {
+            options.CheckpointPath = checkpointPath;
+            configure?.Invoke(options);
+        });
+        return this;
+    }
+
+    /// <summary>Registers a model created from code (trained in-process, built by hand, a test double).</summary>
+    /// <param name="name">The model's name (service key and options name).</param>
+    /// <param name="factory">Creates the model once, when it is first resolved; the container owns and disposes what it returns.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public GenerativeBuilder AddModel(string name, Func<IServiceProvider, IGenerativeModel> factory) =>
+        AddModel(name, factory, configure: null);
+
+    /// <summary>Registers a model created from code, with sampling defaults and limits.</summary>
+    /// <param name="name">The model's name (service key and options name).</param>
+    /// <param name="factory">Creates the model once, when it is first resolved; the container owns and disposes what it returns.</param>
+    /// <param name="configure">Sets sampling defaults and limits; <see langword="null"/> for none. <see cref="GenerativeModelOptions.CheckpointPath"/> is ignored.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public GenerativeBuilder AddModel(
+        string name, Func<IServiceProvider, IGenerativeModel> factory, Action<GenerativeModelOptions>? configure)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        var registration = new GenerativeModelRegistration(name, GenerativeModelSource.Code, null, factory);
+        Register(registration, configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers one checkpoint model per child of <paramref name="section"/>: the child's key is the model's name, its
+    /// keys are <see cref="GenerativeModelOptions"/>' properties (<c>Path</c>, <c>Sampler</c>, <c>Steps</c>, <c>Eta</c>,
+    /// <c>GuidanceScale</c>, <c>BatchSize</c>, <c>MaxCount</c>, <c>LoadOnStart</c>, <c>ImageMinimum</c>,
+    /// <c>ImageMaximum</c>). A child with a plain string value is a path. Example (appsettings.json):
+    /// <code>
+    /// "Generative": { "Models": {
+    ///   "wine": { "Path": "models/wine", "Sampler": "ddim", "Steps": 50, "Eta": 0, "MaxCount": 5000 },
+    ///   "moons": "models/moons" } }
+    /// </code>
+    /// with <c>AddModelsFromConfiguration(configuration.GetSection("Generative:Models"))</c>.
+    /// </summary>
+    /// <remarks>The models are registered in the order configuration lists the children (sorted by key). Unknown keys and values that do not convert stop the host at start with a message naming the model
+    /// and the configuration key, as do the rules of <see cref="GenerativeModelOptions"/>.</remarks>
+    /// <param name="section">The section whose children are the models; an absent or empty section registers none.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">A child's key is not a valid model name, or is already registered.</exception>
+    public GenerativeBuilder AddModelsFromConfiguration(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        foreach (var child in section.GetChildren())
+        {
+            ValidateName(child.Key);
+            var registration = new GenerativeModelRegistration(child.Key, GenerativeModelSource.Configuration, child.Path, null);
+            Register(registration, options => Bind(registration, child, options));
+        }
+
+        return this;
+    }
+
+    /// <summary>Replaces the <see cref="IGenerativeModelLoader"/> used for checkpoint models (a singleton).</summary>
+    /// <typeparam name="TLoader">The loader type, created by the container.</typeparam>
+    /// <returns>This builder.</returns>
+    public GenerativeBuilder UseModelLoader<TLoader>()
+        where TLoader : class, IGenerativeModelLoader
+    {
+        Services.Replace(ServiceDescriptor.Singleton<IGenerativeModelLoader, TLoader>());
+        return this;
+    }
+
+    /// <summary>Replaces the <see cref="IGenerativeModelLoader"/> used for checkpoint models with an instance (not disposed by the container).</summary>
+    /// <param name="loader">The loader.</param>
+    /// <returns>This builder.</returns>
+    public GenerativeBuilder UseModelLoader(IGenerativeModelLoader loader)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        Services.Replace(ServiceDescriptor.Singleton(loader));
+        return this;
+    }
+
+    /// <summary>Accepts another sampler name in options and requests (besides <c>ddpm</c> and <c>ddim</c>), for models
+    /// that know more samplers.</summary>
+    /// <param name="samplerName">The sampler name (case-insensitive).</param>
+    /// <returns>This builder.</returns>
+    public GenerativeBuilder AddSamplerName(string samplerName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(samplerName);
+        _catalog.AddSampler(samplerName);
+        return this;
+    }
+
+    private void Register(GenerativeModelRegistration registration, Action<GenerativeModelOptions>? configure)
+    {
+        _catalog.Add(registration);
+        var optionsBuilder = Services.AddOptions<GenerativeModelOptions>(registration.Name);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.ValidateOnStart();
+        Services.AddKeyedSingleton<IGenerativeModel>(
+            registration.Name, (services, _) => GenerativeModelFactory.Create(services, registration));
+    }
+
+    private static void Bind(GenerativeModelRegistration registration, IConfigurationSection section, GenerativeModelOptions options)
+    {
+        if (section.Value is { } path && !section.GetChildren().Any())
+        {
+            options.CheckpointPath = path;
+            return;
+        }
+
+        var unknown = section.GetChildren()
+            .Select(child => child.Key)
+            .Where(key => !KnownKeys.Contains(key))
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(
+                registration.Name,
+                typeof(GenerativeModelOptions),
+                [.. unknown.Select(key =>
+                    $"Generative model '{registration.Name}': '{section.Path}:{key}' is not a known setting; known settings: {string.Join(", ", KnownKeys.Order(StringComparer.Ordinal))}.")]);
+        }
+
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(
+                registration.Name,
+                typeof(GenerativeModelOptions),
+                [$"Generative model '{registration.Name}': configuration section '{section.Path}' is invalid: {ex.Message}"]);
+        }
+    }
+
+    private static void ValidateName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Length > 100 || name.AsSpan().IndexOfAnyExcept(NameCharacters) >= 0)
+        {
+            throw new ArgumentException(
+                $"The model name '{name}' is invalid: use 1 to 100 letters, digits, '-', '_' or '.'.", nameof(name));
+        }
+    }
+}

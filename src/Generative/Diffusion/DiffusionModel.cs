@@ -1,0 +1,366 @@
+using System.Text.Json.Nodes;
+using Generative.Checkpoints;
+using Generative.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Generative.Diffusion;
+
+/// <summary>
+/// A trained denoising diffusion model: a denoiser (and optionally its EMA copy), the noise schedule it was trained
+/// with, and sampling defaults. <see cref="Sample"/> runs DDPM or DDIM with any number of steps, η and classifier-free
+/// guidance, in batches, under <c>torch.inference_mode()</c>.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safety: <see cref="Sample"/> and <see cref="SampleBatches"/> may be called from many threads at once; each
+/// call makes its own sampler and never changes the networks (they must have no train-time behaviour such as dropout
+/// or batch norm, which <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> do not).</para>
+/// <para>Ownership: the model owns the networks given to it when <c>ownsNetworks</c> is true (the default) and disposes
+/// them in <see cref="Dispose"/>; the schedule is shared.</para>
+/// <para>Units: the networks work in the training data's standardised units; the optional <see cref="Standardization"/>
+/// turns samples back into data units.</para>
+/// <para>Persistence: <see cref="Save"/> and <see cref="Load"/> write and read a checkpoint directory (config.json with
+/// family <c>"diffusion"</c>, the network, schedule and sampling options and the standardisation; model.safetensors with the
+/// weights of <c>denoiser</c> and <c>ema</c>), for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks.</para>
+/// </remarks>
+public sealed class DiffusionModel : IGenerativeModel
+{
+    private readonly bool _ownsNetworks;
+    private int _disposed;
+
+    /// <summary>Creates the model.</summary>
+    /// <param name="denoiser">The trained network.</param>
+    /// <param name="schedule">The schedule it was trained with.</param>
+    /// <param name="options">Sampling defaults; <see langword="null"/> for the defaults.</param>
+    /// <param name="emaDenoiser">A network of the same architecture holding EMA weights, used for sampling by default; or <see langword="null"/>.</param>
+    /// <param name="standardization">The standardisation of the training data, undone on every sample; <see langword="null"/> when
+    /// the data was not standardised.</param>
+    /// <param name="featureNames">Names of the features; <see langword="null"/> takes the standardisation's, if any.</param>
+    /// <param name="ownsNetworks">Whether <see cref="Dispose"/> disposes the networks.</param>
+    /// <exception cref="ArgumentException">The EMA network's shapes differ from the denoiser's, or the denoiser learns the variance.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public DiffusionModel(
+        IDenoiser denoiser,
+        INoiseSchedule schedule,
+        DiffusionModelOptions? options = null,
+        IDenoiser? emaDenoiser = null,
+        DataStandardization? standardization = null,
+        IReadOnlyList<string>? featureNames = null,
+        bool ownsNetworks = true)
+    {
+        ArgumentNullException.ThrowIfNull(denoiser);
+        ArgumentNullException.ThrowIfNull(schedule);
+        Options = options ?? new DiffusionModelOptions();
+        Options.Validate();
+        if (!denoiser.OutputShape.Equals(denoiser.SampleShape) && !(Options.Sampler == "ddpm" && Options.Ddpm.VarianceType is DdpmVarianceType.Learned or DdpmVarianceType.LearnedRange))
+        {
+            throw new ArgumentException("A denoiser that also predicts the variance needs the DDPM sampler with a learned variance type.", nameof(denoiser));
+        }
+
+        if (emaDenoiser is not null && (!emaDenoiser.SampleShape.Equals(denoiser.SampleShape) || !emaDenoiser.OutputShape.Equals(denoiser.OutputShape) || emaDenoiser.ClassCount != denoiser.ClassCount))
+        {
+            throw new ArgumentException("The EMA network must have the denoiser's shapes and class count.", nameof(emaDenoiser));
+        }
+
+        Denoiser = denoiser;
+        EmaDenoiser = emaDenoiser;
+        Schedule = schedule;
+        Standardization = standardization;
+        FeatureNames = featureNames ?? standardization?.FeatureNames;
+        _ownsNetworks = ownsNetworks;
+    }
+
+    /// <summary>The trained network.</summary>
+    public IDenoiser Denoiser { get; }
+
+    /// <summary>The EMA network, if any.</summary>
+    public IDenoiser? EmaDenoiser { get; }
+
+    /// <summary>The noise schedule.</summary>
+    public INoiseSchedule Schedule { get; }
+
+    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
+    public DataStandardization? Standardization { get; }
+
+    /// <summary>The sampling defaults.</summary>
+    public DiffusionModelOptions Options { get; }
+
+    /// <inheritdoc />
+    public ModelFamily Family => ModelFamily.Diffusion;
+
+    /// <inheritdoc />
+    public TensorShape SampleShape => Denoiser.SampleShape;
+
+    /// <inheritdoc />
+    public int ClassCount => Denoiser.ClassCount;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string>? FeatureNames { get; }
+
+    /// <summary>Creates a sampler as this model would use for <paramref name="options"/> (a new one per call), with its timesteps set.</summary>
+    /// <param name="options">Per-call options; <see langword="null"/> for the defaults.</param>
+    /// <returns>A fresh <see cref="DdpmSampler"/> or <see cref="DdimSampler"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The sampler name, steps or η are out of range.</exception>
+    public ISampler CreateSampler(SamplingOptions? options = null)
+    {
+        string name = (options?.Sampler ?? Options.Sampler).ToLowerInvariant();
+        double eta = options?.Eta ?? Options.Eta;
+        ISampler sampler = name switch
+        {
+            "ddpm" => new DdpmSampler(Schedule, Options.Ddpm with { PredictionType = Options.PredictionType }),
+            "ddim" => new DdimSampler(Schedule, Options.Ddim with { PredictionType = Options.PredictionType, Eta = eta }),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), name, "The sampler must be \"ddpm\" or \"ddim\"."),
+        };
+        int steps = options?.Steps ?? Options.Steps ?? (name == "ddpm" ? Schedule.TrainTimesteps : Math.Min(50, Schedule.TrainTimesteps));
+        sampler.SetTimesteps(steps);
+        return sampler;
+    }
+
+    /// <inheritdoc />
+    public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var batches = new List<Tensor>();
+        try
+        {
+            foreach (var batch in SampleBatches(count, generator, options, cancellationToken))
+            {
+                batches.Add(batch);
+            }
+
+            return batches.Count == 1 ? batches[0] : cat(batches, 0);
+        }
+        finally
+        {
+            if (batches.Count > 1)
+            {
+                foreach (var b in batches)
+                {
+                    b.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var plan = Plan(count, options);
+        return Iterate(count, generator, options, plan, cancellationToken);
+    }
+
+    /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
+    /// <param name="directory">The directory.</param>
+    /// <exception cref="NotSupportedException">The networks are not <see cref="MlpDenoiser"/>s or <see cref="UNetDenoiser"/>s.</exception>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Schedule is not NoiseSchedule schedule)
+        {
+            throw new NotSupportedException($"Only a model with a {nameof(NoiseSchedule)} can be saved.");
+        }
+
+        var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = Denoiser.Module };
+        if (EmaDenoiser is not null)
+        {
+            modules[EmaName] = EmaDenoiser.Module;
+        }
+
+        var options = new JsonObject
+        {
+            ["network"] = DiffusionConfiguration.Describe(Denoiser),
+            ["schedule"] = DiffusionConfiguration.ToNode(schedule.Options),
+            ["model"] = DiffusionConfiguration.ToNode(Options),
+            ["ema"] = EmaDenoiser is not null,
+        };
+        ModelCheckpoint.Save(directory, modules, DiffusionConfiguration.Family, options, Standardization);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/> (or the latest checkpoint under a trainer's checkpoint root).</summary>
+    /// <param name="directory">A checkpoint directory, or a root holding <c>step-*</c> checkpoints.</param>
+    /// <param name="device">The device for the networks; <see langword="null"/> for the CPU.</param>
+    /// <returns>A model that owns its networks.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a diffusion model this library can rebuild, or is corrupt.</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
+    public static DiffusionModel Load(string directory, Device? device = null)
+    {
+        var config = ModelCheckpoint.ReadConfig(directory);
+        if (config.Family != DiffusionConfiguration.Family)
+        {
+            throw new CheckpointFormatException($"The checkpoint holds a '{config.Family}' model, not a diffusion model.");
+        }
+
+        var options = config.Options ?? throw new CheckpointFormatException("The checkpoint's config has no options to rebuild the model from.");
+        var denoiser = DiffusionConfiguration.CreateNetwork(options["network"]);
+        IDenoiser? ema = null;
+        try
+        {
+            bool hasEma = config.Modules.Contains(EmaName);
+            ema = hasEma ? DiffusionConfiguration.CreateNetwork(options["network"]) : null;
+            var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = denoiser.Module };
+            if (ema is not null)
+            {
+                modules[EmaName] = ema.Module;
+            }
+
+            ModelCheckpoint.LoadModules(directory, modules);
+            if (device is not null)
+            {
+                denoiser.Module.to(device);
+                ema?.Module.to(device);
+            }
+
+            var schedule = new NoiseSchedule(DiffusionConfiguration.Read<NoiseScheduleOptions>(options["schedule"]));
+            var modelOptions = options["model"] is null ? new DiffusionModelOptions { PredictionType = ReadObjective(options) } : DiffusionConfiguration.Read<DiffusionModelOptions>(options["model"]);
+            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization);
+        }
+        catch
+        {
+            denoiser.Module.Dispose();
+            ema?.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The module name of the EMA network in checkpoints.</summary>
+    internal const string EmaName = "ema";
+
+    private static PredictionType ReadObjective(JsonNode options) =>
+        options["training"] is null ? PredictionType.Epsilon : DiffusionConfiguration.Read<DiffusionTrainingOptions>(options["training"]).Objective;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_ownsNetworks)
+        {
+            return;
+        }
+
+        Denoiser.Module.Dispose();
+        EmaDenoiser?.Module.Dispose();
+    }
+
+    private SamplingPlan Plan(int count, SamplingOptions? options)
+    {
+        int batchSize = options?.BatchSize ?? Options.BatchSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1, nameof(SamplingOptions.BatchSize));
+        double guidance = options?.GuidanceScale ?? Options.GuidanceScale;
+        if (!double.IsFinite(guidance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), guidance, "The guidance scale must be finite.");
+        }
+
+        if (guidance != 1.0 && ClassCount == 0)
+        {
+            throw new ArgumentException("Classifier-free guidance needs a class-conditional model; this one is unconditional.", nameof(options));
+        }
+
+        var labels = options?.ClassLabels;
+        if (labels is not null)
+        {
+            if (ClassCount == 0)
+            {
+                throw new ArgumentException("Class labels were given, but the model is unconditional.", nameof(options));
+            }
+
+            if (labels.dim() != 1 || labels.shape[0] != count)
+            {
+                throw new ArgumentException($"Expected class labels of shape [{count}], but got {TensorShape.Format(labels.shape)}.", nameof(options));
+            }
+        }
+
+        _ = CreateSampler(options); // validates sampler name, steps and η before any work
+        var network = Options.UseEma && EmaDenoiser is not null ? EmaDenoiser : Denoiser;
+        var parameter = network.Module.parameters().FirstOrDefault();
+        return new SamplingPlan(network, batchSize, guidance, labels, parameter?.device ?? CPU);
+    }
+
+    private IEnumerable<Tensor> Iterate(int count, Generator? generator, SamplingOptions? options, SamplingPlan plan, CancellationToken cancellationToken)
+    {
+        var owned = generator is null ? SamplerCore.FreshGenerator() : null;
+        var g = generator ?? owned!;
+        try
+        {
+            for (int done = 0; done < count;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int size = Math.Min(plan.BatchSize, count - done);
+                var batch = SampleOneBatch(done, size, count, g, options, plan, cancellationToken);
+                done += size;
+                yield return batch;
+            }
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private Tensor SampleOneBatch(int done, int size, int total, Generator g, SamplingOptions? options, SamplingPlan plan, CancellationToken cancellationToken)
+    {
+        Tensor result;
+        using (inference_mode())
+        using (var scope = NewDisposeScope())
+        {
+            var sampler = CreateSampler(options);
+            var device = plan.Device;
+            var network = plan.Network;
+            Tensor? labels = null;
+            if (ClassCount > 0)
+            {
+                labels = plan.Labels is not null
+                    ? plan.Labels[done..(done + size)].to(device).to_type(ScalarType.Int64)
+                    : randint(0, ClassCount, [size], ScalarType.Int64, g.device, generator: g).to(device);
+            }
+
+            var x = SamplerCore.Noise(SampleShape.WithBatch(size), ScalarType.Float32, device, g);
+            if (sampler.InitNoiseSigma != 1.0)
+            {
+                using var sigma = sampler.InitNoiseSigma.ToScalar();
+                x = x.mul(sigma);
+            }
+
+            bool guided = labels is not null && plan.GuidanceScale != 1.0;
+            var nullLabels = guided ? full([size], (long)ClassCount, ScalarType.Int64, device) : null;
+            using var w = plan.GuidanceScale.ToScalar();
+            var timesteps = sampler.Timesteps;
+            for (int i = 0; i < timesteps.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var stepScope = NewDisposeScope();
+                long t = timesteps[i];
+                var input = sampler.ScaleModelInput(x, t);
+                var tt = full([guided ? 2L * size : size], t, ScalarType.Int64, device);
+                Tensor output;
+                if (guided)
+                {
+                    var both = network.Predict(cat([input, input], 0), tt, cat([labels!, nullLabels!], 0)).chunk(2, 0);
+                    output = both[1] + (both[0] - both[1]) * w; // ε_uncond + w·(ε_cond − ε_uncond)
+                }
+                else
+                {
+                    output = network.Predict(input, tt, labels);
+                }
+
+                var next = sampler.Step(output, t, x, g).PrevSample.MoveToOuterDisposeScope();
+                x.Dispose(); // keep one sample tensor alive, not one per step
+                x = next;
+                bool last = i == timesteps.Count - 1;
+                options?.Progress?.Report(new SamplingProgress(last ? done + size : done, total, i + 1, timesteps.Count));
+            }
+
+            var inDataUnits = Standardization is null ? x : Standardization.Unstandardize(x);
+            result = inDataUnits.to(CPU).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        }
+
+        // Outside inference mode, so the caller gets an ordinary tensor.
+        using (result)
+        {
+            return result.clone();
+        }
+    }
+
+    private sealed record SamplingPlan(IDenoiser Network, int BatchSize, double GuidanceScale, Tensor? Labels, Device Device);
+}

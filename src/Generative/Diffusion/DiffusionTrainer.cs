@@ -1,0 +1,118 @@
+using Generative.Data;
+using Generative.Training;
+using TorchSharp;
+
+namespace Generative.Diffusion;
+
+/// <summary>Options of <see cref="DiffusionTrainer.Train"/>.</summary>
+public sealed record DiffusionTrainerOptions
+{
+    /// <summary>The noise schedule. Default: diffusers' defaults (1000 linear steps).</summary>
+    public NoiseScheduleOptions Schedule { get; init; } = new();
+
+    /// <summary>Objective, weighting, class dropout and learning rate.</summary>
+    public DiffusionTrainingOptions Training { get; init; } = new();
+
+    /// <summary>Sampling defaults of the resulting model (its prediction type is set to the training objective).</summary>
+    public DiffusionModelOptions Sampling { get; init; } = new();
+
+    /// <summary>Optimisation steps, at least 1. Default 2000.</summary>
+    public long Steps { get; init; } = 2000;
+
+    /// <summary>Samples per step, at least 1. Default 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>The run's seed (data order, timesteps, noise). Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The EMA decay (with warm-up), in [0, 1); <see langword="null"/> for no EMA. Default 0.999.</summary>
+    public double? EmaDecay { get; init; } = 0.999;
+}
+
+/// <summary>The trained model and the run's summary.</summary>
+/// <param name="Model">The model; owns its networks (the denoiser passed in and the EMA copy).</param>
+/// <param name="Summary">Losses, steps and why the run stopped.</param>
+public sealed record DiffusionTrainingResult(DiffusionModel Model, TrainingSummary Summary);
+
+/// <summary>
+/// Trains a denoiser on a data source with the library's trainer (<see cref="Trainer"/>) and a
+/// <see cref="DiffusionTrainingStep"/>, keeping an EMA copy for sampling, and returns a ready <see cref="DiffusionModel"/>.
+/// </summary>
+public static class DiffusionTrainer
+{
+    /// <summary>Trains <paramref name="denoiser"/> on <paramref name="data"/>.</summary>
+    /// <param name="denoiser">The network to train (on the device to train on). The returned model takes ownership of it.</param>
+    /// <param name="data">The training data (in the units the network should see; its <see cref="IDataSource.Standardization"/> is
+    /// kept so samples come back in original units). Not owned.</param>
+    /// <param name="options">The run; <see langword="null"/> for the defaults.</param>
+    /// <param name="configure">Further trainer settings (checkpointing, logging, gradient clipping, learning-rate schedule, …), applied last.</param>
+    /// <param name="cancellationToken">Stops the run between steps; the model trained so far is returned.</param>
+    /// <returns>The model and the summary.</returns>
+    /// <exception cref="ArgumentException">The data's sample shape differs from the network's, or a conditional network gets unlabelled data.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <remarks>The EMA copy is made for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks; other networks are
+    /// trained without one.</remarks>
+    public static DiffusionTrainingResult Train(
+        IDenoiser denoiser,
+        IDataSource data,
+        DiffusionTrainerOptions? options = null,
+        Action<TrainerBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(denoiser);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new DiffusionTrainerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1L, nameof(options.Steps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options.BatchSize));
+        if (options.EmaDecay is { } decay && !(decay >= 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), decay, "The EMA decay must be in [0, 1).");
+        }
+
+        if (!data.SampleShape.Equals(denoiser.SampleShape))
+        {
+            throw new ArgumentException($"The data's samples have shape {data.SampleShape}, the network's {denoiser.SampleShape}.", nameof(data));
+        }
+
+        if (denoiser.ClassCount > 0 && data.ClassCount == 0)
+        {
+            throw new ArgumentException("The network is class-conditional but the data has no labels.", nameof(data));
+        }
+
+        if (denoiser.ClassCount > 0 && data.ClassCount > denoiser.ClassCount)
+        {
+            throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {denoiser.ClassCount}.", nameof(data));
+        }
+
+        var schedule = new NoiseSchedule(options.Schedule);
+        var modelOptions = options.Sampling with { PredictionType = options.Training.Objective };
+        modelOptions.Validate();
+        IDenoiser? emaNetwork = null;
+        using var step = new DiffusionTrainingStep(denoiser, schedule, options.Training);
+        using var ema = options.EmaDecay is { } d && DiffusionConfiguration.IsSupported(denoiser)
+            ? new ExponentialMovingAverage(denoiser.Module, d, useWarmup: true)
+            : null;
+        var builder = Trainer.For(step).WithData(data).WithBatchSize(options.BatchSize).WithSteps(options.Steps).WithSeed(options.Seed);
+        if (ema is not null)
+        {
+            builder.WithCallback(ema);
+        }
+
+        configure?.Invoke(builder);
+        TrainingSummary summary;
+        using (var trainer = builder.Build())
+        {
+            summary = trainer.Run(cancellationToken);
+        }
+
+        if (ema is not null)
+        {
+            emaNetwork = DiffusionConfiguration.CreateNetwork(DiffusionConfiguration.Describe(denoiser));
+            var device = denoiser.Module.parameters().First().device;
+            emaNetwork.Module.to(device);
+            ema.CopyTo(emaNetwork.Module);
+        }
+
+        return new DiffusionTrainingResult(new DiffusionModel(denoiser, schedule, modelOptions, emaNetwork, data.Standardization), summary);
+    }
+}
