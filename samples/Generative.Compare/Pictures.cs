@@ -145,7 +145,7 @@ internal static class Pictures
                 continue;
             }
 
-            var point = plot.Add.ScatterPoints([Math.Log10(row.SamplesPerSecond.Mean)], [quality.Mean]);
+            var point = plot.Add.ScatterPoints(new[] { Math.Log10(row.SamplesPerSecond.Mean) }, new[] { quality.Mean });
             point.MarkerSize = 12;
             point.Color = Colors.Category10[index++ % 10];
             point.LegendText = row.Name;

@@ -34,6 +34,12 @@ catch (Exception e) when (e is ArgumentException or IOException or FormatExcepti
     return 2;
 }
 
+if (Console.IsOutputRedirected)
+{
+    // A log file or a pipe: lay the results table out wide instead of folding it into 80 columns.
+    AnsiConsole.Profile.Width = 200;
+}
+
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -187,7 +187,7 @@ internal static class ReportWriter
 
             if (line.StartsWith("![", StringComparison.Ordinal))
             {
-                string file = line[(line.IndexOf('(', StringComparison.Ordinal) + 1)..^1];
+                string file = line[(line.LastIndexOf("](", StringComparison.Ordinal) + 2)..^1];
                 string base64 = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(folder, file)));
                 html.AppendLine(CultureInfo.InvariantCulture, $"<p><img alt=\"{WebUtility.HtmlEncode(file)}\" src=\"data:image/png;base64,{base64}\"></p>");
             }

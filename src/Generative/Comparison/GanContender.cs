@@ -35,6 +35,12 @@ public sealed class GanContender : IComparisonContender
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
+    /// Decay of the exponential moving average of the generator's weights that the model samples from (Yazıcı et al.
+    /// 2019), in (0, 1). Default 0.999, the same as the diffusion contender's, so both families get the same help.
+    /// </summary>
+    public double EmaDecay { get; init; } = 0.999;
+
+    /// <summary>
     /// The original GAN with the non-saturating generator loss (Goodfellow et al. 2014), one critic step per generator
     /// step, Adam 2e-4, β = (0.5, 0.999) (DCGAN's setting, Radford et al. 2016), no regulariser.
     /// </summary>
@@ -77,17 +83,14 @@ public sealed class GanContender : IComparisonContender
         {
             long parameters = ModelCost.ParameterCount(generator.Module, trainableOnly: true) + ModelCost.ParameterCount(critic.Module, trainableOnly: true);
             using var source = ComparisonSources.Create(data);
-            var result = GanTrainer.Train(
+            var (model, summary) = GanModel.Train(
                 generator,
                 critic,
                 source,
-                new GanTrainerOptions
-                {
-                    Training = _training,
-                    Steps = request.Budget.Steps ?? long.MaxValue,
-                    BatchSize = BatchSize,
-                    Seed = request.Seed,
-                },
+                request.Budget.Steps ?? long.MaxValue,
+                BatchSize,
+                _training with { EmaDecay = EmaDecay },
+                request.Seed,
                 builder =>
                 {
                     if (request.Budget.Duration is { } duration)
@@ -99,18 +102,14 @@ public sealed class GanContender : IComparisonContender
                     {
                         builder.WithProgress(request.Progress, everySteps: 100);
                     }
-                },
-                request.CancellationToken);
+                });
             request.CancellationToken.ThrowIfCancellationRequested();
-            return new TrainedContender(result.Model, result.Summary, parameters, GanTrainingStep.CriticName);
-        }
-        catch
-        {
-            generator.Module.Dispose();
-            throw;
+            return new TrainedContender(model, summary, parameters, GanTrainingStep.CriticName);
         }
         finally
         {
+            // The model samples from the EMA generator, which it owns; the trained networks are ours to release.
+            generator.Module.Dispose();
             critic.Module.Dispose();
         }
     }
