@@ -13,7 +13,17 @@ if (args.Length != 1)
 
 using var net = nn.Sequential(nn.Linear(1024, 1024), nn.Linear(1024, 1024), nn.Linear(1024, 1024));
 var modules = new Dictionary<string, nn.Module> { ["net"] = net };
-for (long n = 1; ; n++)
+long first = 1;
+try
+{
+    // Continue the numbering of a checkpoint left by an earlier (killed) run.
+    first = ModelCheckpoint.ReadConfig(args[0]).Step + 1;
+}
+catch (DirectoryNotFoundException)
+{
+}
+
+for (long n = first; ; n++)
 {
     using (no_grad())
     {

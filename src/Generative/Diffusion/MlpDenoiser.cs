@@ -63,12 +63,13 @@ public sealed class MlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
     private readonly Linear output;
 #pragma warning restore IDE0044, SA1306
 
-    /// <summary>Creates the network with freshly initialised weights (PyTorch's default initialisation from the global RNG;
-    /// call <c>torch.manual_seed</c> first for reproducible weights).</summary>
+    /// <summary>Creates the network with freshly initialised weights (PyTorch's default initialisation, the output layer zeroed).</summary>
     /// <param name="features">The number of features of a sample, at least 1.</param>
     /// <param name="options">The architecture; <see langword="null"/> for the defaults.</param>
+    /// <param name="generator">The source of the initial weights, for a network that the same seed rebuilds exactly;
+    /// <see langword="null"/> draws them from TorchSharp's global generator.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public MlpDenoiser(int features, MlpDenoiserOptions? options = null)
+    public MlpDenoiser(int features, MlpDenoiserOptions? options = null, Generator? generator = null)
         : base(nameof(MlpDenoiser))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
@@ -89,8 +90,9 @@ public sealed class MlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
 
         output_norm = nn.LayerNorm(w);
         output = nn.Linear(w, OutputShape[0]);
-        Layers.Zero(output.weight, output.bias);
         RegisterComponents();
+        SeededInitialization.Apply(this, generator);
+        Layers.Zero(output.weight, output.bias);
     }
 
     /// <summary>The architecture.</summary>

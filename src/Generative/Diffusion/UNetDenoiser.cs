@@ -83,13 +83,15 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
     private readonly int _levels;
     private readonly int _blocksPerLevel;
 
-    /// <summary>Creates the network with freshly initialised weights (from the global RNG; seed it for reproducible weights).</summary>
+    /// <summary>Creates the network with freshly initialised weights (PyTorch's default initialisation, GroupNorm 1/0, the output convolution zeroed).</summary>
     /// <param name="channels">Image channels, at least 1.</param>
     /// <param name="height">Image height, at least 1 and divisible by 2^(levels − 1).</param>
     /// <param name="width">Image width, likewise.</param>
     /// <param name="options">The architecture; <see langword="null"/> for the defaults.</param>
+    /// <param name="generator">The source of the initial weights, for a network that the same seed rebuilds exactly;
+    /// <see langword="null"/> draws them from TorchSharp's global generator.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public UNetDenoiser(int channels, int height, int width, UNetDenoiserOptions? options = null)
+    public UNetDenoiser(int channels, int height, int width, UNetDenoiserOptions? options = null, Generator? generator = null)
         : base(nameof(UNetDenoiser))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
@@ -163,8 +165,9 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
 
         norm_out = Layers.GroupNorm(g, ch);
         conv_out = nn.Conv2d(ch, OutputShape[0], 3, padding: 1);
-        Layers.Zero(conv_out.weight, conv_out.bias);
         RegisterComponents();
+        SeededInitialization.Apply(this, generator);
+        Layers.Zero(conv_out.weight, conv_out.bias);
     }
 
     /// <summary>The architecture.</summary>

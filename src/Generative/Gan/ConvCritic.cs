@@ -52,7 +52,7 @@ public sealed class ConvCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         }
 
         RegisterComponents();
-        GanNetworkHelpers.Initialize(this, generator);
+        Nn.SeededInitialization.Apply(this, generator);
         if (options.SpectralNormalization)
         {
             SpectralNorm.ApplyToAll(this, options.PowerIterations, SpectralNorm.DefaultEpsilon, generator);

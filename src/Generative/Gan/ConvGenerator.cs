@@ -61,7 +61,7 @@ public sealed class ConvGenerator : nn.Module<Tensor, Tensor>, IGenerator
         }
 
         RegisterComponents();
-        GanNetworkHelpers.Initialize(this, generator);
+        Nn.SeededInitialization.Apply(this, generator);
     }
 
     /// <summary>The architecture this generator was built with.</summary>

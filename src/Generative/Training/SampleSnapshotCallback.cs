@@ -11,9 +11,9 @@ namespace Generative.Training;
 /// <para>The sampler gets a fresh generator seeded with the same seed at every snapshot, so snapshots show the same noise
 /// evolving; it never touches the run's generator, so adding this callback does not change training. Modules are put
 /// in evaluation mode during sampling and back in training mode after, under <c>no_grad</c> and a dispose scope.</para>
-/// <para>Files are <c>directory/step-NNNNNNNN.png</c>. Not thread-safe.</para>
+/// <para>Files are <c>directory/step-NNNNNNNN.png</c>. Dispose the callback to release its copy of the reference points. Not thread-safe.</para>
 /// </remarks>
-public sealed class SampleSnapshotCallback : TrainingCallback
+public sealed class SampleSnapshotCallback : TrainingCallback, IDisposable
 {
     private readonly Func<TrainingCallbackContext, Generator, Tensor> _sampler;
     private readonly string _directory;
@@ -67,6 +67,9 @@ public sealed class SampleSnapshotCallback : TrainingCallback
             Snapshot(context);
         }
     }
+
+    /// <summary>Releases the copy of the reference points.</summary>
+    public void Dispose() => _reference?.Dispose();
 
     private void Snapshot(TrainingCallbackContext context)
     {

@@ -63,6 +63,15 @@ public sealed partial class Trainer
             throw new CheckpointFormatException($"The checkpoint '{resolved}' was trained on {dataCount} samples, but the data source has {_data.Count}; resume with the same data.");
         }
 
+        int batchSize = Required<int>(state, "batchSize", resolved);
+        string lastBatch = state["lastBatch"]?.GetValue<string>() ?? nameof(Data.LastBatchPolicy.Drop);
+        if (batchSize != Options.BatchSize || !string.Equals(lastBatch, Options.LastBatch.ToString(), StringComparison.Ordinal))
+        {
+            throw new CheckpointFormatException(
+                $"The checkpoint '{resolved}' was trained with batches of {batchSize} ({lastBatch} the last), but this trainer uses {Options.BatchSize} ({Options.LastBatch}); " +
+                "resume with the same batch size and policy, or load only the weights with ModelCheckpoint.LoadModules.");
+        }
+
         var optimizerNames = (state["optimizers"] as JsonArray)?.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : string.Empty).ToHashSet(StringComparer.Ordinal) ?? [];
         if (!optimizerNames.SetEquals(TrainingStep.Optimizers.Keys))
         {
@@ -200,6 +209,7 @@ public sealed partial class Trainer
             ["position"] = position,
             ["seed"] = Options.Seed,
             ["batchSize"] = Options.BatchSize,
+            ["lastBatch"] = Options.LastBatch.ToString(),
             ["dataCount"] = _data.Count,
             ["rollBackLearningRateMultiplier"] = RollBackLearningRateMultiplier,
             ["rollBackCount"] = RollBackCount,

@@ -65,8 +65,9 @@ internal sealed class TrainerStepContext : TrainingStepContext
 
             if (grads.Count > 0)
             {
-                var norms = stack(grads.Select(g => linalg.vector_norm(g.detach().to_type(ScalarType.Float32))).ToArray());
-                var total = linalg.vector_norm(norms);
+                // Tensor.norm(float) takes its order as a plain float; linalg.vector_norm would make an implicit Scalar per call.
+                var norms = stack(grads.Select(g => g.detach().norm().to_type(ScalarType.Float64)).ToArray());
+                var total = norms.norm();
                 double totalNorm = ToDouble(total);
                 if (!double.IsFinite(totalNorm))
                 {

@@ -104,6 +104,8 @@ public sealed class ModelCheckpointTests : IDisposable
         using var step2 = new LinearRegressionStep();
         Trainer.For(step2).WithData(other).WithBatchSize(16).WithSteps(5).ResumeFrom(root)
             .Invoking(b => b.Build()).Should().Throw<CheckpointFormatException>().WithMessage("*trained on 200 samples, but the data source has 100*");
+        Trainer.For(step2).WithData(data).WithBatchSize(8).WithSteps(5).ResumeFrom(root)
+            .Invoking(b => b.Build()).Should().Throw<CheckpointFormatException>().WithMessage("*batches of 16 (Drop the last), but this trainer uses 8 (Drop)*");
         using var ema = new ExponentialMovingAverage(step2.Model);
         Trainer.For(step2).WithData(data).WithBatchSize(16).WithSteps(5).WithCallback(ema).ResumeFrom(root)
             .Invoking(b => b.Build()).Should().Throw<CheckpointFormatException>().WithMessage("*no state for the callback 'ema'*");

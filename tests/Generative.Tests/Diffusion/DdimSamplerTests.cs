@@ -76,6 +76,15 @@ public sealed class DdimSamplerTests
     }
 
     [Fact]
+    public void AnOffsetBeyondTheLastTrainTimestepIsRejected() // diffusers would index past ᾱ's end at the first step
+    {
+        var sampler = new DdimSampler(new NoiseSchedule(), new DdimSamplerOptions { StepsOffset = 1 });
+        sampler.Invoking(s => s.SetTimesteps(1000)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*steps_offset 1*1000*999*");
+        sampler.SetTimesteps(999);
+        sampler.Timesteps[0].Should().Be(999);
+    }
+
+    [Fact]
     public void TimestepsMatchNumpyForEverySpacing()
     {
         // np.linspace(0, 999, 7).round()[::-1], np.round(np.arange(1000, 0, -1000/6)) - 1, leading 1000 // 3 = 333.
