@@ -57,10 +57,10 @@ public sealed class DiffusionContender : IComparisonContender
         ArgumentNullException.ThrowIfNull(request);
         var data = request.Data;
         int classes = data.ClassCount;
-        TorchSharp.torch.random.manual_seed(request.Seed);
+        using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
         IDenoiser denoiser = data.SampleShape.Rank == 1
-            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = 256, Depth = 3, TimeEmbeddingDimension = 128, ClassCount = classes })
-            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes });
+            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = 256, Depth = 3, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
+            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
         try
         {
             using var source = ComparisonSources.Create(data);
