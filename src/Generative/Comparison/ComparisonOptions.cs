@@ -1,0 +1,79 @@
+namespace Generative.Comparison;
+
+/// <summary>How a comparison runs. Validated by <see cref="ComparisonRunner"/>'s constructor.</summary>
+public sealed record ComparisonOptions
+{
+    /// <summary>The training budget of every contender. Default: 20,000 steps.</summary>
+    public ComparisonBudget Budget { get; init; } = new(20_000);
+
+    /// <summary>The seeds; each contender is trained and measured once per seed. Default: one seed, 0.</summary>
+    public IReadOnlyList<long> Seeds { get; init; } = [0];
+
+    /// <summary>Samples drawn from each contender (and sampler) for the metrics, ≥ 100. Default 2,500 (PacGAN's count).</summary>
+    public int SampleCount { get; init; } = 2_500;
+
+    /// <summary>
+    /// Fractions of the training set for the sample-efficiency measurement (e.g. 0.1, 0.3, 1.0), each in (0, 1];
+    /// empty (default) to skip it. Each fraction trains every contender again, once per seed.
+    /// </summary>
+    public IReadOnlyList<double> SampleEfficiencyFractions { get; init; } = [];
+
+    /// <summary>The contenders; <see langword="null"/> (default) for <see cref="ComparisonContenders.Default"/>.</summary>
+    public IReadOnlyList<IComparisonContender>? Contenders { get; init; }
+
+    /// <summary>Samples per sampling batch. Default 512.</summary>
+    public int SamplingBatchSize { get; init; } = 512;
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Budget, nameof(Budget));
+        ArgumentNullException.ThrowIfNull(Seeds, nameof(Seeds));
+        if (Seeds.Count == 0)
+        {
+            throw new ArgumentException("At least one seed is needed.", nameof(Seeds));
+        }
+
+        if (Seeds.Distinct().Count() != Seeds.Count)
+        {
+            throw new ArgumentException("The seeds must be distinct.", nameof(Seeds));
+        }
+
+        if (SampleCount < 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleCount), SampleCount, "At least 100 samples are needed for the metrics.");
+        }
+
+        if (SamplingBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SamplingBatchSize), SamplingBatchSize, "The sampling batch size must be at least 1.");
+        }
+
+        foreach (double f in SampleEfficiencyFractions ?? [])
+        {
+            if (!(f > 0 && f <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(SampleEfficiencyFractions), f, "Each fraction must be in (0, 1].");
+            }
+        }
+
+        if (Contenders is { Count: 0 })
+        {
+            throw new ArgumentException("At least one contender is needed.", nameof(Contenders));
+        }
+
+        if (Contenders is not null && Contenders.Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != Contenders.Count)
+        {
+            throw new ArgumentException("Contender names must be distinct.", nameof(Contenders));
+        }
+    }
+}
+
+/// <summary>Progress of a comparison.</summary>
+/// <param name="Phase">What is happening: <c>training</c>, <c>sampling</c>, <c>evaluating</c>, <c>done</c>.</param>
+/// <param name="Contender">The contender (or row) concerned.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="Fraction">The fraction of the training data (1 outside sample-efficiency runs).</param>
+/// <param name="Step">Training steps done (training phase).</param>
+/// <param name="TotalSteps">Training steps budgeted, if the budget counts steps.</param>
+/// <param name="Loss">The latest primary loss (training phase).</param>
+public sealed record ComparisonProgress(string Phase, string Contender, long Seed, double Fraction, long Step, long? TotalSteps, double? Loss);
