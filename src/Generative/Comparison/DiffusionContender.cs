@@ -33,7 +33,7 @@ public sealed class DiffusionContender : IComparisonContender
     /// <inheritdoc />
     public IReadOnlyList<ContenderSampler> Samplers { get; }
 
-    /// <summary>Samples per training step. Default 256.</summary>
+    /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class DiffusionContender : IComparisonContender
                 Schedule = _schedule,
                 Training = _training,
                 Steps = request.Budget.Steps ?? long.MaxValue,
-                BatchSize = BatchSize,
+                BatchSize = (int)Math.Min(BatchSize, data.Count),
                 Seed = request.Seed,
                 EmaDecay = 0.999,
             };

@@ -31,7 +31,7 @@ public sealed class GanContender : IComparisonContender
     /// <inheritdoc />
     public IReadOnlyList<ContenderSampler> Samplers { get; }
 
-    /// <summary>Samples per training step. Default 256.</summary>
+    /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed class GanContender : IComparisonContender
                 critic,
                 source,
                 request.Budget.Steps ?? long.MaxValue,
-                BatchSize,
+                (int)Math.Min(BatchSize, data.Count),
                 _training with { EmaDecay = EmaDecay },
                 request.Seed,
                 builder =>
