@@ -18,7 +18,7 @@ internal sealed record CommandLine
           --dataset NAME|PATH  ring, grid (default), swissroll, moons, checkerboard, digits, stacked-digits,
                                wine, breast-cancer, or a CSV file (header row, numeric columns)
           --label COLUMN       for a CSV: the class column (then the table metrics apply)
-          --budget B           per contender: steps (20000, the default), a duration (90s, 2m) or both (20000,90s)
+          --budget B           per contender: steps (5000, the default), a duration (90s, 2m) or both (5000,90s)
           --seeds LIST         comma-separated seeds (default 0); several give mean ± standard deviation
           --samples N          samples drawn per contender for the metrics (default 2500)
           --train-count N      training samples drawn for generated data sets (default 20000)
@@ -26,13 +26,16 @@ internal sealed record CommandLine
           --fractions LIST     also measure sample efficiency on these fractions of the data (e.g. 0.1,0.3,1)
           --output DIR         report folder (default comparison-report)
           --json PATH          also write the machine-readable result there
+          --threads N          libtorch threads (default 1: these networks are small, and libtorch's spinning
+                               threads slow down badly when anything else shares the cores)
           --quiet              no progress bars
           -h, --help           this text
         """;
 
     public string Dataset { get; init; } = "grid";
     public string? LabelColumn { get; init; }
-    public ComparisonBudget Budget { get; init; } = new(20_000);
+    public ComparisonBudget Budget { get; init; } = new(5_000);
+    public int Threads { get; init; } = 1;
     public IReadOnlyList<long> Seeds { get; init; } = [0];
     public int Samples { get; init; } = 2_500;
     public long TrainCount { get; init; } = 20_000;
@@ -63,6 +66,7 @@ internal sealed record CommandLine
             {
                 "-h" or "--help" => result with { Help = true },
                 "--quiet" => result with { Quiet = true },
+                "--threads" => result with { Threads = (int)ParsePositive(arg, Value(), min: 1, max: 256) },
                 "--dataset" => result with { Dataset = CheckDataset(Value()) },
                 "--label" => result with { LabelColumn = Value() },
                 "--budget" => result with { Budget = ParseBudget(Value()) },

@@ -47,6 +47,7 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+TorchSharp.torch.set_num_threads(options.Threads);
 using (data)
 {
     var comparisonOptions = new ComparisonOptions

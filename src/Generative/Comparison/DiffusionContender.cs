@@ -7,8 +7,8 @@ namespace Generative.Comparison;
 
 /// <summary>
 /// A diffusion model (Ho et al. 2020) as a contender: trained once, then sampled with several samplers. The defaults
-/// are the ones measured to work on the 2-D mixtures: a 3×256 SiLU MLP denoiser with a 128-d sinusoidal time
-/// embedding (a small UNet for images), 1000 linear-β steps, ε-prediction, Adam 1e-3 with cosine decay (under a step
+/// are: a residual SiLU MLP denoiser (<see cref="Depth"/> blocks of <see cref="Width"/> units, a 128-d sinusoidal time
+/// embedding; a small UNet for images), 1000 linear-β steps, ε-prediction, Adam 1e-3 with cosine decay (under a step
 /// budget), batch 256, EMA 0.999.
 /// </summary>
 public sealed class DiffusionContender : IComparisonContender
@@ -32,6 +32,12 @@ public sealed class DiffusionContender : IComparisonContender
 
     /// <inheritdoc />
     public IReadOnlyList<ContenderSampler> Samplers { get; }
+
+    /// <summary>Units per residual block of the MLP denoiser. Default 128.</summary>
+    public int Width { get; init; } = 128;
+
+    /// <summary>Residual blocks of the MLP denoiser. Default 2.</summary>
+    public int Depth { get; init; } = 2;
 
     /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
@@ -59,7 +65,7 @@ public sealed class DiffusionContender : IComparisonContender
         int classes = data.ClassCount;
         using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
         IDenoiser denoiser = data.SampleShape.Rank == 1
-            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = 256, Depth = 3, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
+            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = Width, Depth = Depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
             : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
         try
         {

@@ -6,8 +6,8 @@ using Generative.Training;
 namespace Generative.Comparison;
 
 /// <summary>
-/// A GAN as a contender. Networks are sized for the data: 3×256 MLPs (64-d latent) for points, vectors and tables;
-/// DCGAN-style convolutional networks for images.
+/// A GAN as a contender. Networks are sized for the data: MLPs with three hidden layers of <see cref="HiddenWidth"/>
+/// units (64-d latent) for points, vectors and tables; DCGAN-style convolutional networks for images.
 /// </summary>
 public sealed class GanContender : IComparisonContender
 {
@@ -33,6 +33,9 @@ public sealed class GanContender : IComparisonContender
 
     /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
+
+    /// <summary>Hidden units per layer of the MLP generator and critic. Default 128 (cheap enough for a CPU comparison).</summary>
+    public int HiddenWidth { get; init; } = 128;
 
     /// <summary>
     /// Decay of the exponential moving average of the generator's weights that the model samples from (Yazıcı et al.
@@ -69,8 +72,8 @@ public sealed class GanContender : IComparisonContender
         IDiscriminator critic;
         if (shape.Rank == 1)
         {
-            generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes }, init);
-            critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, SpectralNormalization = _spectralNormalization }, init);
+            generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth }, init);
+            critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, SpectralNormalization = _spectralNormalization }, init);
         }
         else
         {
