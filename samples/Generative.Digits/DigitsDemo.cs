@@ -20,10 +20,10 @@ namespace Generative.Samples.Digits;
 /// <param name="OutputDirectory">Where the PNG files go.</param>
 /// <param name="Seed">Seed of everything.</param>
 public sealed record DigitsSettings(
-    long DiffusionSteps = 1500,
-    long GanSteps = 1500,
+    long DiffusionSteps = 500,
+    long GanSteps = 1000,
     string Sampler = "ddpm",
-    int SamplerSteps = 1000,
+    int SamplerSteps = 250,
     int ImagesPerModel = 100,
     int ClassifierEpochs = 30,
     string OutputDirectory = "digits-output",
