@@ -11,7 +11,7 @@ public sealed class SampleRunTests : IDisposable
     [Fact]
     public void Tabular_synthesis_writes_named_rows_in_original_units_and_scores_them()
     {
-        var results = TabularSynthesis.TabularSynthesis.Run(new TabularSettings(DiffusionSteps: 150, GanSteps: 60, OutputDirectory: _dir));
+        var results = TabularSynthesis.TabularSynthesis.Run(new TabularSettings(DiffusionSteps: 400, GanSteps: 60, OutputDirectory: _dir));
         results.Select(r => r.Model).Should().Equal("diffusion", "gan");
         foreach (var r in results)
         {
@@ -24,8 +24,8 @@ public sealed class SampleRunTests : IDisposable
             r.SyntheticMeans[12].Should().BeInRange(300, 1500, "proline comes back in its own units");
         }
 
-        // Even 150 steps of the conditional diffusion model carry the classes: far above chance (1/3).
-        results[0].Utility.TrainSyntheticTestReal.Should().BeGreaterThan(0.6);
+        // 400 steps of the conditional diffusion model already carry the classes (98 % measured with seed 0; chance is 1/3).
+        results[0].Utility.TrainSyntheticTestReal.Should().BeGreaterThan(0.8);
         Directory.Exists(Path.Combine(_dir, "diffusion-model")).Should().BeTrue();
     }
 
