@@ -53,7 +53,7 @@ for id in Generative.Abstractions Generative Generative.Extensions.DependencyInj
   done
   grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: no licence expression"
   grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: no readme"
-  grep -q '<repository type="git" url="[^"]*" commit="[0-9a-f]\{40\}"' <<<"$nuspec" || fail "$id: no repository url and commit (SourceLink)"
+  grep -q '<repository type="git" url="[^"]*"[^>]* commit="[0-9a-f]\{40\}"' <<<"$nuspec" || fail "$id: no repository url and commit (SourceLink)"
   grep -q "<version>$version</version>" <<<"$nuspec" || fail "$id: wrong version"
   echo "$id: $(wc -c <"$nupkg") bytes; README, MIT, repository + commit, lib + XML docs for net8.0 and net10.0, .snupkg"
 done
