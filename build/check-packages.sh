@@ -115,7 +115,7 @@ using (diffusion)
     diffusion.Save(Path.Combine(dir, "diffusion"));
     using var loaded = DiffusionModel.Load(Path.Combine(dir, "diffusion"));
     using var after = loaded.Sample(100, new Generator(5), new SamplingOptions { Steps = 10 });
-    if (!before.isfinite().all().item<bool>() || !before.equal(after)) throw new InvalidOperationException("diffusion: samples differ after save and load");
+    if (!before.isfinite().all().item<bool>() || !before.allclose(after, rtol: 0, atol: 0)) throw new InvalidOperationException("diffusion: samples differ after save and load");
     Console.WriteLine($"diffusion: {summary.CompletedSteps} steps, loss {summary.MeanOfLast("loss", 50):F3}, |x| mean {after.abs().mean().item<float>():F2} (data: 2.0)");
 }
 
