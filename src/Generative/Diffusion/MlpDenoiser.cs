@@ -115,12 +115,7 @@ public sealed class MlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
     {
         DenoiserInputs.Check(this, noisySamples, timesteps, classLabels);
         using var scope = NewDisposeScope();
-        var emb = time_mlp.call(time_embedding.call(timesteps));
-        if (class_embedding is not null)
-        {
-            var labels = classLabels ?? full(noisySamples.shape[0], (long)ClassCount, ScalarType.Int64, noisySamples.device);
-            emb = emb + class_embedding.call(labels.to(noisySamples.device));
-        }
+        var emb = DenoiserInputs.Conditioning(time_mlp, time_embedding, class_embedding, ClassCount, noisySamples, timesteps, classLabels);
 
         var h = input.call(noisySamples);
         foreach (var block in blocks)
@@ -168,6 +163,30 @@ public sealed class MlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
 /// <summary>Argument checks shared by the denoisers.</summary>
 internal static class DenoiserInputs
 {
+    /// <summary>
+    /// The conditioning vector of a denoiser: the time MLP of the sinusoidal embedding of the timesteps, plus the class
+    /// embedding (the null class, index <paramref name="classCount"/>, for rows without a label) when the network is
+    /// conditional.
+    /// </summary>
+    public static Tensor Conditioning(
+        Sequential timeMlp,
+        SinusoidalTimestepEmbedding timeEmbedding,
+        Embedding? classEmbedding,
+        int classCount,
+        Tensor noisySamples,
+        Tensor timesteps,
+        Tensor? classLabels)
+    {
+        var emb = timeMlp.call(timeEmbedding.call(timesteps));
+        if (classEmbedding is null)
+        {
+            return emb;
+        }
+
+        var labels = classLabels ?? full(noisySamples.shape[0], (long)classCount, ScalarType.Int64, noisySamples.device);
+        return emb + classEmbedding.call(labels.to(noisySamples.device));
+    }
+
     public static void Check(IDenoiser denoiser, Tensor noisySamples, Tensor timesteps, Tensor? classLabels)
     {
         ArgumentNullException.ThrowIfNull(timesteps);

@@ -190,12 +190,7 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
     {
         DenoiserInputs.Check(this, noisySamples, timesteps, classLabels);
         using var scope = NewDisposeScope();
-        var emb = time_mlp.call(time_embedding.call(timesteps));
-        if (class_embedding is not null)
-        {
-            var labels = classLabels ?? full(noisySamples.shape[0], (long)ClassCount, ScalarType.Int64, noisySamples.device);
-            emb = emb + class_embedding.call(labels.to(noisySamples.device));
-        }
+        var emb = DenoiserInputs.Conditioning(time_mlp, time_embedding, class_embedding, ClassCount, noisySamples, timesteps, classLabels);
 
         var h = conv_in.call(noisySamples);
         var skips = new Stack<Tensor>();
