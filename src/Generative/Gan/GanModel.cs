@@ -81,28 +81,7 @@ public sealed class GanModel : IGenerativeModel
 
     /// <inheritdoc />
     public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var batches = new List<Tensor>();
-        try
-        {
-            foreach (var batch in SampleBatches(count, generator, options, cancellationToken))
-            {
-                batches.Add(batch);
-            }
-
-            return batches.Count == 1 ? batches[0] : cat(batches, 0);
-        }
-        finally
-        {
-            if (batches.Count > 1)
-            {
-                foreach (var b in batches)
-                {
-                    b.Dispose();
-                }
-            }
-        }
-    }
+        => BatchConcatenation.Concatenate(SampleBatches(count, generator, options, cancellationToken));
 
     /// <inheritdoc />
     public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
