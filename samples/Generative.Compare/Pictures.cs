@@ -138,6 +138,8 @@ internal static class Pictures
     {
         var plot = new Plot();
         int index = 0;
+        var xs = new List<double>();
+        var ys = new List<double>();
         foreach (var row in rows)
         {
             if (!row.Metrics.TryGetValue(metric, out var quality) || !double.IsFinite(quality.Mean) || !(row.SamplesPerSecond.Mean > 0))
@@ -145,6 +147,8 @@ internal static class Pictures
                 continue;
             }
 
+            xs.Add(Math.Log10(row.SamplesPerSecond.Mean));
+            ys.Add(quality.Mean);
             var point = plot.Add.ScatterPoints(new[] { Math.Log10(row.SamplesPerSecond.Mean) }, new[] { quality.Mean });
             point.MarkerSize = 12;
             point.Color = Colors.Category10[index++ % 10];
@@ -157,7 +161,14 @@ internal static class Pictures
         plot.XLabel("log₁₀ samples per second");
         plot.YLabel(metricTitle);
         plot.Title("Sampling speed versus quality");
-        plot.ShowLegend();
+        if (xs.Count > 0)
+        {
+            // Room for the labels of the outermost points; the legend sits outside the data area.
+            double yPad = Math.Max(0.05, 0.1 * (ys.Max() - ys.Min()));
+            plot.Axes.SetLimits(xs.Min() - 0.3, xs.Max() + 0.6, ys.Min() - yPad, ys.Max() + yPad);
+        }
+
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, 800, 550);
     }
 
