@@ -154,6 +154,11 @@ public sealed class DiffusionModel : IGenerativeModel
             ["model"] = DiffusionConfiguration.ToNode(Options),
             ["ema"] = EmaDenoiser is not null,
         };
+        if (FeatureNames is not null)
+        {
+            options["featureNames"] = new JsonArray([.. FeatureNames.Select(name => (JsonNode)JsonValue.Create(name))]);
+        }
+
         ModelCheckpoint.Save(directory, modules, DiffusionConfiguration.Family, options, Standardization);
     }
 
@@ -193,7 +198,10 @@ public sealed class DiffusionModel : IGenerativeModel
 
             var schedule = new NoiseSchedule(DiffusionConfiguration.Read<NoiseScheduleOptions>(options["schedule"]));
             var modelOptions = options["model"] is null ? new DiffusionModelOptions { PredictionType = ReadObjective(options) } : DiffusionConfiguration.Read<DiffusionModelOptions>(options["model"]);
-            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization);
+            var featureNames = options["featureNames"] is JsonArray names
+                ? names.Select(n => n?.GetValue<string>() ?? throw new CheckpointFormatException("The checkpoint's feature names must be strings.")).ToArray()
+                : null;
+            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization, featureNames);
         }
         catch
         {

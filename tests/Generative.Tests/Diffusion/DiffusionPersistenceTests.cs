@@ -56,6 +56,17 @@ public sealed class DiffusionPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void FeatureNamesGivenToTheModelSurviveSaveAndLoad()
+    {
+        using var net = new MlpDenoiser(3, new MlpDenoiserOptions { Width = 16, Depth = 1, TimeEmbeddingDimension = 8 }, new Generator(1));
+        using var model = new DiffusionModel(net, new NoiseSchedule(new NoiseScheduleOptions()), featureNames: ["alcohol", "ash", "hue"], ownsNetworks: false);
+        string dir = Path.Combine(_root, "named");
+        model.Save(dir);
+        using var loaded = DiffusionModel.Load(dir);
+        loaded.FeatureNames.Should().Equal("alcohol", "ash", "hue");
+    }
+
+    [Fact]
     public void LoadRejectsOtherFamiliesAndCustomNetworksCannotBeSaved()
     {
         string dir = Path.Combine(_root, "gan");
