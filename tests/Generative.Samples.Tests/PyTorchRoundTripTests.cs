@@ -15,15 +15,12 @@ public sealed class PyTorchRoundTripTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "gen-roundtrip-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
+    [SkippableFact]
     public void Checkpoint_goes_to_pytorch_and_back()
     {
         string script = Path.Combine(RepoRoot(), "docs", "scripts", "roundtrip.py");
         File.Exists(script).Should().BeTrue();
-        if (!PythonHasTorch())
-        {
-            return;   // nothing to run the script with on this machine
-        }
+        Skip.IfNot(PythonHasTorch(), "Debian's python3-torch (/usr/bin/python3 with torch) is not installed: nothing runs the round-trip script.");
 
         using var g = new Generator(0);
         using var points = torch.randn([256, 2], generator: g);

@@ -15,14 +15,10 @@ namespace Generative.Tests.Gan;
 [Trait("Category", "Benchmark")]
 public sealed class GanBenchmarks(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public void SamplingThroughputAndStepTimes()
     {
-        if (Environment.GetEnvironmentVariable("GENERATIVE_BENCH") != "1")
-        {
-            output.WriteLine("Skipped: set GENERATIVE_BENCH=1 to run the benchmark.");
-            return;
-        }
+        Skip.IfNot(Environment.GetEnvironmentVariable("GENERATIVE_BENCH") == "1", "A benchmark, not a test: set GENERATIVE_BENCH=1 to run it.");
 
         var (generator, critic) = GanTrainingTests.RingNetworks(1);
         using var c = critic;
