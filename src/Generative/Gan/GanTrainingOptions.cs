@@ -35,6 +35,14 @@ public sealed record GanTrainingOptions
     /// arXiv:1806.04498), in (0, 1); <see langword="null"/> (default) keeps no average.</summary>
     public double? EmaDecay { get; init; }
 
+    /// <summary>
+    /// Whether the generator average's decay ramps up as <c>min(EmaDecay, (1 + n) / (10 + n))</c> over the first
+    /// generator updates n = 0, 1, … (as <see cref="Training.ExponentialMovingAverage"/> does). Default
+    /// <see langword="true"/>: without it the average starts at the untrained initial weights and keeps
+    /// e^(−n(1 − d)) of them after n updates, which dominates short runs (37 % after 1,000 updates at d = 0.999).
+    /// </summary>
+    public bool EmaWarmup { get; init; } = true;
+
     /// <summary>The divergence guard: a critic step whose mean real or fake score exceeds this magnitude throws
     /// <see cref="GanDivergenceException"/>. Positive. Default 1e6.</summary>
     public double MaxCriticScore { get; init; } = 1e6;

@@ -84,7 +84,7 @@ public sealed class GanTrainingStep : ITrainingStep
             _ownsEmaGenerator = emaGenerator is null;
             EmaGenerator = emaGenerator ?? CreateTwin(generator)
                 ?? throw new ArgumentException("EmaDecay is set, but no EMA generator was given and the generator's type cannot be copied; pass an emaGenerator of the same architecture.", nameof(emaGenerator));
-            _average = new GeneratorAverage(generator.Module, EmaGenerator.Module, decay);
+            _average = new GeneratorAverage(generator.Module, EmaGenerator.Module, decay, options.EmaWarmup);
             modules[GeneratorEmaName] = EmaGenerator.Module;
         }
 
@@ -207,7 +207,7 @@ public sealed class GanTrainingStep : ITrainingStep
             }
         }
 
-        _average?.Update();
+        _average?.Update(((context.Step + 1) / Options.CriticStepsPerGeneratorStep) - 1);
     }
 
     private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to_type(ScalarType.Float64).item<double>();

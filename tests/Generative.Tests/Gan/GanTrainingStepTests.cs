@@ -77,24 +77,33 @@ public sealed class GanTrainingStepTests
         act.Should().Throw<NonFiniteLossException>().WithMessage("*step 12*critic*").Which.Step.Should().Be(12);
     }
 
-    [Fact]
-    public void EmaGeneratorFollowsTheAverageOfTheWeights()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EmaGeneratorFollowsTheAverageOfTheWeights(bool warmup)
     {
         using var scope = NewDisposeScope();
         var (generator, critic) = Tiny();
         using var gen = generator;
         using var cr = critic;
-        using var step = new GanTrainingStep(generator, critic, GanTrainingOptions.WganGp() with { CriticStepsPerGeneratorStep = 1, EmaDecay = 0.5 });
+        using var step = new GanTrainingStep(generator, critic, GanTrainingOptions.WganGp() with { CriticStepsPerGeneratorStep = 2, EmaDecay = 0.2, EmaWarmup = warmup });
         step.Modules.Keys.Should().Contain("generator_ema");
         var ema = step.EmaGenerator!;
         step.SamplingGenerator.Should().BeSameAs(ema);
         Flat(ema.Module).Same(Flat(generator)).Should().BeTrue("the average starts at the generator's weights");
         var g = new Generator(3);
         var expected = Flat(generator);
-        for (long i = 0; i < 4; i++)
+        for (long i = 0; i < 8; i++)
         {
             Run(step, i, g);
-            expected = expected * 0.5 + Flat(generator) * 0.5; // θ_avg ← d·θ_avg + (1 − d)·θ
+            if (i % 2 == 1)
+            {
+                // θ_avg ← d·θ_avg + (1 − d)·θ after generator update n = (i − 1) / 2, with warm-up d = min(0.2, (1 + n) / (10 + n)):
+                // 0.1, 0.1818…, 0.2, 0.2 (the ramp reaches the decay at n = 2 and the average must follow it exactly).
+                long n = (i - 1) / 2;
+                double d = warmup ? Math.Min(0.2, (1.0 + n) / (10.0 + n)) : 0.2;
+                expected = expected * d + Flat(generator) * (1 - d);
+            }
         }
 
         Tolerance.AssertClose(Flat(ema.Module), expected, 1e-6);
