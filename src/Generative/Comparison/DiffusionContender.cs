@@ -7,7 +7,7 @@ namespace Generative.Comparison;
 
 /// <summary>
 /// A diffusion model (Ho et al. 2020) as a contender: trained once, then sampled with several samplers. The defaults
-/// are: a residual SiLU MLP denoiser (<see cref="Depth"/> blocks of <see cref="Width"/> units, a 128-d sinusoidal time
+/// are: a residual SiLU MLP denoiser (<see cref="Depth"/> = 3 blocks of <see cref="Width"/> = 96 units, a 128-d sinusoidal time
 /// embedding; a small UNet for images), 1000 linear-β steps, ε-prediction, Adam 1e-3 with cosine decay (under a step
 /// budget), batch 256, EMA 0.999.
 /// </summary>
@@ -33,11 +33,15 @@ public sealed class DiffusionContender : IComparisonContender
     /// <inheritdoc />
     public IReadOnlyList<ContenderSampler> Samplers { get; }
 
-    /// <summary>Units per residual block of the MLP denoiser. Default 128.</summary>
-    public int Width { get; init; } = 128;
+    /// <summary>
+    /// Units per residual block of the MLP denoiser. Default 96: on the 25-Gaussian grid at 20,000 steps, 3 blocks of 96
+    /// reached 99.1 % high-quality DDPM samples and 94.3 % with DDIM-50, against 98.7 % and 93.8 % for 2 blocks of 128,
+    /// at fewer multiply-adds (docs/comparison.md).
+    /// </summary>
+    public int Width { get; init; } = 96;
 
-    /// <summary>Residual blocks of the MLP denoiser. Default 2.</summary>
-    public int Depth { get; init; } = 2;
+    /// <summary>Residual blocks of the MLP denoiser. Default 3.</summary>
+    public int Depth { get; init; } = 3;
 
     /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
