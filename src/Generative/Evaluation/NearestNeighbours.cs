@@ -21,11 +21,12 @@ namespace Generative.Evaluation;
 /// </para>
 /// <para>
 /// k-th neighbour radii use groups of 16 columns: each tile is reduced to its group minima (a cheap strided min),
-/// the k + 2 groups with the smallest minima are selected per row (one top-k over the row's group minima), and the
+/// the k + 3 groups with the smallest minima are selected per row (one top-k over the row's group minima), and the
 /// distances to their members are recomputed exactly. The k + 1 smallest distances (the point itself included)
 /// always lie in the k + 1 groups with the smallest minima, so the (k + 1)-th smallest exact distance among the
 /// candidates is the radius as long as no unselected group could hide a closer point: checked per row as
-/// (k + 2)-th smallest group minimum − δ ≥ radius. Rows failing the check (near-ties) are recomputed over all columns.
+/// (k + 3)-th smallest group minimum − δ ≥ radius (one spare group makes near-ties between the (k + 1)-th and
+/// (k + 2)-th neighbours cost nothing). Rows failing the check (near-ties) are recomputed over all columns.
 /// </para>
 /// </remarks>
 internal static class NearestNeighbours
@@ -66,7 +67,7 @@ internal static class NearestNeighbours
         var rowsAugmented = cat([fast, norms32, ones], 1);
         var columnsAugmented = Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d);
 
-        long selected = Math.Min(k + 2, groups);
+        long selected = Math.Min(k + 3, groups);
         double maxNorm = norms.max().item<double>();
         var bound = norms.add(maxNorm).mul_(Slack(d));
         var radii = torch.empty(n, dtype: ScalarType.Float64, device: x.device);
@@ -180,6 +181,7 @@ internal static class NearestNeighbours
         var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
         long tileCols = TileColumns(blockElements);
         long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
+        using var zero = 0f.ToScalar();
         for (long start = 0; start < n; start += rowsPerBlock)
         {
             using var blockScope = NewDisposeScope();
@@ -193,7 +195,7 @@ internal static class NearestNeighbours
                 var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
                 var columnMin = nearestReal.Rows(column, stop);
                 columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
-                counts.add_(tile.clamp_max(0).sign_().sum([1], type: ScalarType.Float64)); // −(number of values < 0)
+                counts.add_(tile.clamp_max(zero).sign_().sum([1], type: ScalarType.Float64)); // −(number of values < 0)
                 boundary.copy_(torch.minimum(boundary, tile.abs_().amin([1])));
             }
         }
@@ -279,7 +281,8 @@ internal static class NearestNeighbours
             var index = indices.Rows(start, end);
             var padding = index.ge(n);
             var gathered = b.index_select(0, index.clamp_max(n - 1).flatten()).view(end - start, count, d);
-            var distances = gathered.sub_(a.Rows(start, end).unsqueeze(1)).pow_(2).sum([2]);
+            var difference = gathered.sub_(a.Rows(start, end).unsqueeze(1));
+            var distances = difference.mul_(difference).sum([2]);
             result.Rows(start, end).copy_(distances.masked_fill_(padding, double.PositiveInfinity));
         }
 
@@ -299,7 +302,8 @@ internal static class NearestNeighbours
             {
                 using var scope = NewDisposeScope();
                 long stop = Math.Min(b.shape[0], column + columns);
-                var distances = a.Rows(start, end).unsqueeze(1).sub(b.Rows(column, stop).unsqueeze(0)).pow_(2).sum([2]);
+                var difference = a.Rows(start, end).unsqueeze(1).sub(b.Rows(column, stop).unsqueeze(0));
+                var distances = difference.mul_(difference).sum([2]);
                 body(start, end, column, stop, distances);
             }
         }
