@@ -19,7 +19,10 @@ public sealed record DensityCoverageResult(double Density, double Coverage, int 
 /// Only the real manifold is used, which makes both robust to generated outliers. Membership is strict (&lt;), as in
 /// the authors' code (prdc).
 /// </summary>
-/// <remarks>Blockwise like <see cref="PrecisionRecall"/>: never an N×M matrix. Stateless and thread-safe.</remarks>
+/// <remarks>
+/// Blockwise and exact like <see cref="PrecisionRecall"/>: never an N×M matrix; float32 tiles with float64 rechecks
+/// near ball boundaries, so the result equals a brute-force float64 computation exactly. Stateless and thread-safe.
+/// </remarks>
 public static class DensityCoverage
 {
     /// <summary>The paper's default neighbourhood size, k = 5.</summary>

@@ -1,20 +1,49 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Generative.Evaluation;
 
 /// <summary>
-/// Blockwise k-nearest-neighbour computations on feature sets: no N×M matrix is ever formed, only blocks of
-/// rows × all columns holding at most a given number of elements. Squared Euclidean distances are computed as
-/// ‖a‖² + ‖b‖² − 2a·b (clamped at 0) in float32, or in float64 when the inputs are float64.
+/// Blockwise k-nearest-neighbour computations on feature sets, fast and exact: no N×M matrix is ever formed, only
+/// tiles of at most <c>blockElements</c> entries (and at most 1024 × 1024).
 /// </summary>
+/// <remarks>
+/// <para>
+/// Every decision is defined on exact squared distances: float64 direct differences Σ(aᵢ − bᵢ)² of the inputs
+/// converted to float64 (what the numpy reference computes). The bulk of the work is a fast float32 pass: both sets
+/// are centred on a common mean and each tile is one matrix product of augmented vectors, [a, ‖a‖², 1]·[−2b, 1,
+/// ‖b‖² − r²] = d²(a, b) − r², so a tile yields the distances already compared with the radii. Every float32 value
+/// is within a bound δ = 4(D + 8)·2⁻²⁴·(‖a‖² + ‖b‖² + radii) of its exact counterpart (the textbook bound on a
+/// float32 dot product of D + 2 terms, with the rounding of the inputs to float32 and a factor of 2 to spare). A
+/// decision whose float32 value is farther than δ from its threshold is therefore the exact decision; the few rows
+/// that have a value within δ are recomputed exactly in float64 after the pass. Results thus do not depend on the
+/// block size, on the input dtype's compute path, or on the matrix-product kernel.
+/// </para>
+/// <para>
+/// k-th neighbour radii use groups of 16 columns: each tile is reduced to its group minima (a cheap strided min),
+/// the k + 3 groups with the smallest minima are selected per row (one top-k over the row's group minima), and the
+/// distances to their members are recomputed exactly. The k + 1 smallest distances (the point itself included)
+/// always lie in the k + 1 groups with the smallest minima, so the (k + 1)-th smallest exact distance among the
+/// candidates is the radius as long as no unselected group could hide a closer point: checked per row as
+/// (k + 3)-th smallest group minimum − δ ≥ radius (one spare group makes near-ties between the (k + 1)-th and
+/// (k + 2)-th neighbours cost nothing). Rows failing the check (near-ties) are recomputed over all columns.
+/// </para>
+/// </remarks>
 internal static class NearestNeighbours
 {
+    private const long MaxTileSide = 1024;
+    private const long GroupWidth = 16;
+
+    // Padding rows make the row count a multiple of the group width; their augmented vectors give distances of about
+    // PadNorm to everything, far beyond any real distance but finite (no inf − inf).
+    private const float PadNorm = float.MaxValue / 8;
+
     /// <summary>
-    /// The squared distance from every row of <paramref name="x"/> to its k-th nearest other row: the (k + 1)-th
+    /// The exact squared distance from every row of <paramref name="x"/> to its k-th nearest other row: the (k + 1)-th
     /// smallest squared distance in its row of the N×N distance matrix, which counts the row itself at distance 0
-    /// (the convention of both papers' official code). Returns float <c>[N]</c>.
+    /// (the convention of both papers' official code). Returns float64 <c>[N]</c>.
     /// </summary>
-    internal static torch.Tensor KthNeighbourSquaredRadii(torch.Tensor x, int k, long blockElements)
+    internal static Tensor KthNeighbourSquaredRadii(Tensor x, int k, long blockElements)
     {
         long n = x.shape[0];
         if (k < 1 || k >= n)
@@ -22,18 +51,65 @@ internal static class NearestNeighbours
             throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in 1..N−1 = 1..{n - 1} for a set of {n} samples.");
         }
 
-        using var scope = torch.NewDisposeScope();
-        var data = x.to_type(FeatureChecks.ComputeType(x));
-        var norms = data.square().sum([1]);
-        long rows = FeatureChecks.RowsPerBlock(n, blockElements);
-        var radii = torch.empty(n, dtype: data.dtype, device: data.device);
-        for (long start = 0; start < n; start += rows)
+        using var scope = NewDisposeScope();
+        var exact = x.to_type(ScalarType.Float64);
+        var centred = exact - exact.mean([0], keepdim: true);
+        var norms = centred.square().sum([1]);
+        long d = x.shape[1];
+        long tileCols = TileColumns(blockElements);
+        long group = tileCols >= 4 * GroupWidth ? GroupWidth : 1;
+        long padded = (n + group - 1) / group * group;
+        long groups = padded / group;
+        long rowsPerBlock = Math.Max(1, Math.Min(Math.Min(MaxTileSide, blockElements / tileCols), blockElements / groups));
+        var fast = centred.to_type(ScalarType.Float32);
+        var norms32 = norms.to_type(ScalarType.Float32).unsqueeze(1);
+        var ones = torch.ones(n, 1, dtype: ScalarType.Float32, device: x.device);
+        var rowsAugmented = cat([fast, norms32, ones], 1);
+        var columnsAugmented = Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d);
+
+        long selected = Math.Min(k + 3, groups);
+        double maxNorm = norms.max().item<double>();
+        var bound = norms.add(maxNorm).mul_(Slack(d));
+        var radii = torch.empty(n, dtype: ScalarType.Float64, device: x.device);
+        var recheck = torch.zeros(n, dtype: ScalarType.Bool, device: x.device);
+        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: x.device);
+        for (long start = 0; start < n; start += rowsPerBlock)
         {
-            using var blockScope = torch.NewDisposeScope();
-            long end = Math.Min(n, start + rows);
-            var distances = SquaredDistances(data.Rows(start, end), norms.Rows(start, end), data, norms);
-            var (values, _) = distances.topk(k + 1, dim: 1, largest: false, sorted: true);
-            radii.Rows(start, end).copy_(values[.., k]);
+            using var blockScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerBlock);
+            long rows = end - start;
+            var groupMinima = torch.empty(rows, groups, dtype: ScalarType.Float32, device: x.device);
+            var blockRows = rowsAugmented.Rows(start, end);
+            for (long column = 0; column < padded; column += tileCols)
+            {
+                using var tileScope = NewDisposeScope();
+                long width = Math.Min(tileCols, padded - column);
+                var tile = blockRows.mm(columnsAugmented.Rows(column, column + width).t());
+
+                // Group g of this tile holds columns column + g + s·(width / group), s = 0..group−1 (a strided min).
+                groupMinima.narrow(1, column / group, width / group).copy_(tile.view(rows, group, width / group).amin([1]));
+            }
+
+            var (minima, groupIndex) = groupMinima.topk((int)selected, dim: 1, largest: false, sorted: false);
+            var tileStart = groupIndex.mul(group).div_(tileCols, rounding_mode: RoundingMode.floor).mul_(tileCols);
+            var stride = tileStart.neg().add_(padded).clamp_max_(tileCols).div_(group, rounding_mode: RoundingMode.floor);
+            var first = groupIndex.sub(tileStart.div(group, rounding_mode: RoundingMode.floor)).add_(tileStart);
+            var members = first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(rows, -1);
+            var candidates = ExactSelected(exact.Rows(start, end), exact, members, blockElements);
+            var radius = candidates.kthvalue(k + 1, dim: 1).values;
+            radii.Rows(start, end).copy_(radius);
+            if (selected < groups)
+            {
+                // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
+                var safe = minima.amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)).ge_(radius);
+                recheck.Rows(start, end).copy_(safe.logical_not_());
+            }
+        }
+
+        var flagged = recheck.nonzero().squeeze(1);
+        if (flagged.shape[0] > 0)
+        {
+            radii.index_copy_(0, flagged, ExactKth(exact.index_select(0, flagged), exact, k + 1, blockElements));
         }
 
         return radii.MoveToOuterDisposeScope();
@@ -42,32 +118,49 @@ internal static class NearestNeighbours
     /// <summary>
     /// One blockwise pass over the generated × real distance matrix for improved precision and recall:
     /// <c>InsideReal[g]</c> = ∃ r: d²(g, r) ≤ realRadii²[r] (precision numerator) and
-    /// <c>CoveredReal[r]</c> = ∃ g: d²(g, r) ≤ generatedRadii²[g] (recall numerator). Returns two bool tensors.
+    /// <c>CoveredReal[r]</c> = ∃ g: d²(g, r) ≤ generatedRadii²[g] (recall numerator). Radii are the exact float64
+    /// squared radii of <see cref="KthNeighbourSquaredRadii"/>. Returns two bool tensors.
     /// </summary>
-    internal static (torch.Tensor InsideReal, torch.Tensor CoveredReal) PrecisionRecallPass(
-        torch.Tensor generated, torch.Tensor real, torch.Tensor realSquaredRadii, torch.Tensor generatedSquaredRadii, long blockElements)
+    internal static (Tensor InsideReal, Tensor CoveredReal) PrecisionRecallPass(
+        Tensor generated, Tensor real, Tensor realSquaredRadii, Tensor generatedSquaredRadii, long blockElements)
     {
-        using var scope = torch.NewDisposeScope();
-        var type = FeatureChecks.ComputeType(real);
-        var g = generated.to_type(type);
-        var r = real.to_type(type);
-        var gNorms = g.square().sum([1]);
-        var rNorms = r.square().sum([1]);
-        var realRadii = realSquaredRadii.to_type(type).unsqueeze(0);
-        var generatedRadii = generatedSquaredRadii.to_type(type);
-        long n = g.shape[0];
-        long rows = FeatureChecks.RowsPerBlock(r.shape[0], blockElements);
-        var inside = torch.empty(n, dtype: torch.ScalarType.Bool, device: g.device);
-        var covered = torch.zeros(r.shape[0], dtype: torch.ScalarType.Bool, device: g.device);
-        for (long start = 0; start < n; start += rows)
+        using var scope = NewDisposeScope();
+        var pair = CrossPair.Create(generated, real, realSquaredRadii);
+        var realRadii32 = realSquaredRadii.to_type(ScalarType.Float32).unsqueeze(0);
+        var generatedRadii32 = generatedSquaredRadii.to_type(ScalarType.Float32).unsqueeze(1);
+        long n = pair.GeneratedCount;
+        long m = pair.RealCount;
+        var nearestGenerated = torch.full(n, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
+        var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
+        long tileCols = TileColumns(blockElements);
+        long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
+        for (long start = 0; start < n; start += rowsPerBlock)
         {
-            using var blockScope = torch.NewDisposeScope();
-            long end = Math.Min(n, start + rows);
-            var distances = SquaredDistances(g.Rows(start, end), gNorms.Rows(start, end), r, rNorms);
-            inside.Rows(start, end).copy_(distances.le(realRadii).any(1));
-            covered.logical_or_(distances.le(generatedRadii.Rows(start, end).unsqueeze(1)).any(0));
+            using var blockScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerBlock);
+            var rowMin = nearestGenerated.Rows(start, end);
+            for (long column = 0; column < m; column += tileCols)
+            {
+                using var tileScope = NewDisposeScope();
+                long stop = Math.Min(m, column + tileCols);
+                var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
+                rowMin.copy_(torch.minimum(rowMin, tile.amin([1])));
+                tile.add_(realRadii32.narrow(1, column, stop - column)).sub_(generatedRadii32.Rows(start, end)); // d²(g, r) − r²[g]
+                var columnMin = nearestReal.Rows(column, stop);
+                columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
+            }
         }
 
+        double slack = Slack(generated.shape[1]);
+        var generatedScale = pair.GeneratedNorms + generatedSquaredRadii;
+        var realScale = pair.RealNorms + realSquaredRadii;
+        var generatedBound = generatedScale.add(realScale.max()).mul_(slack);
+        var realBound = realScale.add(generatedScale.max()).mul_(slack);
+
+        var inside = Decide(nearestGenerated, generatedBound, rows =>
+            ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, realSquaredRadii, strict: false, blockElements).gt(0));
+        var covered = Decide(nearestReal, realBound, rows =>
+            ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, generatedSquaredRadii, strict: false, blockElements).gt(0));
         return (inside.MoveToOuterDisposeScope(), covered.MoveToOuterDisposeScope());
     }
 
@@ -76,35 +169,205 @@ internal static class NearestNeighbours
     /// d²(g, r) &lt; realRadii²[r]: the total number of (generated, real-ball) memberships (density numerator) and
     /// <c>CoveredReal[r]</c> = ∃ g inside r's ball (coverage numerator, a bool tensor).
     /// </summary>
-    internal static (long Memberships, torch.Tensor CoveredReal) DensityCoveragePass(
-        torch.Tensor generated, torch.Tensor real, torch.Tensor realSquaredRadii, long blockElements)
+    internal static (long Memberships, Tensor CoveredReal) DensityCoveragePass(
+        Tensor generated, Tensor real, Tensor realSquaredRadii, long blockElements)
     {
-        using var scope = torch.NewDisposeScope();
-        var type = FeatureChecks.ComputeType(real);
-        var g = generated.to_type(type);
-        var r = real.to_type(type);
-        var gNorms = g.square().sum([1]);
-        var rNorms = r.square().sum([1]);
-        var radii = realSquaredRadii.to_type(type).unsqueeze(0);
-        long n = g.shape[0];
-        long rows = FeatureChecks.RowsPerBlock(r.shape[0], blockElements);
-        long memberships = 0;
-        var covered = torch.zeros(r.shape[0], dtype: torch.ScalarType.Bool, device: g.device);
-        for (long start = 0; start < n; start += rows)
+        using var scope = NewDisposeScope();
+        var pair = CrossPair.Create(generated, real, realSquaredRadii);
+        long n = pair.GeneratedCount;
+        long m = pair.RealCount;
+        var negativeCounts = torch.zeros(n, dtype: ScalarType.Float64, device: generated.device);
+        var closestToBoundary = torch.full(n, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
+        var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
+        long tileCols = TileColumns(blockElements);
+        long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
+        using var zero = 0f.ToScalar();
+        for (long start = 0; start < n; start += rowsPerBlock)
         {
-            using var blockScope = torch.NewDisposeScope();
-            long end = Math.Min(n, start + rows);
-            var inside = SquaredDistances(g.Rows(start, end), gNorms.Rows(start, end), r, rNorms).lt(radii);
-            memberships += inside.sum(type: torch.ScalarType.Int64).item<long>();
-            covered.logical_or_(inside.any(0));
+            using var blockScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerBlock);
+            var counts = negativeCounts.Rows(start, end);
+            var boundary = closestToBoundary.Rows(start, end);
+            for (long column = 0; column < m; column += tileCols)
+            {
+                using var tileScope = NewDisposeScope();
+                long stop = Math.Min(m, column + tileCols);
+                var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
+                var columnMin = nearestReal.Rows(column, stop);
+                columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
+                counts.add_(tile.clamp_max(zero).sign_().sum([1], type: ScalarType.Float64)); // −(number of values < 0)
+                boundary.copy_(torch.minimum(boundary, tile.abs_().amin([1])));
+            }
         }
 
+        double slack = Slack(generated.shape[1]);
+        var realScale = pair.RealNorms + realSquaredRadii;
+        var generatedBound = pair.GeneratedNorms.add(realScale.max()).mul_(slack);
+        var realBound = realScale.add(pair.GeneratedNorms.max()).mul_(slack);
+
+        // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
+        var counted = negativeCounts.neg_();
+        var unsure = closestToBoundary.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
+        if (unsure.shape[0] > 0)
+        {
+            var exactCounts = ExactCount(pair.ExactGenerated.index_select(0, unsure), pair.ExactReal, null, realSquaredRadii, strict: true, blockElements);
+            counted.index_copy_(0, unsure, exactCounts.to_type(ScalarType.Float64));
+        }
+
+        long memberships = counted.sum().to_type(ScalarType.Int64).item<long>();
+        var covered = Decide(nearestReal, realBound, rows =>
+            ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, realSquaredRadii.index_select(0, rows), null, strict: true, blockElements).gt(0));
         return (memberships, covered.MoveToOuterDisposeScope());
     }
 
-    private static torch.Tensor SquaredDistances(torch.Tensor a, torch.Tensor aNorms, torch.Tensor b, torch.Tensor bNorms)
+    /// <summary>The float32 error bound per unit of ‖a‖² + ‖b‖² + radii for features of dimension <paramref name="d"/>.</summary>
+    internal static double Slack(long d) => 4.0 * (d + 8) * Math.Pow(2, -24);
+
+    /// <summary>Columns per tile: up to 1024, a multiple of the group width when the budget allows groups.</summary>
+    private static long TileColumns(long blockElements)
     {
-        var products = a.matmul(b.t());
-        return products.mul_(-2).add_(aNorms.unsqueeze(1)).add_(bNorms.unsqueeze(0)).clamp_min_(0);
+        long columns = Math.Clamp(blockElements, 1, MaxTileSide);
+        return columns >= 4 * GroupWidth ? columns / GroupWidth * GroupWidth : columns;
+    }
+
+    /// <summary>
+    /// Turns float32 minima (value − threshold) into exact decisions "minimum ≤ 0 / &lt; 0": below −δ is true, above δ
+    /// false, and the rows in between are decided by <paramref name="exact"/> (given their indices).
+    /// </summary>
+    private static Tensor Decide(Tensor minima, Tensor bound, Func<Tensor, Tensor> exact)
+    {
+        var values = minima.to_type(ScalarType.Float64);
+        var result = values.lt(bound.neg());
+        var unsure = values.abs().le_(bound).nonzero().squeeze(1);
+        if (unsure.shape[0] > 0)
+        {
+            result.index_copy_(0, unsure, exact(unsure));
+        }
+
+        return result;
+    }
+
+    /// <summary>Appends rows to reach <paramref name="rows"/>: zeros with PadNorm at <paramref name="padColumn"/> and 1 at <paramref name="oneColumn"/>.</summary>
+    private static Tensor Pad(Tensor augmented, long rows, long padColumn, long oneColumn)
+    {
+        long extra = rows - augmented.shape[0];
+        if (extra == 0)
+        {
+            return augmented;
+        }
+
+        var pad = torch.zeros(extra, augmented.shape[1], dtype: augmented.dtype, device: augmented.device);
+        pad.select(1, padColumn).fill_(PadNorm);
+        pad.select(1, oneColumn).fill_(1);
+        return cat([augmented, pad], 0);
+    }
+
+    /// <summary>
+    /// Exact squared distances from each row of <paramref name="a"/> <c>[R, D]</c> to the rows of <paramref name="b"/>
+    /// named by <paramref name="indices"/> <c>[R, P]</c>; indices ≥ rows of b (padding) give +∞.
+    /// </summary>
+    private static Tensor ExactSelected(Tensor a, Tensor b, Tensor indices, long blockElements)
+    {
+        long rows = a.shape[0];
+        long count = indices.shape[1];
+        long d = a.shape[1];
+        long n = b.shape[0];
+        var result = torch.empty(rows, count, dtype: ScalarType.Float64, device: a.device);
+        long chunk = Math.Max(1, blockElements / Math.Max(1, count * d));
+        for (long start = 0; start < rows; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            long end = Math.Min(rows, start + chunk);
+            var index = indices.Rows(start, end);
+            var padding = index.ge(n);
+            var gathered = b.index_select(0, index.clamp_max(n - 1).flatten()).view(end - start, count, d);
+            var difference = gathered.sub_(a.Rows(start, end).unsqueeze(1));
+            var distances = difference.mul_(difference).sum([2]);
+            result.Rows(start, end).copy_(distances.masked_fill_(padding, double.PositiveInfinity));
+        }
+
+        return result;
+    }
+
+    /// <summary>Calls <paramref name="body"/> with exact squared distances [rows, columns] between chunks of <paramref name="a"/> and <paramref name="b"/>.</summary>
+    private static void ForEachExactChunk(Tensor a, Tensor b, long blockElements, Action<long, long, long, long, Tensor> body)
+    {
+        long d = a.shape[1];
+        long columns = Math.Clamp(blockElements / Math.Max(1, d), 1, b.shape[0]);
+        long rows = Math.Max(1, blockElements / Math.Max(1, columns * d));
+        for (long start = 0; start < a.shape[0]; start += rows)
+        {
+            long end = Math.Min(a.shape[0], start + rows);
+            for (long column = 0; column < b.shape[0]; column += columns)
+            {
+                using var scope = NewDisposeScope();
+                long stop = Math.Min(b.shape[0], column + columns);
+                var difference = a.Rows(start, end).unsqueeze(1).sub(b.Rows(column, stop).unsqueeze(0));
+                var distances = difference.mul_(difference).sum([2]);
+                body(start, end, column, stop, distances);
+            }
+        }
+    }
+
+    /// <summary>The exact <paramref name="kk"/>-th smallest squared distance from each row of a to the rows of b (float64 [rows of a]).</summary>
+    private static Tensor ExactKth(Tensor a, Tensor b, int kk, long blockElements)
+    {
+        var smallest = torch.full(a.shape[0], kk, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
+        ForEachExactChunk(a, b, blockElements, (start, end, _, _, distances) =>
+        {
+            var running = smallest.Rows(start, end);
+            running.copy_(cat([running, distances], 1).topk(kk, dim: 1, largest: false).values);
+        });
+        return smallest.amax([1]);
+    }
+
+    /// <summary>
+    /// Per row of a, the exact number of rows of b with d² ≤ (or &lt; when <paramref name="strict"/>) a threshold: the
+    /// row's own radius (<paramref name="rowRadii"/> [rows of a]) or each column's (<paramref name="columnRadii"/> [rows of b]).
+    /// </summary>
+    private static Tensor ExactCount(Tensor a, Tensor b, Tensor? rowRadii, Tensor? columnRadii, bool strict, long blockElements)
+    {
+        var counts = torch.zeros(a.shape[0], dtype: ScalarType.Int64, device: a.device);
+        ForEachExactChunk(a, b, blockElements, (start, end, column, stop, distances) =>
+        {
+            var threshold = rowRadii is not null ? rowRadii.Rows(start, end).unsqueeze(1) : columnRadii!.Rows(column, stop).unsqueeze(0);
+            var inside = strict ? distances.lt(threshold) : distances.le(threshold);
+            counts.Rows(start, end).add_(inside.sum([1], type: ScalarType.Int64));
+        });
+        return counts;
+    }
+
+    /// <summary>
+    /// The generated × real pair prepared for the float32 pass: both centred on the real mean, generated rows as
+    /// [g, ‖g‖², 1] and real rows as [−2r, 1, ‖r‖² − r²[r]], so a tile is d²(g, r) − r²[r]. Also keeps the exact
+    /// float64 features for rechecks and the float64 squared norms of the centred features for the bounds.
+    /// </summary>
+    private sealed record CrossPair(
+        Tensor ExactGenerated, Tensor ExactReal, Tensor GeneratedNorms, Tensor RealNorms, Tensor GeneratedRows, Tensor RealRows)
+    {
+        internal long GeneratedCount => ExactGenerated.shape[0];
+
+        internal long RealCount => ExactReal.shape[0];
+
+        internal static CrossPair Create(Tensor generated, Tensor real, Tensor realSquaredRadii)
+        {
+            var exactReal = real.to_type(ScalarType.Float64);
+            var exactGenerated = generated.to_type(ScalarType.Float64).to(exactReal.device);
+            var centre = exactReal.mean([0], keepdim: true);
+            var g = exactGenerated - centre;
+            var r = exactReal - centre;
+            var gNorms = g.square().sum([1]);
+            var rNorms = r.square().sum([1]);
+            var gOnes = torch.ones(g.shape[0], 1, dtype: ScalarType.Float32, device: g.device);
+            var rOnes = torch.ones(r.shape[0], 1, dtype: ScalarType.Float32, device: r.device);
+            var generatedRows = cat([g.to_type(ScalarType.Float32), gNorms.to_type(ScalarType.Float32).unsqueeze(1), gOnes], 1);
+            var realRows = cat(
+                [r.mul(-2).to_type(ScalarType.Float32), rOnes, (rNorms - realSquaredRadii).to_type(ScalarType.Float32).unsqueeze(1)], 1);
+            return new CrossPair(exactGenerated, exactReal, gNorms, rNorms, generatedRows, realRows);
+        }
+
+        /// <summary>The float32 tile d²(g, r) − r²[r] for generated rows start..end−1 and real rows column..stop−1.</summary>
+        internal Tensor Tile(long start, long end, long column, long stop) =>
+            GeneratedRows.Rows(start, end).mm(RealRows.Rows(column, stop).t());
     }
 }

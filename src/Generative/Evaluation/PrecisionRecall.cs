@@ -16,8 +16,10 @@ public sealed record PrecisionRecallResult(double Precision, double Recall, int 
 /// ball. A point on a ball's boundary counts as inside (≤), as in the authors' code.
 /// </summary>
 /// <remarks>
-/// Blockwise: memory is O(blockElements + N + M), never N×M. Distances are computed in float32 (float64 if the
-/// inputs are float64) on the inputs' device. Stateless and thread-safe.
+/// Blockwise: memory is O(blockElements + N + M), never N×M (tiles of at most 1024 × 1024). The bulk of the work is
+/// float32 matrix products on the inputs' device; every decision whose float32 value lies within a rounding bound
+/// of a ball's boundary is recomputed in float64, so the result equals a brute-force float64 computation on the
+/// inputs exactly, whatever the block size or input dtype. Stateless and thread-safe.
 /// </remarks>
 public static class PrecisionRecall
 {
