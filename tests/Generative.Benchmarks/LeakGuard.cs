@@ -1,0 +1,30 @@
+using TorchSharp;
+
+namespace Generative.Benchmarks;
+
+/// <summary>
+/// Base of every benchmark class: counts the thread's live tensors after the global setup and checks, before the
+/// cleanup disposes the fixtures, that the measured iterations left none behind (each runs in a dispose scope).
+/// </summary>
+public abstract class LeakGuard
+{
+    private long _baseline;
+
+    /// <summary>Call last in the global setup, after one call of each benchmark (state created lazily on first use is not a leak).</summary>
+    protected void MarkBaseline()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        _baseline = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+    }
+
+    /// <summary>Call first in the global cleanup.</summary>
+    protected void CheckNoLeak()
+    {
+        long now = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        if (now != _baseline)
+        {
+            throw new InvalidOperationException($"{GetType().Name}: {now - _baseline} tensors leaked by the measured iterations (live {now}, baseline {_baseline}).");
+        }
+    }
+}
