@@ -32,6 +32,12 @@ public abstract class DiffusionStepBenchmarks : LeakGuard
     private HandBatches _batches = null!;
     private Scalar _dropProbability = null!;
     private Scalar _nullClass = null!;
+    private IDenoiser _stepNet = null!;
+    private DiffusionTrainingStep _bareStep = null!;
+    private ExponentialMovingAverage _bareEma = null!;
+    private Generator _bareGenerator = null!;
+    private HandBatches _bareBatches = null!;
+    private long _bareSteps;
 
     protected abstract int StepsPerCall { get; }
 
@@ -59,6 +65,14 @@ public abstract class DiffusionStepBenchmarks : LeakGuard
         (_sqrtAlphaBar, _sqrtOneMinusAlphaBar) = Fixtures.LinearSchedule();
         _dropProbability = 0.1.ToScalar();
         _nullClass = ((long)_handNet.ClassCount).ToScalar();
+
+        _stepNet = CreateNetwork();
+        _bareStep = new DiffusionTrainingStep(_stepNet, new NoiseSchedule(), new DiffusionTrainingOptions { LearningRate = 1e-3 });
+        _bareEma = new ExponentialMovingAverage(_stepNet.Module, 0.999, useWarmup: true);
+        _bareGenerator = new Generator(0);
+        _bareBatches = new HandBatches(_samples, _labels, Fixtures.BatchSize, _bareGenerator);
+        _stepNet.Module.train();
+        RunStepOnly();
 
         // One call each first: the optimisers' state, the schedule's coefficients and the data order are created lazily.
         RunLibrary();
@@ -107,10 +121,33 @@ public abstract class DiffusionStepBenchmarks : LeakGuard
         return sum;
     }
 
+    /// <summary>The library's step and EMA driven by the hand-written loop's batches and a plain <see cref="TrainingStepContext"/>
+    /// (no trainer): separates the step's cost from the trainer's.</summary>
+    protected double RunStepOnly()
+    {
+        using var scope = NewDisposeScope();
+        double sum = 0;
+        for (int k = 0; k < StepsPerCall; k++)
+        {
+            using var stepScope = NewDisposeScope();
+            var (x0, y) = _bareBatches.Next();
+            var losses = _bareStep.Step(new TrainingBatch(x0, y), new TrainingStepContext(_bareSteps++, 0, _bareGenerator, _bareStep.Optimizers));
+            _bareEma.Update();
+            sum += losses["loss"];
+        }
+
+        return sum;
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         CheckNoLeak();
+        _bareEma.Dispose();
+        _bareStep.Dispose();
+        _bareBatches.Dispose();
+        _bareGenerator.Dispose();
+        _stepNet.Module.Dispose();
         _trainer.Dispose();
         _ema.Dispose();
         _step.Dispose();
@@ -144,6 +181,9 @@ public class DiffusionMlpStep : DiffusionStepBenchmarks
     [Benchmark(OperationsPerInvoke = Steps, Description = "library (Trainer + DiffusionTrainingStep + EMA)")]
     public double Library() => RunLibrary();
 
+    [Benchmark(OperationsPerInvoke = Steps, Description = "library step + EMA, no Trainer")]
+    public double StepOnly() => RunStepOnly();
+
     protected override IDenoiser CreateNetwork() => Fixtures.Mlp2D();
 
     protected override (Tensor Samples, Tensor? Labels) CreateData() => (Fixtures.Points2D(), null);
@@ -162,6 +202,9 @@ public class DiffusionUNetStep : DiffusionStepBenchmarks
 
     [Benchmark(OperationsPerInvoke = Steps, Description = "library (Trainer + DiffusionTrainingStep + EMA)")]
     public double Library() => RunLibrary();
+
+    [Benchmark(OperationsPerInvoke = Steps, Description = "library step + EMA, no Trainer")]
+    public double StepOnly() => RunStepOnly();
 
     protected override IDenoiser CreateNetwork() => Fixtures.UNet8();
 

@@ -21,6 +21,11 @@ internal static class Interleaved
             ("WganGpCriticStep", 8, () => new WganGpCriticStep(), b => ((WganGpCriticStep)b).HandWritten(), b => ((WganGpCriticStep)b).Library()),
             ("WganGpCriticAndGeneratorStep", 8, () => new WganGpCriticAndGeneratorStep(), b => ((WganGpCriticAndGeneratorStep)b).HandWritten(), b => ((WganGpCriticAndGeneratorStep)b).Library()),
         };
+        if ("DiffusionMlpStepOnly".Contains(filter, StringComparison.OrdinalIgnoreCase))
+        {
+            pairs = [.. pairs, ("DiffusionMlpStep (step only)", 16, () => new DiffusionMlpStep(), b => ((DiffusionMlpStep)b).HandWritten(), b => ((DiffusionMlpStep)b).StepOnly())];
+        }
+
         foreach (var (name, steps, create, hand, library) in pairs)
         {
             if (!name.Contains(filter, StringComparison.OrdinalIgnoreCase))
