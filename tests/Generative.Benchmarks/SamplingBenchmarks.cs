@@ -72,7 +72,7 @@ public class GanSampling : LeakGuard
 [BenchmarkCategory("Sample", "DiffusionSample")]
 public class DiffusionSampling : LeakGuard
 {
-    public const int Count = 1000;
+    public const int Count = 250;
 
     private MlpDenoiser _net = null!;
     private DiffusionModel _model = null!;
