@@ -60,9 +60,27 @@ public static class DataSourceExtensions
             return;
         }
 
-        using var scope = NewDisposeScope();
-        long min = indices.min().cpu().item<long>();
-        long max = indices.max().cpu().item<long>();
+        long min;
+        long max;
+        if (indices.device_type == DeviceType.CPU && indices.is_contiguous())
+        {
+            // Read in place: no tensor is made for a check done once per batch.
+            min = long.MaxValue;
+            max = long.MinValue;
+            using var values = indices.data<long>();
+            foreach (long i in values)
+            {
+                min = Math.Min(min, i);
+                max = Math.Max(max, i);
+            }
+        }
+        else
+        {
+            using var scope = NewDisposeScope();
+            min = indices.min().cpu().item<long>();
+            max = indices.max().cpu().item<long>();
+        }
+
         if (min < 0 || max >= count)
         {
             throw new ArgumentException($"Sample indices must be in [0, {count}), but range over [{min}, {max}].", nameof(indices));

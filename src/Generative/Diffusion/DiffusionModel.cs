@@ -310,7 +310,8 @@ public sealed class DiffusionModel : IGenerativeModel
             }
 
             bool guided = labels is not null && plan.GuidanceScale != 1.0;
-            var nullLabels = guided ? full([size], (long)ClassCount, ScalarType.Int64, device) : null;
+            using var nullClass = ((long)ClassCount).ToScalar();
+            var nullLabels = guided ? full([size], nullClass, ScalarType.Int64, device) : null;
             using var w = plan.GuidanceScale.ToScalar();
             var timesteps = sampler.Timesteps;
             for (int i = 0; i < timesteps.Count; i++)
@@ -319,7 +320,8 @@ public sealed class DiffusionModel : IGenerativeModel
                 using var stepScope = NewDisposeScope();
                 long t = timesteps[i];
                 var input = sampler.ScaleModelInput(x, t);
-                var tt = full([guided ? 2L * size : size], t, ScalarType.Int64, device);
+                using var tValue = t.ToScalar();
+                var tt = full([guided ? 2L * size : size], tValue, ScalarType.Int64, device);
                 Tensor output;
                 if (guided)
                 {

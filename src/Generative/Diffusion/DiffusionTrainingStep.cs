@@ -137,7 +137,7 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
         ArgumentNullException.ThrowIfNull(context);
         using var scope = NewDisposeScope();
         var loss = Loss(batch.Samples, batch.Labels, context.Generator);
-        double value = loss.detach().cpu().to_type(ScalarType.Float64).item<double>();
+        double value = TensorValues.ToDouble(loss);
         context.Optimize(DenoiserName, loss);
         return new Dictionary<string, double> { ["loss"] = value };
     }
@@ -164,8 +164,10 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
             conditioning = labels.to(device).to_type(ScalarType.Int64);
             if (Options.ClassDropout > 0)
             {
-                var drop = Draw(generator, device, g => rand([n], ScalarType.Float32, g.device, generator: g)) < Options.ClassDropout;
-                conditioning = where(drop, full_like(conditioning, _denoiser.ClassCount), conditioning);
+                using var probability = Options.ClassDropout.ToScalar();
+                using var nullClass = _denoiser.ClassCount.ToScalar();
+                var drop = Draw(generator, device, g => rand([n], ScalarType.Float32, g.device, generator: g)).lt(probability);
+                conditioning = where(drop, full_like(conditioning, nullClass), conditioning);
             }
         }
 
@@ -181,13 +183,15 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
         {
             var snr = _schedule.SignalToNoiseRatio(t).to_type(perSample.dtype);
             using var gamma = Options.MinSnrGamma.ToScalar();
+            using var zero = 0.ToScalar();
+            using var one = 1.ToScalar();
             var clipped = snr.clamp_max(gamma);
             var weight = Options.Objective switch
             {
                 // min(SNR, γ)/SNR → 1 as SNR → 0 (a zero-terminal-SNR schedule reaches 0).
-                PredictionType.Epsilon => where(snr > 0, clipped / snr, ones_like(snr)),
+                PredictionType.Epsilon => where(snr.gt(zero), clipped / snr, ones_like(snr)),
                 PredictionType.Sample => clipped,
-                _ => clipped / (snr + 1),
+                _ => clipped / snr.add(one),
             };
             perSample = perSample * weight;
         }

@@ -120,7 +120,10 @@ public sealed class NoiseSchedule : INoiseSchedule
         }
 
         var c = For(samples.device, samples.dtype);
-        var index = timesteps.to(samples.device).to_type(ScalarType.Int64).flatten();
+        // Training passes 1-D int64 timesteps on the samples' device: then index with them as they are.
+        var index = timesteps.dim() == 1 && timesteps.dtype == ScalarType.Int64 && timesteps.device_type == samples.device_type && timesteps.device_index == samples.device_index
+            ? timesteps
+            : timesteps.to(samples.device).to_type(ScalarType.Int64).flatten();
         var shape = new long[samples.dim()];
         Array.Fill(shape, 1L);
         shape[0] = count;

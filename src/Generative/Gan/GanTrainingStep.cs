@@ -210,7 +210,7 @@ public sealed class GanTrainingStep : ITrainingStep
         _average?.Update(((context.Step + 1) / Options.CriticStepsPerGeneratorStep) - 1);
     }
 
-    private static double ToDouble(Tensor scalar) => scalar.detach().cpu().to_type(ScalarType.Float64).item<double>();
+    private static double ToDouble(Tensor scalar) => TensorValues.ToDouble(scalar);
 
     internal static IGenerator? CreateTwin(IGenerator generator)
     {

@@ -58,7 +58,8 @@ public sealed class GradientPenalty : ICriticRegularizer
         Array.Fill(epsilonShape, 1L);
         epsilonShape[0] = real.shape[0];
         var epsilon = rand(epsilonShape, dtype: real.dtype, device: real.device, generator: generator);
-        var interpolates = (epsilon * real.detach() + (1 - epsilon) * fake.detach()).requires_grad_(true);
+        using var one = 1.ToScalar();
+        var interpolates = (epsilon * real.detach() + epsilon.negative().add(one) * fake.detach()).requires_grad_(true); // ε·real + (1 − ε)·fake
         return Penalty(critic, interpolates, classLabels, Weight).MoveToOuterDisposeScope();
     }
 
@@ -67,9 +68,13 @@ public sealed class GradientPenalty : ICriticRegularizer
     {
         using var scope = NewDisposeScope();
         var gradients = InputGradients(critic, points, classLabels);
-        var norms = linalg.vector_norm(gradients.flatten(1), 2, [1L]);
-        var deviation = (norms - 1).square().mean();
-        return (deviation * weight).MoveToOuterDisposeScope();
+        // Tensor.norm(dim, keepdim, p) is linalg.vector_norm in libtorch, with its order as a plain float (vector_norm's
+        // binding makes a Scalar it never disposes).
+        var norms = gradients.flatten(1).norm(1, false, 2f);
+        using var one = 1.ToScalar();
+        using var lambda = weight.ToScalar();
+        var deviation = norms.sub(one).square().mean();
+        return deviation.mul(lambda).MoveToOuterDisposeScope();
     }
 
     /// <summary>∇ₓ Σᵢ f(xᵢ) = per-sample ∇ₓᵢ f(xᵢ), kept in the graph (create_graph and retain_graph).</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Generative.Gan;
@@ -20,8 +21,9 @@ public sealed class HingeLoss : IGanLoss
         ArgumentNullException.ThrowIfNull(realScores);
         ArgumentNullException.ThrowIfNull(fakeScores);
         using var scope = NewDisposeScope();
-        var real = nn.functional.relu(1.0 - realScores).mean();
-        var fake = nn.functional.relu(1.0 + fakeScores).mean();
+        using var one = 1.0.ToScalar();
+        var real = nn.functional.relu(realScores.negative().add(one)).mean(); // 1 − f(real), as the operator computes it
+        var fake = nn.functional.relu(fakeScores.add(one)).mean();
         return (real + fake).MoveToOuterDisposeScope();
     }
 

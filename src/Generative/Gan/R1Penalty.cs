@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Generative.Gan;
@@ -42,6 +43,7 @@ public sealed class R1Penalty : ICriticRegularizer
         var points = real.detach().clone().requires_grad_(true);
         var gradients = GradientPenalty.InputGradients(critic, points, classLabels);
         var squaredNorms = gradients.flatten(1).square().sum(1);
-        return (squaredNorms.mean() * (Gamma / 2)).MoveToOuterDisposeScope();
+        using var halfGamma = (Gamma / 2).ToScalar();
+        return squaredNorms.mean().mul(halfGamma).MoveToOuterDisposeScope();
     }
 }

@@ -42,7 +42,7 @@ internal sealed class TrainerStepContext : TrainingStepContext
             return false;
         }
 
-        double value = ToDouble(loss.detach());
+        double value = ToDouble(loss);
         if (!double.IsFinite(value))
         {
             return Diverged(optimizerName, value, inGradient: false);
@@ -51,6 +51,23 @@ internal sealed class TrainerStepContext : TrainingStepContext
         var parameters = _trainer.ParametersOf(optimizerName);
         optimizer.zero_grad();
         loss.backward();
+        if (_trainer.Options.GradientClipNorm is null)
+        {
+            // Without clipping only the finiteness of the total gradient norm matters: libtorch's clip_grad_norm_ computes
+            // it in one native call (per-gradient float norms, then their norm) instead of a few managed calls per
+            // parameter. With an infinite max_norm its clip coefficient is clamp(∞ / (norm + ε), max: 1) = 1 exactly, so
+            // finite gradients are left bit for bit as they are; non-finite ones are zeroed below anyway.
+            double norm = nn.utils.clip_grad_norm_(parameters, double.PositiveInfinity);
+            if (!double.IsFinite(norm))
+            {
+                optimizer.zero_grad();
+                return Diverged(optimizerName, norm, inGradient: true);
+            }
+
+            optimizer.step();
+            return true;
+        }
+
         using (var scope = NewDisposeScope())
         {
             var grads = new List<Tensor>(parameters.Count);
@@ -94,11 +111,7 @@ internal sealed class TrainerStepContext : TrainingStepContext
         return true;
     }
 
-    private static double ToDouble(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().to_type(ScalarType.Float64).cpu().item<double>();
-    }
+    private static double ToDouble(Tensor t) => TensorValues.ToDouble(t);
 
     private bool Diverged(string name, double value, bool inGradient)
     {

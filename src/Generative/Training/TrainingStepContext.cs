@@ -73,7 +73,7 @@ public class TrainingStepContext
             throw new ArgumentException($"The loss must be a scalar, but has shape {TensorShape.Format(loss.shape)}.", nameof(loss));
         }
 
-        double value = loss.detach().cpu().to_type(ScalarType.Float64).item<double>();
+        double value = TensorValues.ToDouble(loss);
         if (!double.IsFinite(value))
         {
             throw new NonFiniteLossException(Step, optimizerName, value);

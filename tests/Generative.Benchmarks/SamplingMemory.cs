@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Generative.Diffusion;
+using Generative.Gan;
+using static TorchSharp.torch;
+
+namespace Generative.Benchmarks;
+
+/// <summary>
+/// Not a BenchmarkDotNet benchmark: resident memory while sampling many 2-D vectors in batches
+/// (<see cref="IGenerativeModel.SampleBatches"/> with <see cref="SamplingOptions.BatchSize"/>) from the 2-D diffusion
+/// model (DDIM-50) and a 2-D GAN, each batch consumed and disposed at once. Prints the process's RSS before, the peak
+/// during, and after, for each count; bounded memory shows as the same peak for 10× the count.
+/// </summary>
+internal static class SamplingMemory
+{
+    public static int Run(string[] args)
+    {
+        string which = args.Length > 0 ? args[0] : "both";
+        int batch = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+        int[] counts = args.Length > 2 ? [.. args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10_000, 100_000];
+        Console.WriteLine($"sampling memory: batch {batch}, counts {string.Join(", ", counts)}, torch threads {get_num_threads()}");
+        if (which is "both" or "diffusion")
+        {
+            using var net = Fixtures.Mlp2D();
+            using var model = new DiffusionModel(net, new NoiseSchedule(), ownsNetworks: false);
+            Measure("diffusion DDIM-50", model, new SamplingOptions { Sampler = "ddim", Steps = 50, BatchSize = batch }, counts);
+        }
+
+        if (which is "both" or "gan")
+        {
+            using var generator = Fixtures.Generator2D();
+            using var model = new GanModel(generator, ownsGenerator: false);
+            Measure("GAN", model, new SamplingOptions { BatchSize = batch }, counts);
+        }
+
+        return 0;
+    }
+
+    private static void Measure(string name, IGenerativeModel model, SamplingOptions options, int[] counts)
+    {
+        // One warm-up batch so libtorch's allocations and JIT are not counted as growth.
+        using (var warm = model.Sample(options.BatchSize ?? 512, new Generator(99), options))
+        {
+        }
+
+        foreach (int count in counts)
+        {
+            double before = RssMb();
+            double peak = before;
+            long live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            var clock = Stopwatch.StartNew();
+            double sum = 0;
+            int batches = 0;
+            using var g = new Generator(1);
+            foreach (var batch in model.SampleBatches(count, g, options))
+            {
+                using (batch)
+                using (var mean = batch.mean())
+                {
+                    sum += mean.item<float>();
+                }
+
+                peak = Math.Max(peak, RssMb());
+                batches++;
+            }
+
+            double after = RssMb();
+            long leaked = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount - live;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name,-18} {count,8:N0} samples in {batches,4} batches of {options.BatchSize}: RSS before {before,6:F0} MB, peak during {peak,6:F0} MB, after {after,6:F0} MB; {count / clock.Elapsed.TotalSeconds,9:F0} samples/s; live tensors +{leaked} (mean {sum / batches:F3})"));
+        }
+    }
+
+    private static double RssMb()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64 / 1048576.0;
+    }
+}
