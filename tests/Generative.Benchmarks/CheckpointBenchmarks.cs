@@ -16,10 +16,6 @@ public class Checkpoints : LeakGuard
     private string _diffusionSaved = null!;
     private string _ganSaved = null!;
 
-    /// <inheritdoc />
-    protected override string? KnownLeak =>
-        "DiffusionModel.Load makes a NoiseSchedule, which is not IDisposable: its 3 tensors (β, α, ᾱ) are released by the garbage collector.";
-
     [GlobalSetup]
     public void Setup()
     {

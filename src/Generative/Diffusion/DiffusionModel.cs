@@ -201,7 +201,7 @@ public sealed class DiffusionModel : IGenerativeModel
             var featureNames = options["featureNames"] is JsonArray names
                 ? names.Select(n => n?.GetValue<string>() ?? throw new CheckpointFormatException("The checkpoint's feature names must be strings.")).ToArray()
                 : null;
-            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization, featureNames);
+            return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization, featureNames) { OwnsSchedule = true };
         }
         catch
         {
@@ -227,7 +227,15 @@ public sealed class DiffusionModel : IGenerativeModel
 
         Denoiser.Module.Dispose();
         EmaDenoiser?.Module.Dispose();
+        if (OwnsSchedule && Schedule is IDisposable schedule)
+        {
+            schedule.Dispose();
+        }
     }
+
+    /// <summary>Whether <see cref="Dispose"/> also disposes <see cref="Schedule"/>: true when this library made the schedule for
+    /// the model (loading, training), false for a schedule the caller passed in.</summary>
+    internal bool OwnsSchedule { get; init; }
 
     private SamplingPlan Plan(int count, SamplingOptions? options)
     {

@@ -113,6 +113,6 @@ public static class DiffusionTrainer
             ema.CopyTo(emaNetwork.Module);
         }
 
-        return new DiffusionTrainingResult(new DiffusionModel(denoiser, schedule, modelOptions, emaNetwork, data.Standardization), summary);
+        return new DiffusionTrainingResult(new DiffusionModel(denoiser, schedule, modelOptions, emaNetwork, data.Standardization) { OwnsSchedule = true }, summary);
     }
 }

@@ -17,9 +17,14 @@ namespace Generative.Diffusion;
 /// <para>Timesteps passed to <see cref="AddNoise"/> and <see cref="GetVelocity"/> are <c>[N]</c> (one per sample) or a single
 /// timestep for the whole batch, as diffusers broadcasts them; int64 or any integer type, on any device.</para>
 /// <para>Thread-safety: immutable once built; every member may be called from many threads at once.</para>
+/// <para>Disposing releases the schedule's tensors at once instead of leaving them to the garbage collector; a
+/// <see cref="DiffusionModel"/> that made its schedule (<see cref="DiffusionModel.Load"/>, <see cref="DiffusionTrainer"/>)
+/// disposes it with itself.</para>
 /// </remarks>
-public sealed class NoiseSchedule : INoiseSchedule
+public sealed class NoiseSchedule : INoiseSchedule, IDisposable
 {
+    private int _disposed;
+
     private readonly float[] _alphasCumprod;
     private readonly ConcurrentDictionary<(DeviceType Type, int Index, ScalarType DType), Lazy<Coefficients>> _perDevice = new();
 
@@ -196,7 +201,30 @@ public sealed class NoiseSchedule : INoiseSchedule
         return 1.0f - alphas;
     }
 
-    private sealed class Coefficients
+    /// <summary>Releases the schedule's tensors (<see cref="Betas"/>, <see cref="Alphas"/>, <see cref="AlphasCumprod"/> and the
+    /// per-device coefficients). Not thread-safe against concurrent use: dispose only when nothing samples or trains with it.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var entry in _perDevice.Values)
+        {
+            if (entry.IsValueCreated)
+            {
+                entry.Value.Dispose();
+            }
+        }
+
+        _perDevice.Clear();
+        Betas.Dispose();
+        Alphas.Dispose();
+        AlphasCumprod.Dispose();
+    }
+
+    private sealed class Coefficients : IDisposable
     {
         public Coefficients(Tensor alphasCumprod, Device device, ScalarType dtype)
         {
@@ -213,5 +241,12 @@ public sealed class NoiseSchedule : INoiseSchedule
         public Tensor SqrtOneMinusAlphasCumprod { get; }
 
         public Tensor Snr { get; }
+
+        public void Dispose()
+        {
+            SqrtAlphasCumprod.Dispose();
+            SqrtOneMinusAlphasCumprod.Dispose();
+            Snr.Dispose();
+        }
     }
 }

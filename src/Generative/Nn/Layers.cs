@@ -23,6 +23,8 @@ internal static class Layers
     /// <summary>Zeroes a layer's weight and bias (output layers of residual networks start as the identity/zero map).</summary>
     public static void Zero(Tensor? weight, Tensor? bias)
     {
+        // In-place ops return a second managed handle to the same tensor; the scope releases those handles, not the tensors.
+        using var scope = NewDisposeScope();
         using (no_grad())
         {
             weight?.zero_();

@@ -56,6 +56,42 @@ public sealed class DiffusionPersistenceTests : IDisposable
     }
 
     [Fact]
+    public void LoadingAndDisposingAModelReleasesEveryTensorIncludingTheSchedule()
+    {
+        string dir = Path.Combine(_root, "released");
+        using (var scope = NewDisposeScope())
+        {
+            var net = new MlpDenoiser(2, new MlpDenoiserOptions { Width = 8, Depth = 1, TimeEmbeddingDimension = 4 });
+            using var schedule = new NoiseSchedule(new NoiseScheduleOptions { TrainTimesteps = 20 });
+            using var model = new DiffusionModel(net, schedule, ownsNetworks: true);
+            model.Save(dir);
+        }
+
+        using (var warm = DiffusionModel.Load(dir))
+        {
+            warm.Sample(3, new Generator(1), new SamplingOptions { Steps = 5 }).Dispose();
+        }
+
+        long baseline = LiveTensors.Count;
+        using (var network = new MlpDenoiser(2, new MlpDenoiserOptions { Width = 8, Depth = 1, TimeEmbeddingDimension = 4 }))
+        using (var schedule = new NoiseSchedule(new NoiseScheduleOptions { TrainTimesteps = 20 }))
+        {
+            LiveTensors.Count.Should().BeGreaterThan(baseline);
+        }
+
+        LiveTensors.Count.Should().Be(baseline, "a disposed network and a disposed schedule hold no tensors");
+        for (int i = 0; i < 3; i++)
+        {
+            // Sampling makes the schedule's per-device coefficients too; all of them go with the model.
+            using var loaded = DiffusionModel.Load(dir);
+            loaded.Sample(3, new Generator(1), new SamplingOptions { Steps = 5 }).Dispose();
+            LiveTensors.Count.Should().BeGreaterThan(baseline, "a loaded model holds its weights and schedule");
+        }
+
+        LiveTensors.Count.Should().Be(baseline, "the loaded model's networks and the schedule it made are disposed with it");
+    }
+
+    [Fact]
     public void FeatureNamesGivenToTheModelSurviveSaveAndLoad()
     {
         using var net = new MlpDenoiser(3, new MlpDenoiserOptions { Width = 16, Depth = 1, TimeEmbeddingDimension = 8 }, new Generator(1));
