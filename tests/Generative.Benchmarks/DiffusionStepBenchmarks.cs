@@ -167,7 +167,7 @@ public abstract class DiffusionStepBenchmarks : LeakGuard
     }
 }
 
-/// <summary>The 2-D diffusion MLP (width 128, depth 2): one training step.</summary>
+/// <summary>The 2-D diffusion MLP (width 96, depth 3): one training step.</summary>
 [BenchmarkCategory("Train", "DiffusionMlp2D")]
 public class DiffusionMlpStep : DiffusionStepBenchmarks
 {

@@ -12,11 +12,11 @@ internal static class Fixtures
     public const int BatchSize = 256;
     public const int DataCount = 4096;
 
-    /// <summary>The comparison's 2-D diffusion MLP: width 128, depth 2, 128-d time embedding.</summary>
+    /// <summary>The comparison's 2-D diffusion MLP: width 96, depth 3, 128-d time embedding.</summary>
     public static MlpDenoiser Mlp2D(ulong seed = 1)
     {
         using var init = new Generator(seed);
-        return new MlpDenoiser(2, new MlpDenoiserOptions { Width = 128, Depth = 2, TimeEmbeddingDimension = 128 }, init);
+        return new MlpDenoiser(2, new MlpDenoiserOptions { Width = 96, Depth = 3, TimeEmbeddingDimension = 128 }, init);
     }
 
     /// <summary>The comparison's 8×8 digits UNet (default options, 10 classes).</summary>
@@ -29,13 +29,13 @@ internal static class Fixtures
     public static MlpGenerator Generator2D(ulong seed = 1)
     {
         using var init = new Generator(seed);
-        return new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), HiddenWidth = 128 }, init);
+        return new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), HiddenWidth = 64 }, init);
     }
 
     public static MlpCritic Critic2D(ulong seed = 2)
     {
         using var init = new Generator(seed);
-        return new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 128 }, init);
+        return new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 64 }, init);
     }
 
     /// <summary>A 2-D mixture of 8 Gaussians on a circle, <c>[4096, 2]</c> float32 (not in any dispose scope).</summary>

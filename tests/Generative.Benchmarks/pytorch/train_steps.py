@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch counterparts of tests/Generative.Benchmarks (run by hand; see ../README.md).
 
-Mirrors, layer for layer, the 2-D diffusion MLP (MlpDenoiser: width 128, depth 2, 128-d sinusoidal time embedding)
-and the WGAN-GP MLPs (MlpGenerator/MlpCritic, 3 x 128, 64-d latent), with the same hand-written training steps as the
+Mirrors, layer for layer, the 2-D diffusion MLP (MlpDenoiser: width 96, depth 3, 128-d sinusoidal time embedding)
+and the WGAN-GP MLPs (MlpGenerator/MlpCritic, 3 x 64, 64-d latent), with the same hand-written training steps as the
 C# baselines (batch 256, Adam, EMA 0.999), and the per-operation micro-benchmarks (10,000 tiny `a + b` on 2x2 tensors,
 a 2048^2 fp32 matmul). Prints the median ms per step over several timed rounds. One libtorch thread unless --threads.
 
@@ -46,7 +46,7 @@ class MlpResidualBlock(nn.Module):
 
 
 class MlpDenoiser(nn.Module):
-    def __init__(self, features=2, width=128, depth=2, time_dim=128):
+    def __init__(self, features=2, width=96, depth=3, time_dim=128):
         super().__init__()
         self.input = nn.Linear(features, width)
         self.time_embedding = SinusoidalTimestepEmbedding(time_dim)
@@ -148,9 +148,9 @@ def diffusion_step_benchmark(rounds):
 
 def wgan_gp_benchmarks(rounds):
     torch.manual_seed(1)
-    gen = mlp([64, 128, 128, 128, 2], nn.ReLU)
-    critic = mlp([2, 128, 128, 128, 1], lambda: nn.LeakyReLU(0.2))
-    ema_gen = mlp([64, 128, 128, 128, 2], nn.ReLU)
+    gen = mlp([64, 64, 64, 64, 2], nn.ReLU)
+    critic = mlp([2, 64, 64, 64, 1], lambda: nn.LeakyReLU(0.2))
+    ema_gen = mlp([64, 64, 64, 64, 2], nn.ReLU)
     for p in ema_gen.parameters():
         p.requires_grad_(False)
     critic_adam = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
