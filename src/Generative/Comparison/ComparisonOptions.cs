@@ -3,8 +3,8 @@ namespace Generative.Comparison;
 /// <summary>How a comparison runs. Validated by <see cref="ComparisonRunner"/>'s constructor.</summary>
 public sealed record ComparisonOptions
 {
-    /// <summary>The training budget of every contender. Default: 5,000 steps.</summary>
-    public ComparisonBudget Budget { get; init; } = new(5_000);
+    /// <summary>The training budget of every contender. Default: 10,000 steps.</summary>
+    public ComparisonBudget Budget { get; init; } = new(10_000);
 
     /// <summary>The seeds; each contender is trained and measured once per seed. Default: one seed, 0.</summary>
     public IReadOnlyList<long> Seeds { get; init; } = [0];
