@@ -53,15 +53,15 @@ internal sealed class TrainerStepContext : TrainingStepContext
         loss.backward();
         if (_trainer.Options.GradientClipNorm is null)
         {
-            // Without clipping only the finiteness of the total gradient norm matters: libtorch's clip_grad_norm_ computes
-            // it in one native call (per-gradient float norms, then their norm) instead of a few managed calls per
-            // parameter. With an infinite max_norm its clip coefficient is clamp(∞ / (norm + ε), max: 1) = 1 exactly, so
-            // finite gradients are left bit for bit as they are; non-finite ones are zeroed below anyway.
-            double norm = nn.utils.clip_grad_norm_(parameters, double.PositiveInfinity);
-            if (!double.IsFinite(norm))
+            // Without clipping only the finiteness of the gradients matters, and a sum is the cheapest exact test: any NaN
+            // or ±∞ element makes its gradient's sum, and the sum of those sums, non-finite (∞ − ∞ is NaN). One reduction
+            // per gradient and one over their sums, nothing written back (clip_grad_norm_ with an infinite max_norm also
+            // multiplied every gradient by 1). Sums beyond the float range (about 3.4e38 in float32) count as diverged.
+            double total = GradientSum(parameters);
+            if (!double.IsFinite(total))
             {
                 optimizer.zero_grad();
-                return Diverged(optimizerName, norm, inGradient: true);
+                return Diverged(optimizerName, total, inGradient: true);
             }
 
             optimizer.step();
@@ -112,6 +112,41 @@ internal sealed class TrainerStepContext : TrainingStepContext
     }
 
     private static double ToDouble(Tensor t) => TensorValues.ToDouble(t);
+
+    private static double GradientSum(IReadOnlyList<Parameter> parameters)
+    {
+        using var scope = NewDisposeScope();
+        var sums = new List<Tensor>(parameters.Count);
+        bool sameType = true;
+        foreach (var parameter in parameters)
+        {
+            var gradient = parameter.grad;
+            if (gradient is not null)
+            {
+                var sum = gradient.sum();
+                sameType &= sums.Count == 0 || sum.dtype == sums[0].dtype;
+                sums.Add(sum);
+            }
+        }
+
+        if (sums.Count == 0)
+        {
+            return 0;
+        }
+
+        if (sameType)
+        {
+            return ToDouble(stack(sums).sum());
+        }
+
+        double total = 0;
+        foreach (var sum in sums)
+        {
+            total += ToDouble(sum);
+        }
+
+        return total;
+    }
 
     private bool Diverged(string name, double value, bool inGradient)
     {
