@@ -156,7 +156,7 @@ internal sealed class TrainerStepContext : TrainingStepContext
         if (policy == NonFinitePolicy.Throw)
         {
             throw inGradient
-                ? new NonFiniteLossException(Step, name, value, $"Training diverged at step {Step}: the gradient of the {name} loss has norm {value}. The update was not applied; lower the learning rate, enable gradient clipping, or choose the skip or roll-back policy.")
+                ? new NonFiniteLossException(Step, name, value, $"Training diverged at step {Step}: the gradient of the {name} loss is not finite ({value}). The update was not applied; lower the learning rate, enable gradient clipping, or choose the skip or roll-back policy.")
                 : new NonFiniteLossException(Step, name, value);
         }
 
