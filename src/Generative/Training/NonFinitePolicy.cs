@@ -19,7 +19,7 @@ public enum NonFinitePolicy
 /// <summary>A non-finite loss or gradient met during training, and what was done about it.</summary>
 /// <param name="Step">The global step, from 0.</param>
 /// <param name="LossName">The optimiser (loss) concerned.</param>
-/// <param name="Value">The offending value (the loss, or the total gradient norm).</param>
+/// <param name="Value">The offending value: the loss, or for a gradient the sum of all gradient elements (the total gradient norm when clipping is on).</param>
 /// <param name="InGradient">Whether the gradient (rather than the loss) was non-finite.</param>
 /// <param name="Action">What the trainer did.</param>
 public sealed record DivergenceEvent(long Step, string LossName, double Value, bool InGradient, NonFinitePolicy Action);
