@@ -50,9 +50,10 @@ Console.CancelKeyPress += (_, e) =>
 TorchSharp.torch.set_num_threads(options.Threads);
 using (data)
 {
+    var budget = options.Budget ?? CommandLine.DefaultBudget(data);
     var comparisonOptions = new ComparisonOptions
     {
-        Budget = options.Budget,
+        Budget = budget,
         Seeds = options.Seeds,
         SampleCount = options.Samples,
         SampleEfficiencyFractions = options.Fractions,
@@ -61,7 +62,7 @@ using (data)
     var runner = new ComparisonRunner(data, comparisonOptions);
     AnsiConsole.MarkupLine(
         $"[bold]Comparing[/] {string.Join(", ", runner.Contenders.SelectMany(c => c.Samplers.Count == 1 ? [c.Name] : c.Samplers.Select(s => s.Name)))} " +
-        $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples), budget {options.Budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
+        $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples), budget {budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
 
     ComparisonResult result;
     var clock = Stopwatch.StartNew();
@@ -126,7 +127,7 @@ static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine
                         t.StopTask();
                     }
 
-                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget.Duration?.TotalSeconds ?? 100);
+                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget?.Duration?.TotalSeconds ?? 100);
                     tasks[key] = task;
                 }
 

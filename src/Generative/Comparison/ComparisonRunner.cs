@@ -65,7 +65,15 @@ public sealed class ComparisonRunner
         {
             var points = new List<SeedRun>();
             long trainCount = 0;
-            foreach (long seed in _options.Seeds)
+            if (fraction >= 1)
+            {
+                // All of the data at the same seeds is the main comparison, and training is deterministic: reuse its runs.
+                var firstSamplers = _contenders.Select(c => c.Samplers[0].Name).ToHashSet(StringComparer.Ordinal);
+                points.AddRange(runs.Where(r => firstSamplers.Contains(r.Row)));
+                trainCount = _data.Count;
+            }
+
+            foreach (long seed in fraction >= 1 ? Array.Empty<long>() : _options.Seeds)
             {
                 using var subset = fraction >= 1 ? null : _data.Subset(fraction, seed);
                 var data = subset ?? _data;

@@ -48,7 +48,8 @@ public class ComparisonRunnerTests
         var options = new ComparisonOptions { Budget = new ComparisonBudget(40), SampleCount = 200, Seeds = [0] };
         var progress = new List<ComparisonProgress>();
         using var first = new ComparisonRunner(data, options).Run(new SynchronousProgress(progress.Add));
-        using var second = new ComparisonRunner(data, options).Run();
+        // The second run also asks for sample efficiency on all of the data: that point is the main run's first sampler.
+        using var second = new ComparisonRunner(data, options with { SampleEfficiencyFractions = [1.0] }).Run();
 
         first.Contenders.Select(c => c.Name).Should().Equal("gan", "wgan-gp", "ddpm-1000", "ddim-50", "ddim-10");
         first.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 1, 1000, 50, 10);
@@ -62,6 +63,16 @@ public class ComparisonRunnerTests
             {
                 b.Metrics[name].Mean.Should().Be(value.Mean, $"{a.Name}'s {name} is determined by the seed");
             }
+        }
+
+        second.SampleEfficiency.Select(p => p.Contender).Should().Equal("gan", "wgan-gp", "ddpm-1000");
+        foreach (var point in second.SampleEfficiency)
+        {
+            point.Fraction.Should().Be(1.0);
+            point.TrainCount.Should().Be(512);
+            var main = second.Contenders.Single(c => c.Name == point.Contender);
+            point.Metrics["highQualityFraction"].Mean.Should().Be(main.Metrics["highQualityFraction"].Mean);
+            point.Metrics["recall"].Mean.Should().Be(main.Metrics["recall"].Mean);
         }
 
         using var json = JsonDocument.Parse(first.ToJson());
