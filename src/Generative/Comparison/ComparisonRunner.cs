@@ -72,15 +72,16 @@ public sealed class ComparisonRunner
                 points.AddRange(runs.Where(r => firstSamplers.Contains(r.Row)));
                 trainCount = _data.Count;
             }
-
-            foreach (long seed in fraction >= 1 ? Array.Empty<long>() : _options.Seeds)
+            else
             {
-                using var subset = fraction >= 1 ? null : _data.Subset(fraction, seed);
-                var data = subset ?? _data;
-                trainCount = data.Count;
-                foreach (var contender in _contenders)
+                foreach (long seed in _options.Seeds)
                 {
-                    points.AddRange(RunContender(contender, data, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
+                    using var subset = _data.Subset(fraction, seed);
+                    trainCount = subset.Count;
+                    foreach (var contender in _contenders)
+                    {
+                        points.AddRange(RunContender(contender, subset, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
+                    }
                 }
             }
 

@@ -12,13 +12,15 @@ namespace Generative.Comparison;
 /// </summary>
 public sealed class GanContender : IComparisonContender
 {
-    private readonly GanTrainingOptions _training;
+    private readonly GanTrainingOptions _imageTraining;
+    private readonly GanTrainingOptions _vectorTraining;
     private readonly bool _spectralNormalization;
 
-    private GanContender(string name, GanTrainingOptions training, bool spectralNormalization)
+    private GanContender(string name, GanTrainingOptions imageTraining, GanTrainingOptions vectorTraining, bool spectralNormalization)
     {
         Name = name;
-        _training = training;
+        _imageTraining = imageTraining;
+        _vectorTraining = vectorTraining;
         _spectralNormalization = spectralNormalization;
         Samplers = [new ContenderSampler(name, "generator", new SamplingOptions(), 1)];
     }
@@ -57,7 +59,7 @@ public sealed class GanContender : IComparisonContender
     /// </summary>
     /// <param name="name">The contender's name.</param>
     public static GanContender Vanilla(string name = "gan") =>
-        new(name, GanTrainingOptions.NonSaturatingR1() with { Regularizer = null }, spectralNormalization: false);
+        new(name, VanillaTraining, VanillaTraining, spectralNormalization: false);
 
     /// <summary>
     /// WGAN-GP (Gulrajani et al. 2017) with the authors' setting for toy data: Wasserstein loss, gradient penalty
@@ -70,7 +72,7 @@ public sealed class GanContender : IComparisonContender
     /// <param name="spectralNormalization">Whether to normalise the critic's layers spectrally.</param>
     /// <param name="name">The contender's name; default <c>wgan-gp</c> or <c>wgan-gp-sn</c>.</param>
     public static GanContender WganGp(bool spectralNormalization = false, string? name = null) =>
-        new(name ?? (spectralNormalization ? "wgan-gp-sn" : "wgan-gp"), GanTrainingOptions.WganGp(), spectralNormalization) { ToyDataOptions = WganGpToy };
+        new(name ?? (spectralNormalization ? "wgan-gp-sn" : "wgan-gp"), GanTrainingOptions.WganGp(), WganGpToy, spectralNormalization);
 
     /// <summary>Adam's learning rate of the WGAN-GP contender on points, vectors and tables: 1e-3.</summary>
     public const double WganGpToyLearningRate = 1e-3;
@@ -85,8 +87,7 @@ public sealed class GanContender : IComparisonContender
         GeneratorLearningRate = WganGpToyLearningRate,
     };
 
-    /// <summary>Training options used instead of the image options for rank-1 data (points, vectors, tables), if any.</summary>
-    private GanTrainingOptions? ToyDataOptions { get; init; }
+    private static GanTrainingOptions VanillaTraining => GanTrainingOptions.NonSaturatingR1() with { Regularizer = null };
 
     /// <inheritdoc />
     public TrainedContender Train(ContenderTrainingRequest request)
@@ -98,13 +99,13 @@ public sealed class GanContender : IComparisonContender
         using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
         IGenerator generator;
         IDiscriminator critic;
-        var training = _training;
+        var training = _imageTraining;
         if (shape.Rank == 1)
         {
             int width = HiddenWidth ?? (shape[0] == 2 ? 64 : 128);
             generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = width }, init);
             critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = width, SpectralNormalization = _spectralNormalization }, init);
-            training = ToyDataOptions ?? _training;
+            training = _vectorTraining;
         }
         else
         {

@@ -67,25 +67,27 @@ internal sealed class GeneratorAverage : IDisposable
     public void Update(long updateIndex)
     {
         double decay = DecayAt(updateIndex);
-        using var noGrad = no_grad();
         if (decay == Decay)
         {
-            foreach (var (a, s) in _parameters)
-            {
-                a.mul_(_decay).add_(s, _weight);
-            }
+            Blend(_decay, _weight);
         }
         else
         {
             using var d = decay.ToScalar();
             using var w = (1 - decay).ToScalar();
-            foreach (var (a, s) in _parameters)
-            {
-                a.mul_(d).add_(s, w);
-            }
+            Blend(d, w);
         }
 
         CopyBuffers();
+    }
+
+    private void Blend(Scalar decay, Scalar weight)
+    {
+        using var noGrad = no_grad();
+        foreach (var (a, s) in _parameters)
+        {
+            a.mul_(decay).add_(s, weight);
+        }
     }
 
     private void CopyBuffers()
