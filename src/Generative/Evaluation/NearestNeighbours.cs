@@ -20,13 +20,15 @@ namespace Generative.Evaluation;
 /// block size, on the input dtype's compute path, or on the matrix-product kernel.
 /// </para>
 /// <para>
-/// k-th neighbour radii use groups of 16 columns: each tile is reduced to its group minima (a cheap strided min),
-/// the k + 3 groups with the smallest minima are selected per row (one top-k over the row's group minima), and the
-/// distances to their members are recomputed exactly. The k + 1 smallest distances (the point itself included)
-/// always lie in the k + 1 groups with the smallest minima, so the (k + 1)-th smallest exact distance among the
-/// candidates is the radius as long as no unselected group could hide a closer point: checked per row as
-/// (k + 3)-th smallest group minimum − δ ≥ radius (one spare group makes near-ties between the (k + 1)-th and
-/// (k + 2)-th neighbours cost nothing). Rows failing the check (near-ties) are recomputed over all columns.
+/// k-th neighbour radii use groups of 16 columns. The distance matrix of a set with itself is symmetric, so only the
+/// tiles on and above the block diagonal are computed (half the work): each tile is reduced to its group minima along
+/// both axes (cheap strided mins), giving its row block the minima over its column groups and its column block the
+/// minima over its row groups, and each row keeps a running list of the k + 3 groups with the smallest minima (top-k
+/// merges of a few thousand groups at a time). The distances to those groups' members are then recomputed exactly. The k + 1 smallest distances
+/// (the point itself included) always lie in the k + 1 groups with the smallest minima, so the (k + 1)-th smallest
+/// exact distance among the candidates is the radius as long as no unselected group could hide a closer point: checked
+/// per row as (k + 3)-th smallest group minimum − δ ≥ radius (one spare group makes near-ties between the (k + 1)-th
+/// and (k + 2)-th neighbours cost nothing). Rows failing the check (near-ties) are recomputed over all columns.
 /// </para>
 /// </remarks>
 internal static class NearestNeighbours
@@ -56,44 +58,87 @@ internal static class NearestNeighbours
         var centred = exact - exact.mean([0], keepdim: true);
         var norms = centred.square().sum([1]);
         long d = x.shape[1];
-        long tileCols = TileColumns(blockElements);
-        long group = tileCols >= 4 * GroupWidth ? GroupWidth : 1;
+        long side = SymmetricTileSide(blockElements);
+        long group = side >= 4 * GroupWidth ? GroupWidth : 1;
         long padded = (n + group - 1) / group * group;
         long groups = padded / group;
-        long rowsPerBlock = Math.Max(1, Math.Min(Math.Min(MaxTileSide, blockElements / tileCols), blockElements / groups));
         var fast = centred.to_type(ScalarType.Float32);
         var norms32 = norms.to_type(ScalarType.Float32).unsqueeze(1);
         var ones = torch.ones(n, 1, dtype: ScalarType.Float32, device: x.device);
-        var rowsAugmented = cat([fast, norms32, ones], 1);
+        var rowsAugmented = Pad(cat([fast, norms32, ones], 1), padded, d, d + 1);
         var columnsAugmented = Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d);
 
+        // Per row, the `selected` smallest group minima seen so far and their global group indices. The distance matrix
+        // is symmetric, so only tiles on and above the block diagonal are computed: an off-diagonal tile gives the
+        // row block its minima over column groups and the column block its minima over row groups (the same strided
+        // grouping, since rows and columns are cut into the same blocks).
         long selected = Math.Min(k + 3, groups);
-        double maxNorm = norms.max().item<double>();
-        var bound = norms.add(maxNorm).mul_(Slack(d));
-        var radii = torch.empty(n, dtype: ScalarType.Float64, device: x.device);
-        var recheck = torch.zeros(n, dtype: ScalarType.Bool, device: x.device);
-        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: x.device);
-        for (long start = 0; start < n; start += rowsPerBlock)
+        var bestMinima = torch.full(padded, selected, float.PositiveInfinity, dtype: ScalarType.Float32, device: x.device);
+        var bestGroups = torch.zeros(padded, selected, dtype: ScalarType.Int64, device: x.device);
+        // Group minima are buffered per block and merged a few thousand groups at a time (one top-k each, instead of one
+        // per tile): a block's buffer fills with its minima over consecutive groups (its row sweep right of the diagonal,
+        // or the row blocks above it, in order). Buffers hold at most `flushGroups` groups per row: about 8 × blockElements
+        // values in all, and never more than one group minimum per row and tile (N·side / 16) for very large sets.
+        long blocks = (padded + side - 1) / side;
+        long groupsPerBlock = side / group;
+        long flushGroups = groupsPerBlock * Math.Clamp(8 * blockElements / Math.Max(1, blocks * side * groupsPerBlock), 1, 8);
+        var pending = new GroupMinimaBuffer[blocks];
+        try
         {
-            using var blockScope = NewDisposeScope();
-            long end = Math.Min(n, start + rowsPerBlock);
-            long rows = end - start;
-            var groupMinima = torch.empty(rows, groups, dtype: ScalarType.Float32, device: x.device);
-            var blockRows = rowsAugmented.Rows(start, end);
-            for (long column = 0; column < padded; column += tileCols)
+            for (long block = 0; block < blocks; block++)
             {
-                using var tileScope = NewDisposeScope();
-                long width = Math.Min(tileCols, padded - column);
-                var tile = blockRows.mm(columnsAugmented.Rows(column, column + width).t());
-
-                // Group g of this tile holds columns column + g + s·(width / group), s = 0..group−1 (a strided min).
-                groupMinima.narrow(1, column / group, width / group).copy_(tile.view(rows, group, width / group).amin([1]));
+                pending[block] = new GroupMinimaBuffer(bestMinima, bestGroups, block * side);
             }
 
-            var (minima, groupIndex) = groupMinima.topk((int)selected, dim: 1, largest: false, sorted: false);
-            var tileStart = groupIndex.mul(group).div_(tileCols, rounding_mode: RoundingMode.floor).mul_(tileCols);
-            var stride = tileStart.neg().add_(padded).clamp_max_(tileCols).div_(group, rounding_mode: RoundingMode.floor);
-            var first = groupIndex.sub(tileStart.div(group, rounding_mode: RoundingMode.floor)).add_(tileStart);
+            for (long rowBlock = 0; rowBlock < blocks; rowBlock++)
+            {
+                using var blockScope = NewDisposeScope();
+                long rowStart = rowBlock * side;
+                long height = Math.Min(side, padded - rowStart);
+                var blockRows = rowsAugmented.Rows(rowStart, rowStart + height);
+                var own = pending[rowBlock];
+                own.Flush(); // the row blocks above are done with this block
+                for (long columnBlock = rowBlock; columnBlock < blocks; columnBlock++)
+                {
+                    using var tileScope = NewDisposeScope();
+                    long column = columnBlock * side;
+                    long width = Math.Min(side, padded - column);
+                    var tile = blockRows.mm(columnsAugmented.Rows(column, column + width).t());
+
+                    // Group g of a block starting at b holds indices b + g + s·(length / group), s = 0..group−1 (a strided min).
+                    own.Add(tile.view(height, group, width / group).amin([1]), column / group, flushGroups);
+                    if (columnBlock != rowBlock)
+                    {
+                        pending[columnBlock].Add(tile.view(group, height / group, width).amin([0]).t(), rowStart / group, flushGroups);
+                    }
+                }
+
+                own.Flush();
+            }
+        }
+        finally
+        {
+            foreach (var buffer in pending)
+            {
+                buffer?.Dispose();
+            }
+        }
+
+        var radii = torch.empty(n, dtype: ScalarType.Float64, device: x.device);
+        var recheck = torch.zeros(n, dtype: ScalarType.Bool, device: x.device);
+        double maxNorm = norms.max().item<double>();
+        var bound = norms.add(maxNorm).mul_(Slack(d));
+        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: x.device);
+        long rowsPerChunk = Math.Max(1, Math.Min(n, blockElements / Math.Max(1, selected * group * d)));
+        for (long start = 0; start < n; start += rowsPerChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerChunk);
+            long rows = end - start;
+            var groupIndex = bestGroups.Rows(start, end);
+            var blockStart = groupIndex.mul(group).div_(side, rounding_mode: RoundingMode.floor).mul_(side);
+            var stride = blockStart.neg().add_(padded).clamp_max_(side).div_(group, rounding_mode: RoundingMode.floor);
+            var first = groupIndex.sub(blockStart.div(group, rounding_mode: RoundingMode.floor)).add_(blockStart);
             var members = first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(rows, -1);
             var candidates = ExactSelected(exact.Rows(start, end), exact, members, blockElements);
             var radius = candidates.kthvalue(k + 1, dim: 1).values;
@@ -101,7 +146,7 @@ internal static class NearestNeighbours
             if (selected < groups)
             {
                 // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
-                var safe = minima.amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)).ge_(radius);
+                var safe = bestMinima.Rows(start, end).amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)).ge_(radius);
                 recheck.Rows(start, end).copy_(safe.logical_not_());
             }
         }
@@ -145,9 +190,11 @@ internal static class NearestNeighbours
                 long stop = Math.Min(m, column + tileCols);
                 var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
                 rowMin.copy_(torch.minimum(rowMin, tile.amin([1])));
-                tile.add_(realRadii32.narrow(1, column, stop - column)).sub_(generatedRadii32.Rows(start, end)); // d²(g, r) − r²[g]
+
+                // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile, not two.
                 var columnMin = nearestReal.Rows(column, stop);
-                columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
+                var recallMinima = tile.sub_(generatedRadii32.Rows(start, end)).amin([0]).add_(realRadii32.narrow(1, column, stop - column).squeeze(0));
+                columnMin.copy_(torch.minimum(columnMin, recallMinima));
             }
         }
 
@@ -176,17 +223,16 @@ internal static class NearestNeighbours
         var pair = CrossPair.Create(generated, real, realSquaredRadii);
         long n = pair.GeneratedCount;
         long m = pair.RealCount;
-        var negativeCounts = torch.zeros(n, dtype: ScalarType.Float64, device: generated.device);
+        var signTotals = torch.zeros(n, dtype: ScalarType.Float64, device: generated.device);
         var closestToBoundary = torch.full(n, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
         var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
         long tileCols = TileColumns(blockElements);
         long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
-        using var zero = 0f.ToScalar();
         for (long start = 0; start < n; start += rowsPerBlock)
         {
             using var blockScope = NewDisposeScope();
             long end = Math.Min(n, start + rowsPerBlock);
-            var counts = negativeCounts.Rows(start, end);
+            var signSums = signTotals.Rows(start, end);
             var boundary = closestToBoundary.Rows(start, end);
             for (long column = 0; column < m; column += tileCols)
             {
@@ -195,7 +241,9 @@ internal static class NearestNeighbours
                 var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
                 var columnMin = nearestReal.Rows(column, stop);
                 columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
-                counts.add_(tile.clamp_max(zero).sign_().sum([1], type: ScalarType.Float64)); // −(number of values < 0)
+                // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
+                // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
+                signSums.add_(tile.sign().sum([1]));
                 boundary.copy_(torch.minimum(boundary, tile.abs_().amin([1])));
             }
         }
@@ -206,7 +254,7 @@ internal static class NearestNeighbours
         var realBound = realScale.add(pair.GeneratedNorms.max()).mul_(slack);
 
         // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
-        var counted = negativeCounts.neg_();
+        var counted = signTotals.neg_().add_(m).div_(2);
         var unsure = closestToBoundary.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
         if (unsure.shape[0] > 0)
         {
@@ -222,6 +270,35 @@ internal static class NearestNeighbours
 
     /// <summary>The float32 error bound per unit of ‖a‖² + ‖b‖² + radii for features of dimension <paramref name="d"/>.</summary>
     internal static double Slack(long d) => 4.0 * (d + 8) * Math.Pow(2, -24);
+
+    /// <summary>The side of the square tiles of the symmetric radii pass: up to 1024, side² ≤ the block budget, a multiple of the group width when the budget allows groups.</summary>
+    private static long SymmetricTileSide(long blockElements)
+    {
+        long side = Math.Clamp((long)Math.Sqrt(blockElements), 1, MaxTileSide);
+        while (side * side > blockElements)
+        {
+            side--;
+        }
+
+        return side >= 4 * GroupWidth ? side / GroupWidth * GroupWidth : side;
+    }
+
+    /// <summary>
+    /// Merges a block's group minima <paramref name="minima"/> <c>[rows, G]</c> (for rows from <paramref name="rowStart"/>,
+    /// groups numbered from <paramref name="firstGroup"/>) into the running per-row smallest minima and their groups.
+    /// </summary>
+    private static void MergeGroupMinima(Tensor bestMinima, Tensor bestGroups, long rowStart, Tensor minima, long firstGroup)
+    {
+        long rows = minima.shape[0];
+        long selected = bestMinima.shape[1];
+        var values = bestMinima.Rows(rowStart, rowStart + rows);
+        var groups = bestGroups.Rows(rowStart, rowStart + rows);
+        var newGroups = torch.arange(firstGroup, firstGroup + minima.shape[1], dtype: ScalarType.Int64, device: minima.device).expand(rows, -1);
+        var (merged, position) = cat([values, minima], 1).topk((int)selected, dim: 1, largest: false, sorted: false);
+        var mergedGroups = cat([groups, newGroups], 1).gather(1, position);
+        values.copy_(merged);
+        groups.copy_(mergedGroups);
+    }
 
     /// <summary>Columns per tile: up to 1024, a multiple of the group width when the budget allows groups.</summary>
     private static long TileColumns(long blockElements)
@@ -325,16 +402,112 @@ internal static class NearestNeighbours
     /// Per row of a, the exact number of rows of b with d² ≤ (or &lt; when <paramref name="strict"/>) a threshold: the
     /// row's own radius (<paramref name="rowRadii"/> [rows of a]) or each column's (<paramref name="columnRadii"/> [rows of b]).
     /// </summary>
+    /// <remarks>
+    /// Two levels, so that a few thousand unsure rows cost a float64 matrix product rather than N·D direct differences
+    /// each: float64 tiles of augmented vectors (both sets centred on b's mean) give d² − threshold within
+    /// δ = 8(D + 8)·2⁻⁵³·(‖a‖² + ‖b‖² + threshold) of the exact value, so only the pairs within δ of the threshold
+    /// (exact ties, in practice) are recomputed as direct differences Σ(aᵢ − bᵢ)².
+    /// </remarks>
     private static Tensor ExactCount(Tensor a, Tensor b, Tensor? rowRadii, Tensor? columnRadii, bool strict, long blockElements)
     {
-        var counts = torch.zeros(a.shape[0], dtype: ScalarType.Int64, device: a.device);
-        ForEachExactChunk(a, b, blockElements, (start, end, column, stop, distances) =>
+        using var scope = NewDisposeScope();
+        long rows = a.shape[0];
+        long d = a.shape[1];
+        var counts = torch.zeros(rows, dtype: ScalarType.Int64, device: a.device);
+        var centre = b.mean([0], keepdim: true);
+        var ca = a - centre;
+        var cb = b - centre;
+        var aNorms = ca.square().sum([1]);
+        var bNorms = cb.square().sum([1]);
+        var aOnes = torch.ones(rows, 1, dtype: ScalarType.Float64, device: a.device);
+        var bOnes = torch.ones(b.shape[0], 1, dtype: ScalarType.Float64, device: a.device);
+        var aAugmented = cat([ca, aNorms.unsqueeze(1), aOnes], 1);
+        var bAugmented = cat([cb.mul(-2), bOnes, bNorms.unsqueeze(1)], 1);
+        double slack = 8.0 * (d + 8) * Math.Pow(2, -53);
+        using var one = 1.ToScalar();
+        long rowsPerBlock = Math.Clamp(blockElements / Math.Max(1, b.shape[0]), 1, rows);
+        long columns = Math.Clamp(blockElements / rowsPerBlock, 1, b.shape[0]);
+        for (long start = 0; start < rows; start += rowsPerBlock)
         {
-            var threshold = rowRadii is not null ? rowRadii.Rows(start, end).unsqueeze(1) : columnRadii!.Rows(column, stop).unsqueeze(0);
-            var inside = strict ? distances.lt(threshold) : distances.le(threshold);
-            counts.Rows(start, end).add_(inside.sum([1], type: ScalarType.Int64));
-        });
-        return counts;
+            long end = Math.Min(rows, start + rowsPerBlock);
+            for (long column = 0; column < b.shape[0]; column += columns)
+            {
+                using var tileScope = NewDisposeScope();
+                long stop = Math.Min(b.shape[0], column + columns);
+                var threshold = rowRadii is not null ? rowRadii.Rows(start, end).unsqueeze(1) : columnRadii!.Rows(column, stop).unsqueeze(0);
+                var values = aAugmented.Rows(start, end).mm(bAugmented.Rows(column, stop).t()).sub_(threshold); // d² − threshold
+                var bound = aNorms.Rows(start, end).unsqueeze(1).add(bNorms.Rows(column, stop).unsqueeze(0)).add_(threshold).mul_(slack);
+                var rowCounts = counts.Rows(start, end);
+                rowCounts.add_(values.lt(bound.neg()).sum([1], type: ScalarType.Int64));
+                var unsure = values.abs_().le_(bound).nonzero();
+                if (unsure.shape[0] > 0)
+                {
+                    var unsureRows = unsure.select(1, 0);
+                    var unsureColumns = unsure.select(1, 1);
+                    var difference = a.Rows(start, end).index_select(0, unsureRows).sub_(b.Rows(column, stop).index_select(0, unsureColumns));
+                    var exact = difference.mul_(difference).sum([1]);
+                    var limit = rowRadii is not null ? rowRadii.Rows(start, end).index_select(0, unsureRows) : columnRadii!.Rows(column, stop).index_select(0, unsureColumns);
+                    var inside = strict ? exact.lt(limit) : exact.le(limit);
+                    rowCounts.index_add_(0, unsureRows, inside.to_type(ScalarType.Int64), one);
+                }
+            }
+        }
+
+        return counts.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Pending group minima of one block of rows, over consecutive groups, merged into the running per-row smallest
+    /// minima when they reach a size or on <see cref="Flush"/>. Owns its pending tensors (outside dispose scopes).
+    /// </summary>
+    private sealed class GroupMinimaBuffer(Tensor bestMinima, Tensor bestGroups, long rowStart) : IDisposable
+    {
+        private readonly List<Tensor> _minima = [];
+        private long _firstGroup;
+        private long _groups;
+
+        /// <summary>Adds minima <c>[rows, G]</c> over groups <paramref name="firstGroup"/>..+G (which must follow the pending ones).</summary>
+        internal void Add(Tensor minima, long firstGroup, long flushGroups)
+        {
+            if (_minima.Count == 0)
+            {
+                _firstGroup = firstGroup;
+            }
+
+            _minima.Add(minima.contiguous().DetachFromDisposeScope());
+            _groups += minima.shape[1];
+            if (_groups >= flushGroups)
+            {
+                Flush();
+            }
+        }
+
+        /// <summary>Merges the pending minima (one top-k per row) and clears them.</summary>
+        internal void Flush()
+        {
+            if (_minima.Count == 0)
+            {
+                return;
+            }
+
+            using (var scope = NewDisposeScope())
+            {
+                MergeGroupMinima(bestMinima, bestGroups, rowStart, _minima.Count == 1 ? _minima[0] : cat(_minima, 1), _firstGroup);
+            }
+
+            Dispose();
+        }
+
+        public void Dispose()
+        {
+            foreach (var minima in _minima)
+            {
+                minima.Dispose();
+            }
+
+            _minima.Clear();
+            _groups = 0;
+        }
     }
 
     /// <summary>
@@ -371,3 +544,4 @@ internal static class NearestNeighbours
             GeneratedRows.Rows(start, end).mm(RealRows.Rows(column, stop).t());
     }
 }
+
