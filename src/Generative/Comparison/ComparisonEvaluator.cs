@@ -123,10 +123,9 @@ public sealed class ComparisonEvaluator : IDisposable
             metrics["kernelDistance"] = KernelDistance.Compute(realFeatures, fakeFeatures, generator, subsetCount: 50, subsetSize: subset).Mean;
         }
 
-        var pr = PrecisionRecall.Compute(realFeatures, fakeFeatures);
+        var (pr, dc) = NearestNeighbourMetrics.Compute(realFeatures, fakeFeatures);
         metrics["precision"] = pr.Precision;
         metrics["recall"] = pr.Recall;
-        var dc = DensityCoverage.Compute(realFeatures, fakeFeatures);
         metrics["density"] = dc.Density;
         metrics["coverage"] = dc.Coverage;
         return metrics;

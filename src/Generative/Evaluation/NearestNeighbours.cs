@@ -45,14 +45,25 @@ internal static class NearestNeighbours
     /// smallest squared distance in its row of the N×N distance matrix, which counts the row itself at distance 0
     /// (the convention of both papers' official code). Returns float64 <c>[N]</c>.
     /// </summary>
-    internal static Tensor KthNeighbourSquaredRadii(Tensor x, int k, long blockElements)
+    internal static Tensor KthNeighbourSquaredRadii(Tensor x, int k, long blockElements) =>
+        KthNeighbourSquaredRadii(x, [k], blockElements)[0];
+
+    /// <summary>
+    /// <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/> for several k at once, from one pass over the distance
+    /// matrix: one float64 <c>[N]</c> tensor per entry of <paramref name="ks"/>, in order.
+    /// </summary>
+    internal static Tensor[] KthNeighbourSquaredRadii(Tensor x, IReadOnlyList<int> ks, long blockElements)
     {
         long n = x.shape[0];
-        if (k < 1 || k >= n)
+        foreach (int kk in ks)
         {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in 1..N−1 = 1..{n - 1} for a set of {n} samples.");
+            if (kk < 1 || kk >= n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ks), kk, $"k must be in 1..N−1 = 1..{n - 1} for a set of {n} samples.");
+            }
         }
 
+        int k = ks.Max();
         using var scope = NewDisposeScope();
         var exact = x.to_type(ScalarType.Float64);
         var centred = exact - exact.mean([0], keepdim: true);
@@ -124,8 +135,8 @@ internal static class NearestNeighbours
             }
         }
 
-        var radii = torch.empty(n, dtype: ScalarType.Float64, device: x.device);
-        var recheck = torch.zeros(n, dtype: ScalarType.Bool, device: x.device);
+        var radii = ks.Select(_ => torch.empty(n, dtype: ScalarType.Float64, device: x.device)).ToArray();
+        var recheck = ks.Select(_ => torch.zeros(n, dtype: ScalarType.Bool, device: x.device)).ToArray();
         double maxNorm = norms.max().item<double>();
         var bound = norms.add(maxNorm).mul_(Slack(d));
         var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: x.device);
@@ -141,74 +152,45 @@ internal static class NearestNeighbours
             var first = groupIndex.sub(blockStart.div(group, rounding_mode: RoundingMode.floor)).add_(blockStart);
             var members = first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(rows, -1);
             var candidates = ExactSelected(exact.Rows(start, end), exact, members, blockElements);
-            var radius = candidates.kthvalue(k + 1, dim: 1).values;
-            radii.Rows(start, end).copy_(radius);
-            if (selected < groups)
+
+            // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
+            var floor = selected < groups ? bestMinima.Rows(start, end).amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)) : null;
+            for (int i = 0; i < ks.Count; i++)
             {
-                // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
-                var safe = bestMinima.Rows(start, end).amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)).ge_(radius);
-                recheck.Rows(start, end).copy_(safe.logical_not_());
+                var radius = candidates.kthvalue(ks[i] + 1, dim: 1).values;
+                radii[i].Rows(start, end).copy_(radius);
+                if (floor is not null)
+                {
+                    recheck[i].Rows(start, end).copy_(floor.ge(radius).logical_not_());
+                }
             }
         }
 
-        var flagged = recheck.nonzero().squeeze(1);
-        if (flagged.shape[0] > 0)
+        for (int i = 0; i < ks.Count; i++)
         {
-            radii.index_copy_(0, flagged, ExactKth(exact.index_select(0, flagged), exact, k + 1, blockElements));
+            var flagged = recheck[i].nonzero().squeeze(1);
+            if (flagged.shape[0] > 0)
+            {
+                radii[i].index_copy_(0, flagged, ExactKth(exact.index_select(0, flagged), exact, ks[i] + 1, blockElements));
+            }
+
+            radii[i].MoveToOuterDisposeScope();
         }
 
-        return radii.MoveToOuterDisposeScope();
+        return radii;
     }
 
     /// <summary>
     /// One blockwise pass over the generated × real distance matrix for improved precision and recall:
     /// <c>InsideReal[g]</c> = ∃ r: d²(g, r) ≤ realRadii²[r] (precision numerator) and
     /// <c>CoveredReal[r]</c> = ∃ g: d²(g, r) ≤ generatedRadii²[g] (recall numerator). Radii are the exact float64
-    /// squared radii of <see cref="KthNeighbourSquaredRadii"/>. Returns two bool tensors.
+    /// squared radii of <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/>. Returns two bool tensors.
     /// </summary>
     internal static (Tensor InsideReal, Tensor CoveredReal) PrecisionRecallPass(
         Tensor generated, Tensor real, Tensor realSquaredRadii, Tensor generatedSquaredRadii, long blockElements)
     {
-        using var scope = NewDisposeScope();
-        var pair = CrossPair.Create(generated, real, realSquaredRadii);
-        var realRadii32 = realSquaredRadii.to_type(ScalarType.Float32).unsqueeze(0);
-        var generatedRadii32 = generatedSquaredRadii.to_type(ScalarType.Float32).unsqueeze(1);
-        long n = pair.GeneratedCount;
-        long m = pair.RealCount;
-        var nearestGenerated = torch.full(n, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
-        var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
-        long tileCols = TileColumns(blockElements);
-        long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
-        for (long start = 0; start < n; start += rowsPerBlock)
-        {
-            using var blockScope = NewDisposeScope();
-            long end = Math.Min(n, start + rowsPerBlock);
-            var rowMin = nearestGenerated.Rows(start, end);
-            for (long column = 0; column < m; column += tileCols)
-            {
-                using var tileScope = NewDisposeScope();
-                long stop = Math.Min(m, column + tileCols);
-                var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
-                rowMin.copy_(torch.minimum(rowMin, tile.amin([1])));
-
-                // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile, not two.
-                var columnMin = nearestReal.Rows(column, stop);
-                var recallMinima = tile.sub_(generatedRadii32.Rows(start, end)).amin([0]).add_(realRadii32.narrow(1, column, stop - column).squeeze(0));
-                columnMin.copy_(torch.minimum(columnMin, recallMinima));
-            }
-        }
-
-        double slack = Slack(generated.shape[1]);
-        var generatedScale = pair.GeneratedNorms + generatedSquaredRadii;
-        var realScale = pair.RealNorms + realSquaredRadii;
-        var generatedBound = generatedScale.add(realScale.max()).mul_(slack);
-        var realBound = realScale.add(generatedScale.max()).mul_(slack);
-
-        var inside = Decide(nearestGenerated, generatedBound, rows =>
-            ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, realSquaredRadii, strict: false, blockElements).gt(0));
-        var covered = Decide(nearestReal, realBound, rows =>
-            ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, generatedSquaredRadii, strict: false, blockElements).gt(0));
-        return (inside.MoveToOuterDisposeScope(), covered.MoveToOuterDisposeScope());
+        var pass = CrossPass(generated, real, realSquaredRadii, generatedSquaredRadii, null, blockElements);
+        return (pass.InsideReal!, pass.RecallCovered!);
     }
 
     /// <summary>
@@ -219,53 +201,127 @@ internal static class NearestNeighbours
     internal static (long Memberships, Tensor CoveredReal) DensityCoveragePass(
         Tensor generated, Tensor real, Tensor realSquaredRadii, long blockElements)
     {
+        var pass = CrossPass(generated, real, null, null, realSquaredRadii, blockElements);
+        return (pass.Memberships, pass.CoverageCovered!);
+    }
+
+    /// <summary>
+    /// One blockwise pass over the generated × real distance matrix for precision/recall (when
+    /// <paramref name="precisionRealRadii"/> and <paramref name="precisionGeneratedRadii"/> are given), density/coverage
+    /// (when <paramref name="densityRealRadii"/> is given), or both at the cost of one matrix product per tile.
+    /// </summary>
+    internal static CrossPassResult CrossPass(
+        Tensor generated, Tensor real, Tensor? precisionRealRadii, Tensor? precisionGeneratedRadii, Tensor? densityRealRadii, long blockElements)
+    {
+        bool pr = precisionRealRadii is not null;
+        bool dc = densityRealRadii is not null;
+        if (pr != precisionGeneratedRadii is not null || !(pr || dc))
+        {
+            throw new ArgumentException("A cross pass needs both precision/recall radii, the density/coverage radii, or all three.");
+        }
+
         using var scope = NewDisposeScope();
-        var pair = CrossPair.Create(generated, real, realSquaredRadii);
+        var device = generated.device;
+        var pair = CrossPair.Create(generated, real, pr ? precisionRealRadii! : densityRealRadii!); // tiles d²(g, r) − that r²[r]
         long n = pair.GeneratedCount;
         long m = pair.RealCount;
-        var signTotals = torch.zeros(n, dtype: ScalarType.Float64, device: generated.device);
-        var closestToBoundary = torch.full(n, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
-        var nearestReal = torch.full(m, float.PositiveInfinity, dtype: ScalarType.Float32, device: generated.device);
+        Tensor Full(long length) => torch.full(length, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
+        var precisionMinima = pr ? Full(n) : null;
+        var recallMinima = pr ? Full(m) : null;
+        var coverageMinima = dc ? Full(m) : null;
+        var boundaryDistances = dc ? Full(n) : null;
+        var signTotals = dc ? torch.zeros(n, dtype: ScalarType.Float64, device: device) : null;
+        var generatedRadii32 = pr ? precisionGeneratedRadii!.to_type(ScalarType.Float32).unsqueeze(1) : null;
+        var densityShift32 = pr && dc ? (precisionRealRadii! - densityRealRadii!).to_type(ScalarType.Float32).unsqueeze(0) : null;
+        var tileRadii32 = (dc ? densityRealRadii! : precisionRealRadii!).to_type(ScalarType.Float32).unsqueeze(0); // r² in the tile at the recall step
         long tileCols = TileColumns(blockElements);
         long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
         for (long start = 0; start < n; start += rowsPerBlock)
         {
             using var blockScope = NewDisposeScope();
             long end = Math.Min(n, start + rowsPerBlock);
-            var signSums = signTotals.Rows(start, end);
-            var boundary = closestToBoundary.Rows(start, end);
             for (long column = 0; column < m; column += tileCols)
             {
                 using var tileScope = NewDisposeScope();
                 long stop = Math.Min(m, column + tileCols);
-                var tile = pair.Tile(start, end, column, stop); // d²(g, r) − r²[r]
-                var columnMin = nearestReal.Rows(column, stop);
-                columnMin.copy_(torch.minimum(columnMin, tile.amin([0])));
-                // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
-                // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
-                signSums.add_(tile.sign().sum([1]));
-                boundary.copy_(torch.minimum(boundary, tile.abs_().amin([1])));
+                var tile = pair.Tile(start, end, column, stop);
+                if (pr)
+                {
+                    var rowMinima = precisionMinima!.Rows(start, end);
+                    rowMinima.copy_(torch.minimum(rowMinima, tile.amin([1]))); // min over r of d²(g, r) − r²[r]
+                }
+
+                if (dc)
+                {
+                    if (densityShift32 is not null)
+                    {
+                        tile.add_(densityShift32.narrow(1, column, stop - column)); // d²(g, r) − density r²[r]
+                    }
+
+                    var columnMinima = coverageMinima!.Rows(column, stop);
+                    columnMinima.copy_(torch.minimum(columnMinima, tile.amin([0])));
+
+                    // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
+                    // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
+                    signTotals!.Rows(start, end).add_(tile.sign().sum([1]));
+                    var boundary = boundaryDistances!.Rows(start, end);
+                    boundary.copy_(torch.minimum(boundary, (pr ? tile.abs() : tile.abs_()).amin([1])));
+                }
+
+                if (pr)
+                {
+                    // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile.
+                    var columnMinima = recallMinima!.Rows(column, stop);
+                    var minima = tile.sub_(generatedRadii32!.Rows(start, end)).amin([0]).add_(tileRadii32.narrow(1, column, stop - column).squeeze(0));
+                    columnMinima.copy_(torch.minimum(columnMinima, minima));
+                }
             }
         }
 
+        // Bounds: every float32 value is within slack × (the scales of its row and column) of its exact counterpart.
         double slack = Slack(generated.shape[1]);
-        var realScale = pair.RealNorms + realSquaredRadii;
-        var generatedBound = pair.GeneratedNorms.add(realScale.max()).mul_(slack);
-        var realBound = realScale.add(pair.GeneratedNorms.max()).mul_(slack);
-
-        // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
-        var counted = signTotals.neg_().add_(m).div_(2);
-        var unsure = closestToBoundary.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
-        if (unsure.shape[0] > 0)
+        var realScale = pair.RealNorms.clone();
+        var generatedScale = pair.GeneratedNorms.clone();
+        if (pr)
         {
-            var exactCounts = ExactCount(pair.ExactGenerated.index_select(0, unsure), pair.ExactReal, null, realSquaredRadii, strict: true, blockElements);
-            counted.index_copy_(0, unsure, exactCounts.to_type(ScalarType.Float64));
+            realScale.add_(precisionRealRadii!);
+            generatedScale.add_(precisionGeneratedRadii!);
         }
 
-        long memberships = counted.sum().to_type(ScalarType.Int64).item<long>();
-        var covered = Decide(nearestReal, realBound, rows =>
-            ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, realSquaredRadii.index_select(0, rows), null, strict: true, blockElements).gt(0));
-        return (memberships, covered.MoveToOuterDisposeScope());
+        if (dc)
+        {
+            realScale.add_(densityRealRadii!);
+        }
+
+        var generatedBound = generatedScale.add(realScale.max()).mul_(slack);
+        var realBound = realScale.add(generatedScale.max()).mul_(slack);
+        Tensor? inside = null, recallCovered = null, coverageCovered = null;
+        long memberships = 0;
+        if (pr)
+        {
+            inside = Decide(precisionMinima!, generatedBound, rows =>
+                ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, precisionRealRadii, strict: false, blockElements).gt(0));
+            recallCovered = Decide(recallMinima!, realBound, rows =>
+                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, precisionGeneratedRadii, strict: false, blockElements).gt(0));
+        }
+
+        if (dc)
+        {
+            // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
+            var counted = signTotals!.neg_().add_(m).div_(2);
+            var unsure = boundaryDistances!.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
+            if (unsure.shape[0] > 0)
+            {
+                var exactCounts = ExactCount(pair.ExactGenerated.index_select(0, unsure), pair.ExactReal, null, densityRealRadii, strict: true, blockElements);
+                counted.index_copy_(0, unsure, exactCounts.to_type(ScalarType.Float64));
+            }
+
+            memberships = counted.sum().to_type(ScalarType.Int64).item<long>();
+            coverageCovered = Decide(coverageMinima!, realBound, rows =>
+                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, densityRealRadii!.index_select(0, rows), null, strict: true, blockElements).gt(0));
+        }
+
+        return new CrossPassResult(inside?.MoveToOuterDisposeScope(), recallCovered?.MoveToOuterDisposeScope(), memberships, coverageCovered?.MoveToOuterDisposeScope());
     }
 
     /// <summary>The float32 error bound per unit of ‖a‖² + ‖b‖² + radii for features of dimension <paramref name="d"/>.</summary>
@@ -455,6 +511,13 @@ internal static class NearestNeighbours
 
         return counts.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// What <see cref="CrossPass"/> decided: <c>InsideReal[g]</c> (precision numerator) and <c>RecallCovered[r]</c> (recall
+    /// numerator) for precision/recall; the membership count (density numerator) and <c>CoverageCovered[r]</c> (coverage
+    /// numerator) for density/coverage. Bool tensors, <see langword="null"/> when not asked for.
+    /// </summary>
+    internal sealed record CrossPassResult(Tensor? InsideReal, Tensor? RecallCovered, long Memberships, Tensor? CoverageCovered);
 
     /// <summary>
     /// Pending group minima of one block of rows, over consecutive groups, merged into the running per-row smallest

@@ -234,6 +234,10 @@ public sealed class MetricsPropertiesTests
         flat.Should().Throw<ArgumentException>().WithParameterName("real");
         var k = () => PrecisionRecall.Compute(a, a, k: 10);
         k.Should().Throw<ArgumentOutOfRangeException>();
+        var combinedShapes = () => NearestNeighbourMetrics.Compute(a, b);
+        combinedShapes.Should().Throw<ArgumentException>().WithMessage("*[M, 3]*[10, 4]*");
+        var combinedK = () => NearestNeighbourMetrics.Compute(a, a, densityCoverageK: 10);
+        combinedK.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1..9*");
         var sigma = () => ModeCoverage.Compute(a.narrow(1, 0, 2), a.narrow(1, 0, 2), 0);
         sigma.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("standardDeviation");
         using var moons = Mixtures.Moons(10, new Generator(1));

@@ -29,6 +29,8 @@ public sealed class NearestNeighbourMetricsTests
             var dc = DensityCoverage.Compute(real, fake, k: 5, blockElements: blockElements);
             dc.Density.Should().Be(density);
             dc.Coverage.Should().Be(coverage);
+            var all = NearestNeighbourMetrics.Compute(real, fake, precisionRecallK: 3, densityCoverageK: 5, blockElements: blockElements);
+            all.Should().Be(new NearestNeighbourMetricsResult(pr, dc));
         }
 
         // Sanity: the sets overlap only partly, so the fractions are informative (not 0 or 1).
@@ -61,6 +63,8 @@ public sealed class NearestNeighbourMetricsTests
             var dc = DensityCoverage.Compute(r, f, k: 5, blockElements: blockElements);
             dc.Density.Should().Be(density, $"density ({dtype})");
             dc.Coverage.Should().Be(coverage, $"coverage ({dtype})");
+            var all = NearestNeighbourMetrics.Compute(r, f, precisionRecallK: 3, densityCoverageK: 5, blockElements: blockElements);
+            all.Should().Be(new NearestNeighbourMetricsResult(pr, dc), $"the combined computation ({dtype})");
         }
 
         // The data really exercise the boundary: some generated sample lies exactly on a real ball's boundary.
