@@ -353,10 +353,14 @@ public sealed class DiffusionModel : IGenerativeModel
         }
 
         // Outside inference mode, so the caller gets an ordinary tensor.
+        Tensor copy;
         using (result)
         {
-            return result.clone();
+            copy = result.clone();
         }
+
+        NativeHeap.Trim(); // the batch's activations are freed: keep resident memory to about one batch's worth
+        return copy;
     }
 
     private sealed record SamplingPlan(IDenoiser Network, int BatchSize, double GuidanceScale, Tensor? Labels, Device Device);
