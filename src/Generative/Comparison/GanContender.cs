@@ -6,9 +6,9 @@ using Generative.Training;
 namespace Generative.Comparison;
 
 /// <summary>
-/// A GAN as a contender. Networks are sized for the data: MLPs with three hidden layers (64-d latent) for points,
-/// vectors and tables (<see cref="HiddenWidth"/>: 64 units for 2-D points, 128 otherwise); DCGAN-style convolutional
-/// networks for images.
+/// A GAN as a contender. Networks are sized for the data: MLPs with three hidden layers of 128 units for points,
+/// vectors and tables (<see cref="HiddenWidth"/>) with a 2-d latent for 2-D points and a 64-d latent otherwise
+/// (<see cref="LatentDimension"/>); DCGAN-style convolutional networks for images.
 /// </summary>
 public sealed class GanContender : IComparisonContender
 {
@@ -38,11 +38,19 @@ public sealed class GanContender : IComparisonContender
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
-    /// Hidden units per layer of the MLP generator and critic, or <see langword="null"/> (default) for 64 on 2-D points
-    /// and 128 on other vectors and tables. On the 25-Gaussian grid, 64 units reached as many modes as 128 at 20,000
-    /// steps in less than half the time (docs/comparison.md).
+    /// Hidden units per layer of the MLP generator and critic, positive. Default 128. With the 2-d
+    /// latent on the 25-Gaussian grid, 128 units gave WGAN-GP 24–25 modes and 38–71 % high-quality samples at 20,000
+    /// steps where 64 units gave 23–25 modes and 11–19 % (docs/comparison.md), at about twice the training time.
     /// </summary>
-    public int? HiddenWidth { get; init; }
+    public int HiddenWidth { get; init; } = 128;
+
+    /// <summary>
+    /// The latent dimension of the MLP generator, or <see langword="null"/> (default) for 2 on 2-D points (the noise
+    /// of the WGAN-GP authors' toy-data script, <c>gan_toy.py</c>) and 64 on other vectors and tables. On the
+    /// 25-Gaussian grid a 64-d latent left WGAN-GP's samples spread over the square between the modes (3–14 %
+    /// high-quality at 10,000–20,000 steps); a 2-d one concentrates them (docs/comparison.md).
+    /// </summary>
+    public int? LatentDimension { get; init; }
 
     /// <summary>
     /// Decay of the exponential moving average of the generator's weights that the model samples from (Yazıcı et al.
@@ -102,9 +110,9 @@ public sealed class GanContender : IComparisonContender
         var training = _imageTraining;
         if (shape.Rank == 1)
         {
-            int width = HiddenWidth ?? (shape[0] == 2 ? 64 : 128);
-            generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = width }, init);
-            critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = width, SpectralNormalization = _spectralNormalization }, init);
+            int latent = LatentDimension ?? (shape[0] == 2 ? 2 : 64);
+            generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, LatentDimension = latent }, init);
+            critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, SpectralNormalization = _spectralNormalization }, init);
             training = _vectorTraining;
         }
         else
