@@ -204,6 +204,7 @@ public sealed partial class Trainer : IDisposable
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                NativeHeap.Trim(); // the finalised Scalars' and freed activations' pages go back to the system
             }
 
             if (_stopRequest is not null)
