@@ -124,6 +124,7 @@ public sealed class MetricsPropertiesTests
             KernelDistance.Compute(real, fake, g, 3, 50, blockElements: 500);
             PrecisionRecall.Compute(real, fake, blockElements: 500);
             DensityCoverage.Compute(real, fake, blockElements: 500);
+            NearestNeighbourMetrics.Compute(real, fake, blockElements: 500);
             ModeCoverage.Compute(plane, centres, 0.3, blockElements: 100);
             TableFidelity.Compute(real, fake);
         }
@@ -142,6 +143,7 @@ public sealed class MetricsPropertiesTests
             ("kid", () => KernelDistance.Compute(real, fake, g, 3, 50, blockElements: 500)),
             ("pr", () => PrecisionRecall.Compute(real, fake, blockElements: 500)),
             ("dc", () => DensityCoverage.Compute(real, fake, blockElements: 500)),
+            ("pr+dc", () => NearestNeighbourMetrics.Compute(real, fake, blockElements: 500)),
             ("mc", () => ModeCoverage.Compute(plane, centres, 0.3, blockElements: 100)),
             ("tf", () => TableFidelity.Compute(real, fake)),
         })
