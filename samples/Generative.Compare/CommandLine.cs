@@ -37,8 +37,9 @@ internal sealed record CommandLine
     public string? LabelColumn { get; init; }
     public ComparisonBudget? Budget { get; init; }
 
-    public static ComparisonBudget DefaultBudget(Generative.Comparison.ComparisonData data) =>
+    public static ComparisonBudget DefaultBudget(ComparisonData data) =>
         new(data.SampleShape.Rank > 1 ? 1_000 : 10_000);
+
     public int Threads { get; init; } = 1;
     public IReadOnlyList<long> Seeds { get; init; } = [0];
     public int Samples { get; init; } = 2_500;

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Generative.Benchmarks;
 
 /// <summary>
-/// WGAN-GP on 2-D points (MLP generator and critic, 3 × 64 as in the comparison, batch 256, Adam 1e-4 β = (0.5, 0.9), λ = 10, generator
+/// WGAN-GP on 2-D points (MLP generator and critic, 3 × 64, batch 256, Adam 1e-4 β = (0.5, 0.9), λ = 10, generator
 /// EMA 0.999 as the comparison uses): the library (<see cref="GanTrainingStep"/> with
 /// <see cref="GanTrainingOptions.WganGp"/> run by <see cref="Trainer"/>) against a hand-written TorchSharp loop with the
 /// same networks. <c>Critic</c>: a critic step alone (the generator never steps). <c>CriticAndGenerator</c>: one

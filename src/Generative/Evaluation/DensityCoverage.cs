@@ -42,9 +42,6 @@ public static class DensityCoverage
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         using var scope = torch.NewDisposeScope();
         var radii = NearestNeighbours.KthNeighbourSquaredRadii(real, k, blockElements);
-        var (memberships, covered) = NearestNeighbours.DensityCoveragePass(generated, real, radii, blockElements);
-        double density = memberships / ((double)k * generated.shape[0]);
-        double coverage = covered.to_type(torch.ScalarType.Float64).mean().item<double>();
-        return new DensityCoverageResult(density, coverage, k);
+        return NearestNeighbours.CrossPass(generated, real, null, null, radii, blockElements).ToDensityCoverage(k, generated.shape[0]);
     }
 }

@@ -46,11 +46,6 @@ public static class NearestNeighbourMetrics
         var realRadii = NearestNeighbours.KthNeighbourSquaredRadii(real, [precisionRecallK, densityCoverageK], blockElements);
         var generatedRadii = NearestNeighbours.KthNeighbourSquaredRadii(generated, precisionRecallK, blockElements);
         var pass = NearestNeighbours.CrossPass(generated, real, realRadii[0], generatedRadii, realRadii[1], blockElements);
-        var precisionRecall = new PrecisionRecallResult(Fraction(pass.InsideReal!), Fraction(pass.RecallCovered!), precisionRecallK);
-        var densityCoverage = new DensityCoverageResult(
-            pass.Memberships / ((double)densityCoverageK * generated.shape[0]), Fraction(pass.CoverageCovered!), densityCoverageK);
-        return new NearestNeighbourMetricsResult(precisionRecall, densityCoverage);
+        return new NearestNeighbourMetricsResult(pass.ToPrecisionRecall(precisionRecallK), pass.ToDensityCoverage(densityCoverageK, generated.shape[0]));
     }
-
-    private static double Fraction(torch.Tensor flags) => flags.to_type(torch.ScalarType.Float64).mean().item<double>();
 }

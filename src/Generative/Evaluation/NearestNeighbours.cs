@@ -181,34 +181,13 @@ internal static class NearestNeighbours
     }
 
     /// <summary>
-    /// One blockwise pass over the generated × real distance matrix for improved precision and recall:
-    /// <c>InsideReal[g]</c> = ∃ r: d²(g, r) ≤ realRadii²[r] (precision numerator) and
-    /// <c>CoveredReal[r]</c> = ∃ g: d²(g, r) ≤ generatedRadii²[g] (recall numerator). Radii are the exact float64
-    /// squared radii of <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/>. Returns two bool tensors.
-    /// </summary>
-    internal static (Tensor InsideReal, Tensor CoveredReal) PrecisionRecallPass(
-        Tensor generated, Tensor real, Tensor realSquaredRadii, Tensor generatedSquaredRadii, long blockElements)
-    {
-        var pass = CrossPass(generated, real, realSquaredRadii, generatedSquaredRadii, null, blockElements);
-        return (pass.InsideReal!, pass.RecallCovered!);
-    }
-
-    /// <summary>
-    /// One blockwise pass over the generated × real distance matrix for density and coverage, with strict membership
-    /// d²(g, r) &lt; realRadii²[r]: the total number of (generated, real-ball) memberships (density numerator) and
-    /// <c>CoveredReal[r]</c> = ∃ g inside r's ball (coverage numerator, a bool tensor).
-    /// </summary>
-    internal static (long Memberships, Tensor CoveredReal) DensityCoveragePass(
-        Tensor generated, Tensor real, Tensor realSquaredRadii, long blockElements)
-    {
-        var pass = CrossPass(generated, real, null, null, realSquaredRadii, blockElements);
-        return (pass.Memberships, pass.CoverageCovered!);
-    }
-
-    /// <summary>
     /// One blockwise pass over the generated × real distance matrix for precision/recall (when
     /// <paramref name="precisionRealRadii"/> and <paramref name="precisionGeneratedRadii"/> are given), density/coverage
-    /// (when <paramref name="densityRealRadii"/> is given), or both at the cost of one matrix product per tile.
+    /// (when <paramref name="densityRealRadii"/> is given), or both at the cost of one matrix product per tile. Radii are
+    /// the exact float64 squared radii of <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/>. Precision/recall:
+    /// g is inside the real manifold if ∃ r: d²(g, r) ≤ r²[r], r is covered if ∃ g: d²(g, r) ≤ r²[g]. Density/coverage
+    /// use strict membership d²(g, r) &lt; r²[r]: the number of (generated, real-ball) memberships, and r is covered if
+    /// ∃ g inside its ball.
     /// </summary>
     internal static CrossPassResult CrossPass(
         Tensor generated, Tensor real, Tensor? precisionRealRadii, Tensor? precisionGeneratedRadii, Tensor? densityRealRadii, long blockElements)
@@ -422,9 +401,10 @@ internal static class NearestNeighbours
         return result;
     }
 
-    /// <summary>Calls <paramref name="body"/> with exact squared distances [rows, columns] between chunks of <paramref name="a"/> and <paramref name="b"/>.</summary>
-    private static void ForEachExactChunk(Tensor a, Tensor b, long blockElements, Action<long, long, long, long, Tensor> body)
+    /// <summary>The exact <paramref name="kk"/>-th smallest squared distance from each row of a to the rows of b (float64 [rows of a]).</summary>
+    private static Tensor ExactKth(Tensor a, Tensor b, int kk, long blockElements)
     {
+        var smallest = torch.full(a.shape[0], kk, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
         long d = a.shape[1];
         long columns = Math.Clamp(blockElements / Math.Max(1, d), 1, b.shape[0]);
         long rows = Math.Max(1, blockElements / Math.Max(1, columns * d));
@@ -436,21 +416,12 @@ internal static class NearestNeighbours
                 using var scope = NewDisposeScope();
                 long stop = Math.Min(b.shape[0], column + columns);
                 var difference = a.Rows(start, end).unsqueeze(1).sub(b.Rows(column, stop).unsqueeze(0));
-                var distances = difference.mul_(difference).sum([2]);
-                body(start, end, column, stop, distances);
+                var distances = difference.mul_(difference).sum([2]); // direct differences, [rows, columns]
+                var running = smallest.Rows(start, end);
+                running.copy_(cat([running, distances], 1).topk(kk, dim: 1, largest: false).values);
             }
         }
-    }
 
-    /// <summary>The exact <paramref name="kk"/>-th smallest squared distance from each row of a to the rows of b (float64 [rows of a]).</summary>
-    private static Tensor ExactKth(Tensor a, Tensor b, int kk, long blockElements)
-    {
-        var smallest = torch.full(a.shape[0], kk, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
-        ForEachExactChunk(a, b, blockElements, (start, end, _, _, distances) =>
-        {
-            var running = smallest.Rows(start, end);
-            running.copy_(cat([running, distances], 1).topk(kk, dim: 1, largest: false).values);
-        });
         return smallest.amax([1]);
     }
 
@@ -517,7 +488,17 @@ internal static class NearestNeighbours
     /// numerator) for precision/recall; the membership count (density numerator) and <c>CoverageCovered[r]</c> (coverage
     /// numerator) for density/coverage. Bool tensors, <see langword="null"/> when not asked for.
     /// </summary>
-    internal sealed record CrossPassResult(Tensor? InsideReal, Tensor? RecallCovered, long Memberships, Tensor? CoverageCovered);
+    internal sealed record CrossPassResult(Tensor? InsideReal, Tensor? RecallCovered, long Memberships, Tensor? CoverageCovered)
+    {
+        /// <summary>Precision and recall from a pass that decided them.</summary>
+        internal PrecisionRecallResult ToPrecisionRecall(int k) => new(Fraction(InsideReal!), Fraction(RecallCovered!), k);
+
+        /// <summary>Density and coverage from a pass that decided them, for <paramref name="generatedCount"/> generated samples.</summary>
+        internal DensityCoverageResult ToDensityCoverage(int k, long generatedCount) =>
+            new(Memberships / ((double)k * generatedCount), Fraction(CoverageCovered!), k);
+
+        private static double Fraction(Tensor flags) => flags.to_type(ScalarType.Float64).mean().item<double>();
+    }
 
     /// <summary>
     /// Pending group minima of one block of rows, over consecutive groups, merged into the running per-row smallest

@@ -41,9 +41,6 @@ public static class PrecisionRecall
         using var scope = torch.NewDisposeScope();
         var realRadii = NearestNeighbours.KthNeighbourSquaredRadii(real, k, blockElements);
         var generatedRadii = NearestNeighbours.KthNeighbourSquaredRadii(generated, k, blockElements);
-        var (insideReal, coveredReal) = NearestNeighbours.PrecisionRecallPass(generated, real, realRadii, generatedRadii, blockElements);
-        double precision = insideReal.to_type(torch.ScalarType.Float64).mean().item<double>();
-        double recall = coveredReal.to_type(torch.ScalarType.Float64).mean().item<double>();
-        return new PrecisionRecallResult(precision, recall, k);
+        return NearestNeighbours.CrossPass(generated, real, realRadii, generatedRadii, null, blockElements).ToPrecisionRecall(k);
     }
 }
