@@ -4,8 +4,11 @@ using static TorchSharp.torch;
 namespace Generative.Evaluation;
 
 /// <summary>
-/// Blockwise k-nearest-neighbour computations on feature sets, fast and exact: no N×M matrix is ever formed, only
-/// tiles of at most <c>blockElements</c> entries (and at most 1024 × 1024).
+/// Blockwise k-nearest-neighbour computations on feature sets, fast and exact: no N×M matrix is ever formed. On x86-64
+/// CPUs with AVX2 and FMA (and CPU tensors) the float32 passes run on <see cref="DistanceKernels"/>, which reduce 4 × 16
+/// blocks of distances in registers and never store a tile; elsewhere they are matrix products of tensor tiles of at
+/// most <c>blockElements</c> entries (and at most 1024 × 1024). Both give the same results; <c>blockElements</c> also
+/// bounds the tensors of the exact rechecks.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,7 +23,10 @@ namespace Generative.Evaluation;
 /// block size, on the input dtype's compute path, or on the matrix-product kernel.
 /// </para>
 /// <para>
-/// k-th neighbour radii use groups of 16 columns. The distance matrix of a set with itself is symmetric, so only the
+/// k-th neighbour radii on the fused kernels keep, per row, the k + 3 smallest float32 values of the upper triangle as
+/// the blocks are computed (each off-diagonal block serves its rows and its columns); their exact distances are then
+/// computed, and the (k + 1)-th smallest is the radius unless the largest kept value − δ is below it (checked per row
+/// as below). On tensor tiles they use groups of 16 columns. The distance matrix of a set with itself is symmetric, so only the
 /// tiles on and above the block diagonal are computed (half the work): each tile is reduced to its group minima along
 /// both axes (cheap strided mins), giving its row block the minima over its column groups and its column block the
 /// minima over its row groups, and each row keeps a running list of the k + 3 groups with the smallest minima (top-k
@@ -45,14 +51,14 @@ internal static class NearestNeighbours
     /// smallest squared distance in its row of the N×N distance matrix, which counts the row itself at distance 0
     /// (the convention of both papers' official code). Returns float64 <c>[N]</c>.
     /// </summary>
-    internal static Tensor KthNeighbourSquaredRadii(Tensor x, int k, long blockElements) =>
-        KthNeighbourSquaredRadii(x, [k], blockElements)[0];
+    internal static Tensor KthNeighbourSquaredRadii(Tensor x, int k, long blockElements, NeighbourKernel kernel = NeighbourKernel.Auto) =>
+        KthNeighbourSquaredRadii(x, [k], blockElements, kernel)[0];
 
     /// <summary>
-    /// <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/> for several k at once, from one pass over the distance
-    /// matrix: one float64 <c>[N]</c> tensor per entry of <paramref name="ks"/>, in order.
+    /// <see cref="KthNeighbourSquaredRadii(Tensor, int, long, NeighbourKernel)"/> for several k at once, from one pass over
+    /// the distance matrix: one float64 <c>[N]</c> tensor per entry of <paramref name="ks"/>, in order.
     /// </summary>
-    internal static Tensor[] KthNeighbourSquaredRadii(Tensor x, IReadOnlyList<int> ks, long blockElements)
+    internal static Tensor[] KthNeighbourSquaredRadii(Tensor x, IReadOnlyList<int> ks, long blockElements, NeighbourKernel kernel = NeighbourKernel.Auto)
     {
         long n = x.shape[0];
         foreach (int kk in ks)
@@ -68,24 +74,70 @@ internal static class NearestNeighbours
         var exact = x.to_type(ScalarType.Float64);
         var centred = exact - exact.mean([0], keepdim: true);
         var norms = centred.square().sum([1]);
-        long d = x.shape[1];
+        var candidates = UsesFusedKernels(kernel, x, x)
+            ? FusedRadiusCandidates(centred, norms, k)
+            : TiledRadiusCandidates(centred, norms, k, blockElements);
+
+        var radii = ks.Select(_ => torch.empty(n, dtype: ScalarType.Float64, device: x.device)).ToArray();
+        var recheck = ks.Select(_ => torch.zeros(n, dtype: ScalarType.Bool, device: x.device)).ToArray();
+        double maxNorm = norms.max().item<double>();
+        var bound = norms.add(maxNorm).mul_(Slack(x.shape[1]));
+        long rowsPerChunk = Math.Max(1, Math.Min(n, blockElements / Math.Max(1, candidates.PerRow * x.shape[1])));
+        for (long start = 0; start < n; start += rowsPerChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerChunk);
+            var exactCandidates = ExactSelected(exact.Rows(start, end), exact, candidates.Members(start, end), blockElements);
+
+            // Every point left out is ≥ the largest kept float32 value − δ.
+            var floor = candidates.LargestKept?.Rows(start, end).to_type(ScalarType.Float64).sub_(bound.Rows(start, end));
+            for (int i = 0; i < ks.Count; i++)
+            {
+                var radius = exactCandidates.kthvalue(ks[i] + 1, dim: 1).values;
+                radii[i].Rows(start, end).copy_(radius);
+                if (floor is not null)
+                {
+                    recheck[i].Rows(start, end).copy_(floor.ge(radius).logical_not_());
+                }
+            }
+        }
+
+        for (int i = 0; i < ks.Count; i++)
+        {
+            var flagged = recheck[i].nonzero().squeeze(1);
+            if (flagged.shape[0] > 0)
+            {
+                radii[i].index_copy_(0, flagged, ExactKth(exact.index_select(0, flagged), exact, ks[i] + 1, blockElements));
+            }
+
+            radii[i].MoveToOuterDisposeScope();
+        }
+
+        return radii;
+    }
+
+    /// <summary>
+    /// The radii pass on the tensor path: float32 tiles of the upper triangle reduced to group minima, the k + 3 groups
+    /// with the smallest minima per row kept; candidates are those groups' members.
+    /// </summary>
+    private static RadiusCandidates TiledRadiusCandidates(Tensor centred, Tensor norms, int k, long blockElements)
+    {
+        long n = centred.shape[0];
+        long d = centred.shape[1];
+        var device = centred.device;
         long side = SymmetricTileSide(blockElements);
         long group = side >= 4 * GroupWidth ? GroupWidth : 1;
         long padded = (n + group - 1) / group * group;
         long groups = padded / group;
-        var fast = centred.to_type(ScalarType.Float32);
-        var norms32 = norms.to_type(ScalarType.Float32).unsqueeze(1);
-        var ones = torch.ones(n, 1, dtype: ScalarType.Float32, device: x.device);
-        var rowsAugmented = Pad(cat([fast, norms32, ones], 1), padded, d, d + 1);
-        var columnsAugmented = Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d);
+        var (rowsAugmented, columnsAugmented) = AugmentedSelf(centred, norms, padded);
 
         // Per row, the `selected` smallest group minima seen so far and their global group indices. The distance matrix
         // is symmetric, so only tiles on and above the block diagonal are computed: an off-diagonal tile gives the
         // row block its minima over column groups and the column block its minima over row groups (the same strided
         // grouping, since rows and columns are cut into the same blocks).
         long selected = Math.Min(k + 3, groups);
-        var bestMinima = torch.full(padded, selected, float.PositiveInfinity, dtype: ScalarType.Float32, device: x.device);
-        var bestGroups = torch.zeros(padded, selected, dtype: ScalarType.Int64, device: x.device);
+        var bestMinima = torch.full(padded, selected, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
+        var bestGroups = torch.zeros(padded, selected, dtype: ScalarType.Int64, device: device);
         // Group minima are buffered per block and merged a few thousand groups at a time (one top-k each, instead of one
         // per tile): a block's buffer fills with its minima over consecutive groups (its row sweep right of the diagonal,
         // or the row blocks above it, in order). Buffers hold at most `flushGroups` groups per row: about 8 × blockElements
@@ -135,62 +187,73 @@ internal static class NearestNeighbours
             }
         }
 
-        var radii = ks.Select(_ => torch.empty(n, dtype: ScalarType.Float64, device: x.device)).ToArray();
-        var recheck = ks.Select(_ => torch.zeros(n, dtype: ScalarType.Bool, device: x.device)).ToArray();
-        double maxNorm = norms.max().item<double>();
-        var bound = norms.add(maxNorm).mul_(Slack(d));
-        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: x.device);
-        long rowsPerChunk = Math.Max(1, Math.Min(n, blockElements / Math.Max(1, selected * group * d)));
-        for (long start = 0; start < n; start += rowsPerChunk)
+        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: device);
+        Tensor Members(long start, long end)
         {
-            using var chunkScope = NewDisposeScope();
-            long end = Math.Min(n, start + rowsPerChunk);
-            long rows = end - start;
             var groupIndex = bestGroups.Rows(start, end);
             var blockStart = groupIndex.mul(group).div_(side, rounding_mode: RoundingMode.floor).mul_(side);
             var stride = blockStart.neg().add_(padded).clamp_max_(side).div_(group, rounding_mode: RoundingMode.floor);
             var first = groupIndex.sub(blockStart.div(group, rounding_mode: RoundingMode.floor)).add_(blockStart);
-            var members = first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(rows, -1);
-            var candidates = ExactSelected(exact.Rows(start, end), exact, members, blockElements);
-
-            // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
-            var floor = selected < groups ? bestMinima.Rows(start, end).amax([1]).to_type(ScalarType.Float64).sub_(bound.Rows(start, end)) : null;
-            for (int i = 0; i < ks.Count; i++)
-            {
-                var radius = candidates.kthvalue(ks[i] + 1, dim: 1).values;
-                radii[i].Rows(start, end).copy_(radius);
-                if (floor is not null)
-                {
-                    recheck[i].Rows(start, end).copy_(floor.ge(radius).logical_not_());
-                }
-            }
+            return first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(end - start, -1);
         }
 
-        for (int i = 0; i < ks.Count; i++)
+        // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
+        return new RadiusCandidates(selected * group, Members, selected < groups ? bestMinima.amax([1]) : null);
+    }
+
+    /// <summary>
+    /// The radii pass with <see cref="DistanceKernels.SmallestPerRow"/>: the k + 3 smallest float32 values per row of the
+    /// upper triangle, kept as they are computed; candidates are their columns.
+    /// </summary>
+    private static RadiusCandidates FusedRadiusCandidates(Tensor centred, Tensor norms, int k)
+    {
+        long n = centred.shape[0];
+        int padded = (int)((n + DistanceKernels.Panel - 1) / DistanceKernels.Panel * DistanceKernels.Panel);
+        int width = (int)centred.shape[1] + 2;
+        var (rowsAugmented, columnsAugmented) = AugmentedSelf(centred, norms, padded);
+        int kept = (int)Math.Min(k + 3, n);
+        var lists = DistanceKernels.SmallestPerRow(
+            DistanceKernels.PackStrips(ToArray(rowsAugmented), padded, width), DistanceKernels.PackPanels(ToArray(columnsAugmented), padded, width), padded, width, kept, torch.get_num_threads());
+        if (Array.IndexOf(lists.Indices, -1, 0, (int)n * kept) >= 0)
         {
-            var flagged = recheck[i].nonzero().squeeze(1);
-            if (flagged.shape[0] > 0)
-            {
-                radii[i].index_copy_(0, flagged, ExactKth(exact.index_select(0, flagged), exact, ks[i] + 1, blockElements));
-            }
-
-            radii[i].MoveToOuterDisposeScope();
+            throw new InvalidOperationException("Internal error: a row's list of nearest candidates is not full.");
         }
 
-        return radii;
+        var members = torch.tensor(lists.Indices, [padded, kept], device: centred.device).to_type(ScalarType.Int64).Rows(0, n);
+        var largest = torch.tensor(lists.Largest(), device: centred.device).Rows(0, n);
+        return new RadiusCandidates(kept, (start, end) => members.Rows(start, end), kept < n ? largest : null);
+    }
+
+    /// <summary>
+    /// A set's float32 augmented vectors for its distance matrix, padded to <paramref name="padded"/> rows: rows
+    /// [a, ‖a‖², 1] and columns [−2b, 1, ‖b‖²], so that a row times a column is d²(a, b).
+    /// </summary>
+    private static (Tensor Rows, Tensor Columns) AugmentedSelf(Tensor centred, Tensor norms, long padded)
+    {
+        long d = centred.shape[1];
+        var fast = centred.to_type(ScalarType.Float32);
+        var norms32 = norms.to_type(ScalarType.Float32).unsqueeze(1);
+        var ones = torch.ones(centred.shape[0], 1, dtype: ScalarType.Float32, device: centred.device);
+        return (Pad(cat([fast, norms32, ones], 1), padded, d, d + 1), Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d));
     }
 
     /// <summary>
     /// One blockwise pass over the generated × real distance matrix for precision/recall (when
     /// <paramref name="precisionRealRadii"/> and <paramref name="precisionGeneratedRadii"/> are given), density/coverage
     /// (when <paramref name="densityRealRadii"/> is given), or both at the cost of one matrix product per tile. Radii are
-    /// the exact float64 squared radii of <see cref="KthNeighbourSquaredRadii(Tensor, int, long)"/>. Precision/recall:
+    /// the exact float64 squared radii of <see cref="KthNeighbourSquaredRadii(Tensor, int, long, NeighbourKernel)"/>. Precision/recall:
     /// g is inside the real manifold if ∃ r: d²(g, r) ≤ r²[r], r is covered if ∃ g: d²(g, r) ≤ r²[g]. Density/coverage
     /// use strict membership d²(g, r) &lt; r²[r]: the number of (generated, real-ball) memberships, and r is covered if
     /// ∃ g inside its ball.
     /// </summary>
     internal static CrossPassResult CrossPass(
-        Tensor generated, Tensor real, Tensor? precisionRealRadii, Tensor? precisionGeneratedRadii, Tensor? densityRealRadii, long blockElements)
+        Tensor generated,
+        Tensor real,
+        Tensor? precisionRealRadii,
+        Tensor? precisionGeneratedRadii,
+        Tensor? densityRealRadii,
+        long blockElements,
+        NeighbourKernel kernel = NeighbourKernel.Auto)
     {
         bool pr = precisionRealRadii is not null;
         bool dc = densityRealRadii is not null;
@@ -200,62 +263,14 @@ internal static class NearestNeighbours
         }
 
         using var scope = NewDisposeScope();
-        var device = generated.device;
-        var pair = CrossPair.Create(generated, real, pr ? precisionRealRadii! : densityRealRadii!); // tiles d²(g, r) − that r²[r]
+        var pair = CrossPair.Create(generated, real, pr ? precisionRealRadii! : densityRealRadii!); // values d²(g, r) − that r²[r]
         long n = pair.GeneratedCount;
         long m = pair.RealCount;
-        Tensor Full(long length) => torch.full(length, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
-        var precisionMinima = pr ? Full(n) : null;
-        var recallMinima = pr ? Full(m) : null;
-        var coverageMinima = dc ? Full(m) : null;
-        var boundaryDistances = dc ? Full(n) : null;
-        var signTotals = dc ? torch.zeros(n, dtype: ScalarType.Float64, device: device) : null;
-        var generatedRadii32 = pr ? precisionGeneratedRadii!.to_type(ScalarType.Float32).unsqueeze(1) : null;
-        var densityShift32 = pr && dc ? (precisionRealRadii! - densityRealRadii!).to_type(ScalarType.Float32).unsqueeze(0) : null;
-        var tileRadii32 = (dc ? densityRealRadii! : precisionRealRadii!).to_type(ScalarType.Float32).unsqueeze(0); // r² in the tile at the recall step
-        long tileCols = TileColumns(blockElements);
-        long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
-        for (long start = 0; start < n; start += rowsPerBlock)
-        {
-            using var blockScope = NewDisposeScope();
-            long end = Math.Min(n, start + rowsPerBlock);
-            for (long column = 0; column < m; column += tileCols)
-            {
-                using var tileScope = NewDisposeScope();
-                long stop = Math.Min(m, column + tileCols);
-                var tile = pair.Tile(start, end, column, stop);
-                if (pr)
-                {
-                    var rowMinima = precisionMinima!.Rows(start, end);
-                    rowMinima.copy_(torch.minimum(rowMinima, tile.amin([1]))); // min over r of d²(g, r) − r²[r]
-                }
-
-                if (dc)
-                {
-                    if (densityShift32 is not null)
-                    {
-                        tile.add_(densityShift32.narrow(1, column, stop - column)); // d²(g, r) − density r²[r]
-                    }
-
-                    var columnMinima = coverageMinima!.Rows(column, stop);
-                    columnMinima.copy_(torch.minimum(columnMinima, tile.amin([0])));
-
-                    // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
-                    // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
-                    signTotals!.Rows(start, end).add_(tile.sign().sum([1]));
-                    var boundary = boundaryDistances!.Rows(start, end);
-                    boundary.copy_(torch.minimum(boundary, (pr ? tile.abs() : tile.abs_()).amin([1])));
-                }
-
-                if (pr)
-                {
-                    // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile.
-                    var columnMinima = recallMinima!.Rows(column, stop);
-                    var minima = tile.sub_(generatedRadii32!.Rows(start, end)).amin([0]).add_(tileRadii32.narrow(1, column, stop - column).squeeze(0));
-                    columnMinima.copy_(torch.minimum(columnMinima, minima));
-                }
-            }
-        }
+        var generatedRadii32 = pr ? precisionGeneratedRadii!.to_type(ScalarType.Float32) : null;
+        var densityShift32 = pr && dc ? (precisionRealRadii! - densityRealRadii!).to_type(ScalarType.Float32) : null;
+        var minima = UsesFusedKernels(kernel, generated, real)
+            ? FusedCrossMinima(pair, generatedRadii32, dc, densityShift32, precisionRealRadii)
+            : TiledCrossMinima(pair, generatedRadii32, dc, densityShift32, (dc ? densityRealRadii! : precisionRealRadii!).to_type(ScalarType.Float32), blockElements);
 
         // Bounds: every float32 value is within slack × (the scales of its row and column) of its exact counterpart.
         double slack = Slack(generated.shape[1]);
@@ -278,17 +293,17 @@ internal static class NearestNeighbours
         long memberships = 0;
         if (pr)
         {
-            inside = Decide(precisionMinima!, generatedBound, rows =>
+            inside = Decide(minima.Precision!, generatedBound, rows =>
                 ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, precisionRealRadii, strict: false, blockElements).gt(0));
-            recallCovered = Decide(recallMinima!, realBound, rows =>
+            recallCovered = Decide(minima.Recall!, realBound, rows =>
                 ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, precisionGeneratedRadii, strict: false, blockElements).gt(0));
         }
 
         if (dc)
         {
             // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
-            var counted = signTotals!.neg_().add_(m).div_(2);
-            var unsure = boundaryDistances!.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
+            var counted = minima.Counts!;
+            var unsure = minima.Boundary!.to_type(ScalarType.Float64).le(generatedBound).nonzero().squeeze(1);
             if (unsure.shape[0] > 0)
             {
                 var exactCounts = ExactCount(pair.ExactGenerated.index_select(0, unsure), pair.ExactReal, null, densityRealRadii, strict: true, blockElements);
@@ -296,12 +311,125 @@ internal static class NearestNeighbours
             }
 
             memberships = counted.sum().to_type(ScalarType.Int64).item<long>();
-            coverageCovered = Decide(coverageMinima!, realBound, rows =>
+            coverageCovered = Decide(minima.Coverage!, realBound, rows =>
                 ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, densityRealRadii!.index_select(0, rows), null, strict: true, blockElements).gt(0));
         }
 
         return new CrossPassResult(inside?.MoveToOuterDisposeScope(), recallCovered?.MoveToOuterDisposeScope(), memberships, coverageCovered?.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// The cross pass's float32 reductions on the tensor path: one matrix product per tile, then minima along both axes,
+    /// sign sums and magnitudes. <paramref name="tileRadii32"/> is r²[r] of the values in a tile at the recall step.
+    /// </summary>
+    private static CrossMinima TiledCrossMinima(CrossPair pair, Tensor? generatedRadii32, bool dc, Tensor? densityShift32, Tensor tileRadii32, long blockElements)
+    {
+        bool pr = generatedRadii32 is not null;
+        long n = pair.GeneratedCount;
+        long m = pair.RealCount;
+        var device = pair.GeneratedRows.device;
+        Tensor Full(long length) => torch.full(length, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
+        var precisionMinima = pr ? Full(n) : null;
+        var recallMinima = pr ? Full(m) : null;
+        var coverageMinima = dc ? Full(m) : null;
+        var boundaryDistances = dc ? Full(n) : null;
+        var signTotals = dc ? torch.zeros(n, dtype: ScalarType.Float64, device: device) : null;
+        var generatedColumn = generatedRadii32?.unsqueeze(1);
+        var shiftRow = densityShift32?.unsqueeze(0);
+        var radiiRow = tileRadii32.unsqueeze(0);
+        long tileCols = TileColumns(blockElements);
+        long rowsPerBlock = Math.Max(1, Math.Min(MaxTileSide, blockElements / tileCols));
+        for (long start = 0; start < n; start += rowsPerBlock)
+        {
+            using var blockScope = NewDisposeScope();
+            long end = Math.Min(n, start + rowsPerBlock);
+            for (long column = 0; column < m; column += tileCols)
+            {
+                using var tileScope = NewDisposeScope();
+                long stop = Math.Min(m, column + tileCols);
+                var tile = pair.Tile(start, end, column, stop);
+                if (pr)
+                {
+                    var rowMinima = precisionMinima!.Rows(start, end);
+                    rowMinima.copy_(torch.minimum(rowMinima, tile.amin([1]))); // min over r of d²(g, r) − r²[r]
+                }
+
+                if (dc)
+                {
+                    if (shiftRow is not null)
+                    {
+                        tile.add_(shiftRow.narrow(1, column, stop - column)); // d²(g, r) − density r²[r]
+                    }
+
+                    var columnMinima = coverageMinima!.Rows(column, stop);
+                    columnMinima.copy_(torch.minimum(columnMinima, tile.amin([0])));
+
+                    // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
+                    // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
+                    signTotals!.Rows(start, end).add_(tile.sign().sum([1]));
+                    var boundary = boundaryDistances!.Rows(start, end);
+                    boundary.copy_(torch.minimum(boundary, (pr ? tile.abs() : tile.abs_()).amin([1])));
+                }
+
+                if (pr)
+                {
+                    // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile.
+                    var columnMinima = recallMinima!.Rows(column, stop);
+                    var tileMinima = tile.sub_(generatedColumn!.Rows(start, end)).amin([0]).add_(radiiRow.narrow(1, column, stop - column).squeeze(0));
+                    columnMinima.copy_(torch.minimum(columnMinima, tileMinima));
+                }
+            }
+        }
+
+        return new CrossMinima(precisionMinima, recallMinima, signTotals?.neg_().add_(m).div_(2), boundaryDistances, coverageMinima);
+    }
+
+    /// <summary>The cross pass's float32 reductions with <see cref="DistanceKernels.Cross"/>: the same values, never stored as tiles.</summary>
+    private static CrossMinima FusedCrossMinima(CrossPair pair, Tensor? generatedRadii32, bool dc, Tensor? densityShift32, Tensor? precisionRealRadii)
+    {
+        bool pr = generatedRadii32 is not null;
+        long n = pair.GeneratedCount;
+        long m = pair.RealCount;
+        long d = pair.GeneratedRows.shape[1] - 2;
+        var device = pair.GeneratedRows.device;
+        int rows = (int)((n + DistanceKernels.Panel - 1) / DistanceKernels.Panel * DistanceKernels.Panel);
+        int columns = (int)((m + DistanceKernels.Panel - 1) / DistanceKernels.Panel * DistanceKernels.Panel);
+        int width = (int)d + 2;
+        float[]? Padded(Tensor? values, int length) => values is null ? null : ToArray(torch.nn.functional.pad(values, [0, length - values.shape[0]]));
+        var reduced = DistanceKernels.Cross(
+            DistanceKernels.PackStrips(ToArray(Pad(pair.GeneratedRows, rows, d, d + 1)), rows, width),
+            rows,
+            DistanceKernels.PackPanels(ToArray(Pad(pair.RealRows, columns, d + 1, d)), columns, width),
+            columns,
+            width,
+            Padded(generatedRadii32, rows),
+            dc,
+            Padded(densityShift32, columns),
+            torch.get_num_threads());
+        Tensor? Take(float[]? values, long length) => values is null ? null : torch.tensor(values, device: device).Rows(0, length);
+        var recall = Take(reduced.RecallMinima, m);
+        recall?.add_(precisionRealRadii!.to_type(ScalarType.Float32)); // the values were d²(g, r) − precision r²[r]
+        var counts = reduced.NegativeCounts is null ? null : torch.tensor(reduced.NegativeCounts, device: device).Rows(0, n).to_type(ScalarType.Float64);
+        return new CrossMinima(Take(reduced.PrecisionMinima, n), recall, counts, Take(reduced.BoundaryDistances, n), Take(reduced.CoverageMinima, m));
+    }
+
+    /// <summary>Whether a computation on these tensors runs on <see cref="DistanceKernels"/> rather than on tensor tiles.</summary>
+    private static bool UsesFusedKernels(NeighbourKernel kernel, Tensor a, Tensor b)
+    {
+        bool available = DistanceKernels.IsSupported
+            && a.device_type == DeviceType.CPU
+            && b.device_type == DeviceType.CPU
+            && Math.Max(a.shape[0], b.shape[0]) + DistanceKernels.Panel <= int.MaxValue / (a.shape[1] + 2);
+        return kernel switch
+        {
+            NeighbourKernel.Auto => available,
+            NeighbourKernel.Tiles => false,
+            NeighbourKernel.Fused when available => true,
+            _ => throw new PlatformNotSupportedException("The fused distance kernels need an x86-64 CPU with AVX2 and FMA, and CPU tensors."),
+        };
+    }
+
+    private static float[] ToArray(Tensor values) => values.contiguous().data<float>().ToArray();
 
     /// <summary>The float32 error bound per unit of ‖a‖² + ‖b‖² + radii for features of dimension <paramref name="d"/>.</summary>
     internal static double Slack(long d) => 4.0 * (d + 8) * Math.Pow(2, -24);
@@ -484,6 +612,21 @@ internal static class NearestNeighbours
     }
 
     /// <summary>
+    /// The float32 reductions of a cross pass (float32 <c>[N]</c> / <c>[M]</c> tensors, <see langword="null"/> when not
+    /// asked for): per generated row the minimum of d² − r²[r], the count of d² − density r²[r] below zero (float64) and
+    /// its smallest magnitude; per real row the minimum over g of d² − r²[g] and of d² − density r²[r].
+    /// </summary>
+    private sealed record CrossMinima(Tensor? Precision, Tensor? Recall, Tensor? Counts, Tensor? Boundary, Tensor? Coverage);
+
+    /// <summary>
+    /// The float32 result of a radii pass: <see cref="PerRow"/> candidate columns per row (<see cref="Members"/> for rows
+    /// start..end−1, indices ≥ N for padding), among which the k + 1 nearest lie unless a left-out column's float32 value
+    /// could be within δ of the radius; <see cref="LargestKept"/> (float32 <c>[N]</c>) bounds the left-out values from
+    /// below, or is <see langword="null"/> when no column is left out.
+    /// </summary>
+    private sealed record RadiusCandidates(long PerRow, Func<long, long, Tensor> Members, Tensor? LargestKept);
+
+    /// <summary>
     /// What <see cref="CrossPass"/> decided: <c>InsideReal[g]</c> (precision numerator) and <c>RecallCovered[r]</c> (recall
     /// numerator) for precision/recall; the membership count (density numerator) and <c>CoverageCovered[r]</c> (coverage
     /// numerator) for density/coverage. Bool tensors, <see langword="null"/> when not asked for.
@@ -589,3 +732,15 @@ internal static class NearestNeighbours
     }
 }
 
+/// <summary>Which implementation computes the float32 passes of the k-NN metrics (results are identical).</summary>
+internal enum NeighbourKernel
+{
+    /// <summary>The fused CPU kernels when the CPU and tensors allow, else tensor tiles.</summary>
+    Auto,
+
+    /// <summary>Matrix products of tensor tiles, on the inputs' device.</summary>
+    Tiles,
+
+    /// <summary>The fused CPU kernels of <see cref="DistanceKernels"/>; throws where they cannot run.</summary>
+    Fused,
+}

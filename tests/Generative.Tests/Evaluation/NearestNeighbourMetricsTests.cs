@@ -74,6 +74,53 @@ public sealed class NearestNeighbourMetricsTests
         radii.eq(0).any().item<bool>().Should().BeTrue();
     }
 
+    /// <summary>
+    /// Each implementation of the float32 passes (fused CPU kernels, tensor tiles) on its own gives the brute-force radii
+    /// and decisions exactly: ragged sizes (not multiples of the kernels' 4 × 16 blocks), tie-laden lattices, and sets so
+    /// small that every column is a candidate.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("Fused")]
+    [InlineData("Tiles")]
+    public void Each_kernel_matches_brute_force(string kernelName)
+    {
+        var kernel = Enum.Parse<NeighbourKernel>(kernelName);
+        Skip.If(kernel == NeighbourKernel.Fused && !DistanceKernels.IsSupported, "This CPU has no AVX2/FMA.");
+        using var scope = NewDisposeScope();
+        var sets = new (Tensor Real, Tensor Fake)[]
+        {
+            (ReferenceInputs.Normals(45, 701, 8).to_type(ScalarType.Float32), ((ReferenceInputs.Normals(46, 650, 8) * 1.2) + 0.1).to_type(ScalarType.Float32)),
+            (Lattice(47, 333, 3) + 1000, Lattice(48, 290, 3) + 1000.5),
+            (ReferenceInputs.Normals(49, 7, 5), ReferenceInputs.Normals(50, 6, 5) + 0.3),
+        };
+        foreach (var (real, fake) in sets)
+        {
+            int[] ks = real.shape[0] > 10 ? [3, 5] : [3, 5, 6];
+            var radii = NearestNeighbours.KthNeighbourSquaredRadii(real, ks, 4096, kernel);
+            for (int i = 0; i < ks.Length; i++)
+            {
+                radii[i].eq(KthRadii(real, ks[i])).all().item<bool>().Should().BeTrue($"the k = {ks[i]} radii of {real.shape[0]} samples ({kernel})");
+            }
+
+            var fakeRadii = NearestNeighbours.KthNeighbourSquaredRadii(fake, 3, 4096, kernel);
+            fakeRadii.eq(KthRadii(fake, 3)).all().item<bool>().Should().BeTrue($"the generated radii ({kernel})");
+            var (precision, recall, density, coverage) = BruteForce(real, fake, prK: 3, dcK: 5);
+            foreach (var (prRadii, dcRadii) in new (Tensor?, Tensor?)[] { (radii[0], radii[1]), (radii[0], null), (null, radii[1]) })
+            {
+                var pass = NearestNeighbours.CrossPass(fake, real, prRadii, prRadii is null ? null : fakeRadii, dcRadii, 4096, kernel);
+                if (prRadii is not null)
+                {
+                    pass.ToPrecisionRecall(3).Should().Be(new PrecisionRecallResult(precision, recall, 3), $"{kernel}, {real.shape[0]} samples");
+                }
+
+                if (dcRadii is not null)
+                {
+                    pass.ToDensityCoverage(5, fake.shape[0]).Should().Be(new DensityCoverageResult(density, coverage, 5), $"{kernel}, {real.shape[0]} samples");
+                }
+            }
+        }
+    }
+
     /// <summary>Integer points in {0, …, 3}^d (duplicates certain for 600 points in 64 cells).</summary>
     private static Tensor Lattice(ulong seed, int rows, int cols) =>
         torch.tensor(ReferenceInputs.Uniforms(seed, rows * cols).Select(u => Math.Floor(u * 4)).ToArray()).view(rows, cols);
