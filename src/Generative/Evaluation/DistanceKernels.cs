@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using TorchSharp;
 
 namespace Generative.Evaluation;
 
@@ -34,36 +35,27 @@ internal static class DistanceKernels
     internal static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
-    /// Packs <paramref name="rows"/> <c>[count, width]</c> (row-major, count a multiple of <see cref="Panel"/>) into
-    /// panels <c>[count / 16][width][16]</c>: the layout the kernels read columns from.
+    /// Packs float32 <paramref name="rows"/> <c>[count, width]</c> (count a multiple of <see cref="Panel"/>) into panels
+    /// <c>[count / 16][width][16]</c>: the layout the kernels read columns from.
     /// </summary>
-    internal static float[] PackPanels(ReadOnlySpan<float> rows, int count, int width) => Pack(rows, count, width, Panel);
-
-    private static float[] Pack(ReadOnlySpan<float> rows, int count, int width, int group)
-    {
-        if (count % group != 0 || rows.Length != (long)count * width)
-        {
-            throw new ArgumentException($"Expected [{count}, {width}] values with {count} a multiple of {group}; got {rows.Length} values.", nameof(rows));
-        }
-
-        var packed = new float[rows.Length];
-        for (int row = 0; row < count; row++)
-        {
-            int groupBase = (row / group * group * width) + (row % group);
-            for (int w = 0; w < width; w++)
-            {
-                packed[groupBase + (w * group)] = rows[(row * width) + w];
-            }
-        }
-
-        return packed;
-    }
+    internal static float[] PackPanels(torch.Tensor rows) => Pack(rows, Panel);
 
     /// <summary>
-    /// Packs <paramref name="rows"/> <c>[count, width]</c> (row-major, count a multiple of <see cref="Strip"/>) into
-    /// strips <c>[count / 4][width][4]</c>: the layout the kernels read rows from.
+    /// Packs float32 <paramref name="rows"/> <c>[count, width]</c> (count a multiple of <see cref="Strip"/>) into strips
+    /// <c>[count / 4][width][4]</c>: the layout the kernels read rows from.
     /// </summary>
-    internal static float[] PackStrips(ReadOnlySpan<float> rows, int count, int width) => Pack(rows, count, width, Strip);
+    internal static float[] PackStrips(torch.Tensor rows) => Pack(rows, Strip);
+
+    private static float[] Pack(torch.Tensor rows, int group)
+    {
+        if (rows.dim() != 2 || rows.dtype != torch.ScalarType.Float32 || rows.shape[0] % group != 0)
+        {
+            throw new ArgumentException($"Expected float32 rows [count, width] with count a multiple of {group}; got {rows.dtype} [{string.Join(", ", rows.shape)}].", nameof(rows));
+        }
+
+        using var packed = rows.view(rows.shape[0] / group, group, rows.shape[1]).transpose(1, 2).contiguous();
+        return packed.data<float>().ToArray();
+    }
 
     /// <summary>
     /// The <paramref name="kept"/> smallest values in every row of the symmetric matrix <c>rows · columnsᵀ</c>

@@ -42,10 +42,10 @@ internal static class NearestNeighbours
     private const long MaxTileSide = 1024;
     private const long GroupWidth = 16;
 
-    // The exact counts' float64 tiles: at most 2²⁰ elements (8 MB, fewer with a smaller block budget), and a heap
-    // trim after each tile of at least 2¹⁹ (the measured peak for the 50,000 × 64 metrics: 1.10 GB → 0.82 GB, same time).
+    // The exact counts' float64 tiles: at most 2²⁰ elements (8 MB, fewer with a smaller block budget), with a heap
+    // trim after every 2²⁴ tile elements (128 MB) computed.
     private const long MaxExactTileElements = 1L << 20;
-    private const long LargeTileElements = 1L << 19;
+    private const long TrimElements = 1L << 24;
 
     // Padding rows make the row count a multiple of the group width; their augmented vectors give distances of about
     // PadNorm to everything, far beyond any real distance but finite (no inf − inf).
@@ -225,7 +225,7 @@ internal static class NearestNeighbours
         var (rowsAugmented, columnsAugmented) = AugmentedSelf(centred, norms, padded);
         int kept = (int)Math.Min(k + 3, n);
         var lists = DistanceKernels.SmallestPerRow(
-            DistanceKernels.PackStrips(ToArray(rowsAugmented), padded, width), DistanceKernels.PackPanels(ToArray(columnsAugmented), padded, width), padded, width, kept, torch.get_num_threads());
+            DistanceKernels.PackStrips(rowsAugmented), DistanceKernels.PackPanels(columnsAugmented), padded, width, kept, torch.get_num_threads());
         if (Array.IndexOf(lists.Indices, -1, 0, (int)n * kept) >= 0)
         {
             throw new InvalidOperationException("Internal error: a row's list of nearest candidates is not full.");
@@ -417,9 +417,9 @@ internal static class NearestNeighbours
         int width = (int)d + 2;
         float[]? Padded(Tensor? values, int length) => values is null ? null : ToArray(torch.nn.functional.pad(values, [0, length - values.shape[0]]));
         var reduced = DistanceKernels.Cross(
-            DistanceKernels.PackStrips(ToArray(Pad(pair.GeneratedRows, rows, d, d + 1)), rows, width),
+            DistanceKernels.PackStrips(Pad(pair.GeneratedRows, rows, d, d + 1)),
             rows,
-            DistanceKernels.PackPanels(ToArray(Pad(pair.RealRows, columns, d + 1, d)), columns, width),
+            DistanceKernels.PackPanels(Pad(pair.RealRows, columns, d + 1, d)),
             columns,
             width,
             Padded(generatedRadii32, rows),
@@ -603,6 +603,7 @@ internal static class NearestNeighbours
         var exactColumns = new ExactOperands(b, bAugmented, bNorms);
         double slack = 8.0 * (d + 8) * Math.Pow(2, -53);
         long tileElements = Math.Min(blockElements, MaxExactTileElements);
+        long sinceTrim = 0;
         long rowsPerBlock = Math.Clamp(tileElements / Math.Max(1, b.shape[0]), 1, rows);
         long columns = Math.Clamp(tileElements / rowsPerBlock, 1, b.shape[0]);
         for (long start = 0; start < rows; start += rowsPerBlock)
@@ -614,11 +615,13 @@ internal static class NearestNeighbours
                 var threshold = rowRadii is not null ? rowRadii.Rows(start, end).unsqueeze(1) : columnRadii!.Rows(column, stop).unsqueeze(0);
                 CountTile(counts.Rows(start, end), exactRows.Rows(start, end), exactColumns.Rows(column, stop), threshold, rowRadii is not null, slack, strict);
 
-                // A large tile's float64 temporaries are several MB each; without a trim the C heap keeps growing by
-                // about a tile per tile (measured with 33 MB tiles: 600 MB → 1.07 GB resident over 965 rows × 50,000).
-                if ((end - start) * (stop - column) >= LargeTileElements)
+                // A tile's float64 temporaries are several MB each; without trims the C heap keeps growing by about a
+                // tile per tile (measured with 33 MB tiles: 600 MB → 1.07 GB resident over 965 rows × 50,000).
+                sinceTrim += (end - start) * (stop - column);
+                if (sinceTrim >= TrimElements)
                 {
                     NativeHeap.Trim();
+                    sinceTrim = 0;
                 }
             }
         }

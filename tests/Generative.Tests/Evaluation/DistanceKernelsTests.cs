@@ -1,4 +1,5 @@
 using Generative.Evaluation;
+using TorchSharp;
 
 namespace Generative.Tests.Evaluation;
 
@@ -15,8 +16,9 @@ public sealed class DistanceKernelsTests
         const int count = 32, width = 3;
         var rows = Enumerable.Range(0, count * width).Select(i => (float)i).ToArray(); // value = row · width + w
 
-        var strips = DistanceKernels.PackStrips(rows, count, width);
-        var panels = DistanceKernels.PackPanels(rows, count, width);
+        using var tensor = torch.tensor(rows, [count, width]);
+        var strips = DistanceKernels.PackStrips(tensor);
+        var panels = DistanceKernels.PackPanels(tensor);
 
         for (int row = 0; row < count; row++)
         {
@@ -28,7 +30,8 @@ public sealed class DistanceKernelsTests
             }
         }
 
-        FluentActions.Invoking(() => DistanceKernels.PackPanels(rows, 30, width + 0)).Should().Throw<ArgumentException>().WithMessage("*multiple of 16*");
+        using var ragged = tensor.narrow(0, 0, 30);
+        FluentActions.Invoking(() => DistanceKernels.PackPanels(ragged)).Should().Throw<ArgumentException>().WithMessage("*multiple of 16*");
     }
 
     [SkippableTheory]
@@ -47,7 +50,7 @@ public sealed class DistanceKernelsTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var lists = DistanceKernels.SmallestPerRow(
-                DistanceKernels.PackStrips(rows, n, width), DistanceKernels.PackPanels(columns, n, width), n, width, kept, threads);
+                Strips(rows, n, width), Panels(columns, n, width), n, width, kept, threads);
             var largest = lists.Largest();
             for (int row = 0; row < n; row++)
             {
@@ -90,7 +93,7 @@ public sealed class DistanceKernelsTests
         foreach (int threads in new[] { 1, 2 })
         {
             var reduced = DistanceKernels.Cross(
-                DistanceKernels.PackStrips(rows, rowCount, width), rowCount, DistanceKernels.PackPanels(columns, columnCount, width), columnCount, width, rowRadii, true, shift, threads);
+                Strips(rows, rowCount, width), rowCount, Panels(columns, columnCount, width), columnCount, width, rowRadii, true, shift, threads);
             for (int r = 0; r < rowCount; r++)
             {
                 var v = Enumerable.Range(0, columnCount).Select(c => products[r, c]).ToArray();
@@ -127,10 +130,22 @@ public sealed class DistanceKernelsTests
         var rows = new float[16 * 2];
         var columns = new float[16 * 2];
         var reduced = DistanceKernels.Cross(
-            DistanceKernels.PackStrips(rows, 16, 2), 16, DistanceKernels.PackPanels(columns, 16, 2), 16, 2, new float[16], false, null, 1);
+            Strips(rows, 16, 2), 16, Panels(columns, 16, 2), 16, 2, new float[16], false, null, 1);
         reduced.PrecisionMinima.Should().OnlyContain(v => v == 0);
         reduced.NegativeCounts.Should().BeNull();
         reduced.CoverageMinima.Should().BeNull();
+    }
+
+    private static float[] Strips(float[] rows, int count, int width)
+    {
+        using var tensor = torch.tensor(rows, [count, width]);
+        return DistanceKernels.PackStrips(tensor);
+    }
+
+    private static float[] Panels(float[] rows, int count, int width)
+    {
+        using var tensor = torch.tensor(rows, [count, width]);
+        return DistanceKernels.PackPanels(tensor);
     }
 
     /// <summary>Augmented vectors of random points (or lattice points) whose products are squared distances: rows [a, ‖a‖², 1], columns [−2a, 1, ‖a‖²].</summary>
