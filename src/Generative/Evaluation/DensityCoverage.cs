@@ -20,7 +20,7 @@ public sealed record DensityCoverageResult(double Density, double Coverage, int 
 /// the authors' code (prdc).
 /// </summary>
 /// <remarks>
-/// Blockwise and exact like <see cref="PrecisionRecall"/>: never an N×M matrix; float32 tiles with float64 rechecks
+/// Blockwise and exact like <see cref="PrecisionRecall"/>: never an N×M matrix; a float32 pass with float64 rechecks
 /// near ball boundaries, so the result equals a brute-force float64 computation exactly. Stateless and thread-safe.
 /// </remarks>
 public static class DensityCoverage

@@ -14,9 +14,9 @@ public sealed record NearestNeighbourMetricsResult(PrecisionRecallResult Precisi
 /// real distances decides all four (separately: two real-radii passes and two cross passes).
 /// </summary>
 /// <remarks>
-/// Blockwise and exact like the two metrics: never an N×M matrix; float32 tiles with float64 rechecks near ball
-/// boundaries, so the result equals a brute-force float64 computation exactly. Uses libtorch's intra-op threads
-/// (<c>torch.set_num_threads</c>). Stateless and thread-safe.
+/// Blockwise and exact like the two metrics: never an N×M matrix; a float32 pass with float64 rechecks near ball
+/// boundaries, so the result equals a brute-force float64 computation exactly. Uses as many threads as libtorch's
+/// intra-op pool (<c>torch.set_num_threads</c>). Stateless and thread-safe.
 /// </remarks>
 public static class NearestNeighbourMetrics
 {

@@ -16,8 +16,10 @@ public sealed record PrecisionRecallResult(double Precision, double Recall, int 
 /// ball. A point on a ball's boundary counts as inside (≤), as in the authors' code.
 /// </summary>
 /// <remarks>
-/// Blockwise: memory is O(blockElements + N + M), never N×M (tiles of at most 1024 × 1024). The bulk of the work is
-/// float32 matrix products on the inputs' device; every decision whose float32 value lies within a rounding bound
+/// Blockwise: memory is O(blockElements + (N + M)·D), never N×M. The bulk of the work is a float32 pass over all
+/// pairs: fused AVX2/FMA kernels on x86-64 CPUs for CPU tensors (4 × 16 blocks reduced in registers, on
+/// <c>torch.get_num_threads()</c> threads), matrix products of tiles of at most 1024 × 1024 on the inputs' device
+/// elsewhere; every decision whose float32 value lies within a rounding bound
 /// of a ball's boundary is recomputed in float64, so the result equals a brute-force float64 computation on the
 /// inputs exactly, whatever the block size or input dtype. Stateless and thread-safe.
 /// </remarks>
