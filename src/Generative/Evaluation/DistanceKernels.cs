@@ -9,10 +9,10 @@ namespace Generative.Evaluation;
 
 /// <summary>
 /// Fused float32 kernels for the k-NN metrics on x86-64 CPUs with AVX2 and FMA. Both compute products of augmented
-/// vectors (rows packed in strips of 4 times columns packed in panels of 16, both <c>[·, W]</c>) four rows by sixteen columns at a time in
+/// vectors of width W (rows packed in strips of 4, columns in panels of 16) four rows by sixteen columns at a time in
 /// registers and reduce each such block at once — row and column minima, counts below zero, running k smallest — so no
-/// tile of the distance matrix is ever written to memory and the work is the multiply-adds alone (the matrix products
-/// of the tensor path spend about as long again writing and re-reading their tiles).
+/// tile of the distance matrix is ever written to memory and the work is almost only the multiply-adds (the tensor
+/// path stores each tile and reads it back for every reduction: about 30 % on top of its matrix products).
 /// </summary>
 /// <remarks>
 /// The values are float32 dot products of the same augmented vectors as the tensor path's tiles, summed in another
