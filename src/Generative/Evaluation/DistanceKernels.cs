@@ -29,7 +29,7 @@ internal static class DistanceKernels
     internal const int Panel = 16;
 
     private const int ChunkStrips = 64; // rows per work item: 256
-    private const int TilePanels = 64; // columns reused from cache by a work item's rows: 1024 (≈ 270 KB at W = 66)
+    private const int TileBytes = 192 * 1024; // columns reused from the core's cache by a work item's rows (L2 is 512 KB)
 
     /// <summary>Whether this CPU runs the kernels (AVX2 and FMA).</summary>
     internal static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
@@ -77,16 +77,27 @@ internal static class DistanceKernels
     /// One pass over <c>rows · columnsᵀ</c> (<c>[R, C]</c>, R and C multiples of 16) reducing every value v to what the
     /// cross pass of the k-NN metrics needs. Precision/recall (when <paramref name="rowRadii"/> is given): per row the
     /// minimum of v, per column the minimum of v − rowRadii[row]. Density/coverage (when <paramref name="densityCoverage"/>):
-    /// with u = v + columnShift[column] (or v), per row the number of u &lt; 0 and the minimum of |u|, per column the
-    /// minimum of u.
+    /// with u = v + columnShift[column] (or v), per row the number of u &lt; 0 and the minimum of |u| − columnSlack[column]
+    /// (or |u|), per column the minimum of u.
     /// </summary>
     internal static CrossReductions Cross(
-        float[] rows, int rowCount, float[] panels, int columnCount, int width, float[]? rowRadii, bool densityCoverage, float[]? columnShift, int threads)
+        float[] rows,
+        int rowCount,
+        float[] panels,
+        int columnCount,
+        int width,
+        float[]? rowRadii,
+        bool densityCoverage,
+        float[]? columnShift,
+        float[]? columnSlack,
+        int threads)
     {
         CheckShapes(rows, panels, rowCount, columnCount, width);
-        if ((rowRadii is not null && rowRadii.Length != rowCount) || (columnShift is not null && columnShift.Length != columnCount))
+        if ((rowRadii is not null && rowRadii.Length != rowCount)
+            || (columnShift is not null && columnShift.Length != columnCount)
+            || (columnSlack is not null && columnSlack.Length != columnCount))
         {
-            throw new ArgumentException($"Expected {rowCount} row radii and {columnCount} column shifts.");
+            throw new ArgumentException($"Expected {rowCount} row radii and {columnCount} column shifts and slacks.");
         }
 
         var result = new CrossReductions(rowCount, columnCount, rowRadii is not null, densityCoverage);
@@ -95,7 +106,7 @@ internal static class DistanceKernels
             chunks,
             threads,
             () => new ColumnMinima(columnCount, rowRadii is not null, densityCoverage),
-            (chunk, columns) => CrossChunk(rows, panels, columnCount, width, chunk, rowRadii, densityCoverage, columnShift, result, columns));
+            (chunk, columns) => CrossChunk(rows, panels, columnCount, width, chunk, rowRadii, densityCoverage, columnShift, columnSlack, result, columns));
         foreach (var columns in perWorker)
         {
             MinInto(result.RecallMinima, columns.Recall);
@@ -130,6 +141,9 @@ internal static class DistanceKernels
         states.AddRange(helpers.Select(helper => helper.Result));
         return states;
     }
+
+    /// <summary>Panels per cache tile: as many as fit in <see cref="TileBytes"/> (46 at W = 66, 1 at W ≥ 3,000), 1 to 64.</summary>
+    private static int TilePanels(int width) => Math.Clamp(TileBytes / (Panel * width * sizeof(float)), 1, 64);
 
     private static void CheckShapes(float[] rows, float[] panels, int rowCount, int columnCount, int width)
     {
@@ -167,9 +181,10 @@ internal static class DistanceKernels
         ref float rowBase = ref MemoryMarshal.GetArrayDataReference(rows);
         ref float panelBase = ref MemoryMarshal.GetArrayDataReference(panels);
         Span<float> block = stackalloc float[Strip * Panel];
-        for (int tileStart = firstStrip * Strip / Panel; tileStart < panelCount; tileStart += TilePanels)
+        int tilePanels = TilePanels(width);
+        for (int tileStart = firstStrip * Strip / Panel; tileStart < panelCount; tileStart += tilePanels)
         {
-            int tileEnd = Math.Min(panelCount, tileStart + TilePanels);
+            int tileEnd = Math.Min(panelCount, tileStart + tilePanels);
             for (int strip = firstStrip; strip < endStrip; strip++)
             {
                 int row = strip * Strip;
@@ -278,6 +293,7 @@ internal static class DistanceKernels
         float[]? rowRadii,
         bool densityCoverage,
         float[]? columnShift,
+        float[]? columnSlack,
         CrossReductions result,
         ColumnMinima columns)
     {
@@ -292,9 +308,10 @@ internal static class DistanceKernels
         var signBit = Vector256.Create(-0f);
         Span<Vector256<float>> running = stackalloc Vector256<float>[2 * Strip]; // per row: minimum of v, minimum of |u|
         Span<int> negatives = stackalloc int[Strip];
-        for (int tileStart = 0; tileStart < panelCount; tileStart += TilePanels)
+        int tilePanels = TilePanels(width);
+        for (int tileStart = 0; tileStart < panelCount; tileStart += tilePanels)
         {
-            int tileEnd = Math.Min(panelCount, tileStart + TilePanels);
+            int tileEnd = Math.Min(panelCount, tileStart + tilePanels);
             for (int strip = firstStrip; strip < endStrip; strip++)
             {
                 int row = strip * Strip;
@@ -381,10 +398,18 @@ internal static class DistanceKernels
                         negatives[1] += Negatives(c10, c11);
                         negatives[2] += Negatives(c20, c21);
                         negatives[3] += Negatives(c30, c31);
-                        running[4] = Avx.Min(running[4], Avx.Min(Avx.AndNot(signBit, c00), Avx.AndNot(signBit, c01)));
-                        running[5] = Avx.Min(running[5], Avx.Min(Avx.AndNot(signBit, c10), Avx.AndNot(signBit, c11)));
-                        running[6] = Avx.Min(running[6], Avx.Min(Avx.AndNot(signBit, c20), Avx.AndNot(signBit, c21)));
-                        running[7] = Avx.Min(running[7], Avx.Min(Avx.AndNot(signBit, c30), Avx.AndNot(signBit, c31)));
+                        Vector256<float> m0 = default, m1 = default;
+                        if (columnSlack is not null)
+                        {
+                            ref float margin = ref MemoryMarshal.GetArrayDataReference(columnSlack);
+                            m0 = Vector256.LoadUnsafe(ref margin, (nuint)column);
+                            m1 = Vector256.LoadUnsafe(ref margin, (nuint)(column + 8));
+                        }
+
+                        running[4] = Avx.Min(running[4], Avx.Min(Avx.Subtract(Avx.AndNot(signBit, c00), m0), Avx.Subtract(Avx.AndNot(signBit, c01), m1)));
+                        running[5] = Avx.Min(running[5], Avx.Min(Avx.Subtract(Avx.AndNot(signBit, c10), m0), Avx.Subtract(Avx.AndNot(signBit, c11), m1)));
+                        running[6] = Avx.Min(running[6], Avx.Min(Avx.Subtract(Avx.AndNot(signBit, c20), m0), Avx.Subtract(Avx.AndNot(signBit, c21), m1)));
+                        running[7] = Avx.Min(running[7], Avx.Min(Avx.Subtract(Avx.AndNot(signBit, c30), m0), Avx.Subtract(Avx.AndNot(signBit, c31), m1)));
                     }
                 }
 
@@ -554,7 +579,7 @@ internal static class DistanceKernels
 
     /// <summary>
     /// What <see cref="Cross"/> reduced: per row the minimum value (precision), the count of shifted values below zero and
-    /// their smallest magnitude (density); per column the minimum of v − rowRadii (recall) and of the shifted values
+    /// their smallest magnitude less the column's slack (density); per column the minimum of v − rowRadii (recall) and of the shifted values
     /// (coverage). Arrays not asked for are <see langword="null"/>.
     /// </summary>
     internal sealed class CrossReductions(int rows, int columns, bool precisionRecall, bool densityCoverage)
@@ -568,7 +593,7 @@ internal static class DistanceKernels
         /// <summary>Per row, how many shifted values are below zero.</summary>
         internal int[]? NegativeCounts { get; } = densityCoverage ? new int[rows] : null;
 
-        /// <summary>Per row, the smallest magnitude of a shifted value.</summary>
+        /// <summary>Per row, the smallest magnitude of a shifted value less its column's slack.</summary>
         internal float[]? BoundaryDistances { get; } = densityCoverage ? Filled(rows) : null;
 
         /// <summary>Per column, the minimum shifted value.</summary>

@@ -9,7 +9,8 @@ namespace Generative.Tests.Evaluation;
 /// <summary>
 /// Figures for the report, not a test: runs only with GENERATIVE_BENCH=1 and asserts nothing about speed.
 /// <c>GENERATIVE_BENCH=1 OMP_NUM_THREADS=1 dotnet test tests/Generative.Tests -c Release --filter "FullyQualifiedName~NearestNeighbourBenchmarks" --logger "console;verbosity=detailed"</c>
-/// Features: <c>torch.randn(n, 64)</c> (seed 1) as real, <c>randn(n, 64) + 0.1</c> (seed 2) as generated, float32;
+/// Features: <c>torch.randn(n, d)</c> (seed 1) as real, <c>randn(n, d) + 0.1</c> (seed 2) as generated, float32, at
+/// 10,000 and 50,000 × 64 and at 5,000 × 2048 (high-dimensional features, where distances concentrate);
 /// <see cref="FusedKernels"/> times the fused kernels alone on the first set against itself.
 /// </summary>
 [Collection("Sequential")]
@@ -17,15 +18,16 @@ namespace Generative.Tests.Evaluation;
 public sealed class NearestNeighbourBenchmarks(ITestOutputHelper output)
 {
     [SkippableTheory]
-    [InlineData(10_000)]
-    [InlineData(50_000)]
-    public void PrecisionRecallAndDensityCoverage(int n)
+    [InlineData(10_000, 64)]
+    [InlineData(50_000, 64)]
+    [InlineData(5_000, 2048)]
+    public void PrecisionRecallAndDensityCoverage(int n, int dimension)
     {
         Skip.IfNot(Environment.GetEnvironmentVariable("GENERATIVE_BENCH") == "1", "A benchmark, not a test: set GENERATIVE_BENCH=1 to run it.");
         using var scope = NewDisposeScope();
-        var real = torch.randn(n, 64, generator: new Generator(1));
-        var generated = torch.randn(n, 64, generator: new Generator(2)) + 0.1;
-        output.WriteLine($"threads: {torch.get_num_threads()}, n = {n} × 64, float32");
+        var real = torch.randn(n, dimension, generator: new Generator(1));
+        var generated = torch.randn(n, dimension, generator: new Generator(2)) + 0.1;
+        output.WriteLine($"threads: {torch.get_num_threads()}, n = {n} × {dimension}, float32");
 
         var watch = Stopwatch.StartNew();
         var pr = PrecisionRecall.Compute(real, generated);
@@ -59,7 +61,7 @@ public sealed class NearestNeighbourBenchmarks(ITestOutputHelper output)
             DistanceKernels.SmallestPerRow(strips, panels, n, width, 8, threads);
             double radii = watch.Elapsed.TotalSeconds;
             watch.Restart();
-            DistanceKernels.Cross(strips, n, panels, n, width, new float[n], true, new float[n], threads);
+            DistanceKernels.Cross(strips, n, panels, n, width, new float[n], true, new float[n], new float[n], threads);
             double cross = watch.Elapsed.TotalSeconds;
             double half = ((double)n * n / 2) + (n * 8.0); // the upper triangle and the diagonal panels
             output.WriteLine(

@@ -92,6 +92,10 @@ public sealed class NearestNeighbourMetricsTests
             (ReferenceInputs.Normals(45, 701, 8).to_type(ScalarType.Float32), ((ReferenceInputs.Normals(46, 650, 8) * 1.2) + 0.1).to_type(ScalarType.Float32)),
             (Lattice(47, 333, 3) + 1000, Lattice(48, 290, 3) + 1000.5),
             (ReferenceInputs.Normals(49, 7, 5), ReferenceInputs.Normals(50, 6, 5) + 0.3),
+
+            // Near-ties float32 cannot separate but float64 can: a lattice jittered by 10⁻⁶ (rows whose radius the
+            // float32 pass leaves open go to the float64 recheck of the candidates, and its own fallback on exact ties).
+            (Lattice(53, 300, 3) + 1000 + (ReferenceInputs.Normals(54, 300, 3) * 1e-6), Lattice(55, 280, 3) + 1000.5 + (ReferenceInputs.Normals(56, 280, 3) * 1e-6)),
         };
         foreach (var (real, fake) in sets)
         {
