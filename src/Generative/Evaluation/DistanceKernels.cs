@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -119,27 +120,61 @@ internal static class DistanceKernels
     /// <summary>
     /// Runs <paramref name="body"/> for items 0..count−1 on up to <paramref name="threads"/> workers (the calling thread
     /// and pool threads), each taking the next unclaimed item in order and keeping its own state; returns the states.
-    /// Items are claimed one at a time, so uneven items (the triangle's long first rows) balance.
+    /// Items are claimed one at a time, so uneven items (the triangle's long first rows) balance. A failing item stops
+    /// every worker after its current item, and its exception is rethrown once all have stopped.
     /// </summary>
-    private static List<TState> RunWorkers<TState>(int count, int threads, Func<TState> state, Action<int, TState> body)
+    internal static List<TState> RunWorkers<TState>(int count, int threads, Func<TState> state, Action<int, TState> body)
     {
         int next = -1;
         TState Work()
         {
             var own = state();
-            for (int item = Interlocked.Increment(ref next); item < count; item = Interlocked.Increment(ref next))
+            try
             {
-                body(item, own);
+                for (int item = Interlocked.Increment(ref next); item < count; item = Interlocked.Increment(ref next))
+                {
+                    body(item, own);
+                }
+            }
+            catch
+            {
+                Interlocked.Exchange(ref next, count); // every worker stops after its current item
+                throw;
             }
 
             return own;
         }
 
         var helpers = Enumerable.Range(0, Math.Clamp(threads, 1, Math.Max(1, count)) - 1).Select(_ => Task.Run(Work)).ToArray();
-        var states = new List<TState> { Work() };
-        Task.WaitAll(helpers);
-        states.AddRange(helpers.Select(helper => helper.Result));
-        return states;
+        TState mine;
+        try
+        {
+            mine = Work();
+        }
+        catch
+        {
+            try
+            {
+                Task.WaitAll(helpers); // none outlives the call
+            }
+            catch (AggregateException)
+            {
+                // The calling thread's failure is the one reported.
+            }
+
+            throw;
+        }
+
+        try
+        {
+            Task.WaitAll(helpers);
+        }
+        catch (AggregateException failure) when (failure.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(failure.InnerExceptions[0]).Throw(); // a helper's failure, as thrown
+        }
+
+        return [mine, .. helpers.Select(helper => helper.Result)];
     }
 
     /// <summary>Panels per cache tile: as many as fit in <see cref="TileBytes"/> (46 at W = 66, 1 at W ≥ 3,000), 1 to 64.</summary>

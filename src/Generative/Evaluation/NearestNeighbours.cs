@@ -86,7 +86,8 @@ internal static class NearestNeighbours
         var exact = x.to_type(ScalarType.Float64);
         var centred = exact - exact.mean([0], keepdim: true);
         var norms = centred.square().sum([1]);
-        var candidates = UsesFusedKernels(kernel, x, x)
+        bool listsFit = (n + DistanceKernels.Panel) * (k + 3L) <= Array.MaxLength; // the kernels' per-row lists are arrays
+        var candidates = UsesFusedKernels(kernel, x, x) && (listsFit || kernel == NeighbourKernel.Fused)
             ? FusedRadiusCandidates(centred, norms, k)
             : TiledRadiusCandidates(centred, norms, k, blockElements);
 

@@ -137,6 +137,34 @@ public sealed class DistanceKernelsTests
         reduced.CoverageMinima.Should().BeNull();
     }
 
+    [Fact]
+    public void Workers_take_every_item_once_and_none_outlives_a_failure()
+    {
+        var states = DistanceKernels.RunWorkers(500, 3, () => new List<int>(), (item, own) => own.Add(item));
+        states.SelectMany(own => own).Order().Should().Equal(Enumerable.Range(0, 500));
+
+        // Whichever worker draws the failing item (the calling thread or a helper), all stop and its exception is thrown.
+        for (int failing = 20; failing < 26; failing++)
+        {
+            int started = 0;
+            int failingItem = failing;
+            var run = () => DistanceKernels.RunWorkers(10_000, 2, () => 0, (item, _) =>
+            {
+                Interlocked.Increment(ref started);
+                Thread.Sleep(1);
+                if (item == failingItem)
+                {
+                    throw new InvalidOperationException($"item {failingItem}");
+                }
+            });
+            run.Should().Throw<InvalidOperationException>().WithMessage($"item {failing}");
+            int atReturn = Volatile.Read(ref started);
+            Thread.Sleep(30);
+            Volatile.Read(ref started).Should().Be(atReturn, "no worker goes on after the call has thrown");
+            atReturn.Should().BeLessThan(100, "the workers stop soon after the failure");
+        }
+    }
+
     private static float[] Strips(float[] rows, int count, int width)
     {
         using var tensor = torch.tensor(rows, [count, width]);
