@@ -214,6 +214,8 @@ internal static class DistanceKernels
         int panelCount = padded / Panel;
         int panelSize = Panel * width;
         ref float rowBase = ref MemoryMarshal.GetArrayDataReference(rows);
+        var thresholds = lists.Bounds;
+        ref float columnThresholds = ref MemoryMarshal.GetArrayDataReference(thresholds);
         ref float panelBase = ref MemoryMarshal.GetArrayDataReference(panels);
         Span<float> block = stackalloc float[Strip * Panel];
         int tilePanels = TilePanels(width);
@@ -255,7 +257,6 @@ internal static class DistanceKernels
                     }
 
                     // Rows: does any value beat the row's current k-th smallest? (Rarely, once the lists fill.)
-                    var thresholds = lists.Bounds;
                     bool rowHit =
                         Avx.MoveMask(Avx.CompareLessThan(Avx.Min(c00, c01), Vector256.Create(thresholds[row]))) != 0
                         || Avx.MoveMask(Avx.CompareLessThan(Avx.Min(c10, c11), Vector256.Create(thresholds[row + 1]))) != 0
@@ -267,7 +268,6 @@ internal static class DistanceKernels
                     bool columnHit = false;
                     if (panel != diagonal)
                     {
-                        ref float columnThresholds = ref MemoryMarshal.GetArrayDataReference(thresholds);
                         var low = Avx.Min(Avx.Min(c00, c10), Avx.Min(c20, c30));
                         var high = Avx.Min(Avx.Min(c01, c11), Avx.Min(c21, c31));
                         columnHit = (Avx.MoveMask(Avx.CompareLessThan(low, Vector256.LoadUnsafe(ref columnThresholds, (nuint)column)))

@@ -86,8 +86,7 @@ internal static class NearestNeighbours
         var exact = x.to_type(ScalarType.Float64);
         var centred = exact - exact.mean([0], keepdim: true);
         var norms = centred.square().sum([1]);
-        bool listsFit = (n + DistanceKernels.Panel) * (k + 3L) <= Array.MaxLength; // the kernels' per-row lists are arrays
-        var candidates = UsesFusedKernels(kernel, x, x) && (listsFit || kernel == NeighbourKernel.Fused)
+        var candidates = UsesFusedKernels(kernel, x, x, listLength: k + 3)
             ? FusedRadiusCandidates(centred, norms, k)
             : TiledRadiusCandidates(centred, norms, k, blockElements);
 
@@ -442,19 +441,24 @@ internal static class NearestNeighbours
         return new CrossMinima(Take(reduced.PrecisionMinima, n), recall, counts, Take(reduced.BoundaryDistances, n), Take(reduced.CoverageMinima, m));
     }
 
-    /// <summary>Whether a computation on these tensors runs on <see cref="DistanceKernels"/> rather than on tensor tiles.</summary>
-    private static bool UsesFusedKernels(NeighbourKernel kernel, Tensor a, Tensor b)
+    /// <summary>
+    /// Whether a computation on these tensors runs on <see cref="DistanceKernels"/> rather than on tensor tiles: the CPU
+    /// and device allow it, and the packed rows and the per-row lists of <paramref name="listLength"/> fit in arrays.
+    /// </summary>
+    private static bool UsesFusedKernels(NeighbourKernel kernel, Tensor a, Tensor b, long listLength = 0)
     {
+        long rows = Math.Max(a.shape[0], b.shape[0]) + DistanceKernels.Panel;
         bool available = DistanceKernels.IsSupported
             && a.device_type == DeviceType.CPU
             && b.device_type == DeviceType.CPU
-            && Math.Max(a.shape[0], b.shape[0]) + DistanceKernels.Panel <= int.MaxValue / (a.shape[1] + 2);
+            && rows * (a.shape[1] + 2) <= Array.MaxLength
+            && rows * listLength <= Array.MaxLength;
         return kernel switch
         {
             NeighbourKernel.Auto => available,
             NeighbourKernel.Tiles => false,
             NeighbourKernel.Fused when available => true,
-            _ => throw new PlatformNotSupportedException("The fused distance kernels need an x86-64 CPU with AVX2 and FMA, and CPU tensors."),
+            _ => throw new PlatformNotSupportedException("The fused distance kernels need an x86-64 CPU with AVX2 and FMA, CPU tensors, and sizes whose packed arrays fit in .NET arrays."),
         };
     }
 
@@ -462,6 +466,9 @@ internal static class NearestNeighbours
 
     /// <summary>The float32 error bound per unit of ‖a‖² + ‖b‖² + radii for features of dimension <paramref name="d"/>.</summary>
     internal static double Slack(long d) => 4.0 * (d + 8) * Math.Pow(2, -24);
+
+    /// <summary>The float64 error bound of the rechecks' products, per unit of ‖a‖² + ‖b‖² + threshold.</summary>
+    private static double Slack64(long d) => 8.0 * (d + 8) * Math.Pow(2, -53);
 
     /// <summary>The side of the square tiles of the symmetric radii pass: up to 1024, side² ≤ the block budget, a multiple of the group width when the budget allows groups.</summary>
     private static long SymmetricTileSide(long blockElements)
@@ -576,15 +583,8 @@ internal static class NearestNeighbours
         using var scope = NewDisposeScope();
         long rows = a.shape[0];
         long n = b.shape[0];
-        long d = a.shape[1];
         int keep = (int)Math.Min(kk + 2, n);
-        var centre = b.mean([0], keepdim: true);
-        var ca = a - centre;
-        var cb = b - centre;
-        var aNorms = ca.square().sum([1]);
-        var bNorms = cb.square().sum([1]);
-        var aAugmented = cat([ca, aNorms.unsqueeze(1), torch.ones(rows, 1, dtype: ScalarType.Float64, device: a.device)], 1);
-        var bAugmented = cat([cb.mul(-2), torch.ones(n, 1, dtype: ScalarType.Float64, device: a.device), bNorms.unsqueeze(1)], 1);
+        var (exactRows, exactColumns) = ExactOperands.Create(a, b);
         var best = torch.full(rows, keep, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
         var bestColumns = torch.zeros(rows, keep, dtype: ScalarType.Int64, device: a.device);
         long tileElements = Math.Min(blockElements, MaxExactTileElements);
@@ -592,6 +592,7 @@ internal static class NearestNeighbours
         long columns = Math.Clamp(tileElements / rowsPerBlock, 1, n);
         for (long start = 0; start < rows; start += rowsPerBlock)
         {
+            using var blockScope = NewDisposeScope();
             long end = Math.Min(rows, start + rowsPerBlock);
             var rowBest = best.Rows(start, end);
             var rowColumns = bestColumns.Rows(start, end);
@@ -599,7 +600,7 @@ internal static class NearestNeighbours
             {
                 using var tileScope = NewDisposeScope();
                 long stop = Math.Min(n, column + columns);
-                var values = aAugmented.Rows(start, end).mm(bAugmented.Rows(column, stop).t()); // d², within δ
+                var values = exactRows.Augmented.Rows(start, end).mm(exactColumns.Augmented.Rows(column, stop).t()); // d², within δ
                 var indices = torch.arange(column, stop, dtype: ScalarType.Int64, device: a.device).expand(end - start, -1);
                 var (merged, position) = cat([rowBest, values], 1).topk(keep, dim: 1, largest: false, sorted: false);
                 rowColumns.copy_(cat([rowColumns, indices], 1).gather(1, position));
@@ -611,7 +612,7 @@ internal static class NearestNeighbours
         if (keep < n)
         {
             // A column left out has a product ≥ the largest kept, so a distance ≥ that − δ.
-            var bound = aNorms.add(bNorms.max()).mul_(8.0 * (d + 8) * Math.Pow(2, -53));
+            var bound = exactRows.Norms.add(exactColumns.Norms.max()).mul_(Slack64(a.shape[1]));
             var unsure = best.amax([1]).sub_(bound).lt(radius).nonzero().squeeze(1);
             if (unsure.shape[0] > 0)
             {
@@ -661,20 +662,9 @@ internal static class NearestNeighbours
     {
         using var scope = NewDisposeScope();
         long rows = a.shape[0];
-        long d = a.shape[1];
         var counts = torch.zeros(rows, dtype: ScalarType.Int64, device: a.device);
-        var centre = b.mean([0], keepdim: true);
-        var ca = a - centre;
-        var cb = b - centre;
-        var aNorms = ca.square().sum([1]);
-        var bNorms = cb.square().sum([1]);
-        var aOnes = torch.ones(rows, 1, dtype: ScalarType.Float64, device: a.device);
-        var bOnes = torch.ones(b.shape[0], 1, dtype: ScalarType.Float64, device: a.device);
-        var aAugmented = cat([ca, aNorms.unsqueeze(1), aOnes], 1);
-        var bAugmented = cat([cb.mul(-2), bOnes, bNorms.unsqueeze(1)], 1);
-        var exactRows = new ExactOperands(a, aAugmented, aNorms);
-        var exactColumns = new ExactOperands(b, bAugmented, bNorms);
-        double slack = 8.0 * (d + 8) * Math.Pow(2, -53);
+        var (exactRows, exactColumns) = ExactOperands.Create(a, b);
+        double slack = Slack64(a.shape[1]);
         long tileElements = Math.Min(blockElements, MaxExactTileElements);
         long sinceTrim = 0;
         long rowsPerBlock = Math.Clamp(tileElements / Math.Max(1, b.shape[0]), 1, rows);
@@ -684,6 +674,7 @@ internal static class NearestNeighbours
             long end = Math.Min(rows, start + rowsPerBlock);
             for (long column = 0; column < b.shape[0]; column += columns)
             {
+                using var tileScope = NewDisposeScope();
                 long stop = Math.Min(b.shape[0], column + columns);
                 var threshold = rowRadii is not null ? rowRadii.Rows(start, end).unsqueeze(1) : columnRadii!.Rows(column, stop).unsqueeze(0);
                 CountTile(counts.Rows(start, end), exactRows.Rows(start, end), exactColumns.Rows(column, stop), threshold, rowRadii is not null, slack, strict);
@@ -727,9 +718,29 @@ internal static class NearestNeighbours
         }
     }
 
-    /// <summary>Rows of one side of <see cref="ExactCount"/>: the float64 features, their augmented vectors and squared norms (centred).</summary>
+    /// <summary>
+    /// Rows of one side of the float64 rechecks (<see cref="ExactCount"/>, <see cref="ExactKth"/>): the float64 features,
+    /// their augmented vectors and squared norms, centred on the column set's mean.
+    /// </summary>
     private sealed record ExactOperands(Tensor Features, Tensor Augmented, Tensor Norms)
     {
+        /// <summary>
+        /// Rows a as [a, ‖a‖², 1] and columns b as [−2b, 1, ‖b‖²] (both centred on b's mean), so that a row times a
+        /// column is d²(a, b) within δ = <see cref="Slack64"/>·(‖a‖² + ‖b‖² + threshold).
+        /// </summary>
+        internal static (ExactOperands Rows, ExactOperands Columns) Create(Tensor a, Tensor b)
+        {
+            var centre = b.mean([0], keepdim: true);
+            var ca = a - centre;
+            var cb = b - centre;
+            var aNorms = ca.square().sum([1]);
+            var bNorms = cb.square().sum([1]);
+            var aOnes = torch.ones(a.shape[0], 1, dtype: ScalarType.Float64, device: a.device);
+            var bOnes = torch.ones(b.shape[0], 1, dtype: ScalarType.Float64, device: b.device);
+            return (new ExactOperands(a, cat([ca, aNorms.unsqueeze(1), aOnes], 1), aNorms),
+                new ExactOperands(b, cat([cb.mul(-2), bOnes, bNorms.unsqueeze(1)], 1), bNorms));
+        }
+
         internal ExactOperands Rows(long start, long end) => new(Features.Rows(start, end), Augmented.Rows(start, end), Norms.Rows(start, end));
     }
 
