@@ -177,7 +177,9 @@ internal static class DenoiserInputs
         Tensor timesteps,
         Tensor? classLabels)
     {
-        var emb = timeMlp.call(timeEmbedding.call(timesteps));
+        // The embedding is computed in float32; a float64 network (a numerical reference, for instance) gets it in float64.
+        var embedding = timeEmbedding.call(timesteps);
+        var emb = timeMlp.call(embedding.dtype == noisySamples.dtype ? embedding : embedding.to_type(noisySamples.dtype));
         if (classEmbedding is null)
         {
             return emb;

@@ -192,7 +192,7 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
         using var scope = NewDisposeScope();
         var emb = DenoiserInputs.Conditioning(time_mlp, time_embedding, class_embedding, ClassCount, noisySamples, timesteps, classLabels);
 
-        var h = conv_in.call(noisySamples);
+        var h = Convolutions.Apply(conv_in, noisySamples);
         var skips = new Stack<Tensor>();
         skips.Push(h);
         int block = 0;
@@ -206,7 +206,7 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
 
             if (level < _levels - 1)
             {
-                h = downsamplers[level].call(h);
+                h = Convolutions.Apply(downsamplers[level], h);
                 skips.Push(h);
             }
         }
@@ -229,11 +229,11 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
 
             if (level > 0)
             {
-                h = upsamplers[up++].call(nn.functional.interpolate(h, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
+                h = Convolutions.Apply(upsamplers[up++], nn.functional.interpolate(h, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
             }
         }
 
-        return conv_out.call(nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
+        return Convolutions.Apply(conv_out, nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Same as <see cref="Predict"/> without labels.</summary>
@@ -269,10 +269,10 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
         public override Tensor forward(Tensor x, Tensor emb)
         {
             using var scope = NewDisposeScope();
-            var h = conv1.call(nn.functional.silu(norm1.call(x)));
+            var h = Convolutions.Apply(conv1, nn.functional.silu(norm1.call(x)));
             h = h + emb_proj.call(nn.functional.silu(emb)).unsqueeze(-1).unsqueeze(-1);
-            h = conv2.call(nn.functional.silu(norm2.call(h)));
-            var residual = skip is null ? x : skip.call(x);
+            h = Convolutions.Apply(conv2, nn.functional.silu(norm2.call(h)));
+            var residual = skip is null ? x : Convolutions.Apply(skip, x);
             return (residual + h).MoveToOuterDisposeScope();
         }
     }
@@ -299,11 +299,11 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
         {
             using var scope = NewDisposeScope();
             long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-            var parts = qkv.call(norm.call(x)).reshape(b, 3, c, h * w).unbind(1);
+            var parts = Convolutions.Apply(qkv, norm.call(x)).reshape(b, 3, c, h * w).unbind(1);
             using var scale = (1.0 / Math.Sqrt(c)).ToScalar();
             var weights = parts[0].transpose(1, 2).matmul(parts[1]).mul(scale).softmax(-1); // [b, hw, hw]
             var attended = parts[2].matmul(weights.transpose(1, 2)).reshape(b, c, h, w);
-            return (x + proj.call(attended)).MoveToOuterDisposeScope();
+            return (x + Convolutions.Apply(proj, attended)).MoveToOuterDisposeScope();
         }
     }
 }

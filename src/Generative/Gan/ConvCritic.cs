@@ -80,7 +80,7 @@ public sealed class ConvCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         SampleShape.EnsureBatch(samples, nameof(samples));
         GanNetworkHelpers.EnsureLabels(classLabels, ClassCount, samples.shape[0], nameof(classLabels));
         using var scope = NewDisposeScope();
-        var phi = features.call(samples).flatten(1);
+        var phi = Nn.Convolutions.Run(features, samples).flatten(1);
         var result = score.call(phi).squeeze(1);
         if (class_projection is not null)
         {

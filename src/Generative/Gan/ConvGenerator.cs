@@ -87,7 +87,7 @@ public sealed class ConvGenerator : nn.Module<Tensor, Tensor>, IGenerator
         using var scope = NewDisposeScope();
         var input = class_embedding is null ? latent : cat([latent, class_embedding.call(classLabels!).to(latent.dtype)], 1);
         var h = project.call(input).view(latent.shape[0], _firstChannels, 4, 4);
-        var image = to_image.call(blocks.call(h));
+        var image = Nn.Convolutions.Apply(to_image, Nn.Convolutions.Run(blocks, h));
         if (Options.TanhOutput)
         {
             image = image.tanh();

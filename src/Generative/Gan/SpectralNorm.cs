@@ -222,6 +222,6 @@ public sealed class SpectralNorm : nn.Module<Tensor, Tensor>
 
         return _paddingType.HasValue
             ? nn.functional.conv2d_padding(input, weight, _bias, _stride, _paddingType.Value, _dilation, _groups)
-            : nn.functional.conv2d(input, weight, _bias, _stride, _padding, _dilation, _groups);
+            : Nn.Convolutions.Conv2d(input, weight, _bias, _stride, _padding, _dilation, _groups);
     }
 }
