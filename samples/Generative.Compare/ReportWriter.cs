@@ -74,7 +74,7 @@ internal static class ReportWriter
         || (data.Kind is ComparisonDataKind.Vectors or ComparisonDataKind.Mixture && data.SampleShape.Rank == 1 && data.SampleShape[0] > 2);
 
     // One panel per trainer (the diffusion samplers share one trained model), one curve per seed.
-    private static List<LossPanel> LossPanels(ComparisonResult result)
+    internal static List<LossPanel> LossPanels(ComparisonResult result)
     {
         var trainerOf = result.Contenders.ToDictionary(c => c.Name, c => c.Trainer, StringComparer.Ordinal);
         return result.Artifacts
