@@ -212,7 +212,9 @@ internal static class Pictures
         plot.Axes.SetLimitsX(xMin, xMax);
         if (axis.Log)
         {
-            plot.Axes.Left.TickGenerator = DecadeTicks(axis.Min, axis.Max, v => v.ToString("G3", CultureInfo.InvariantCulture));
+            // One style per axis: plain numbers when every decade shown is between 0.001 and 10,000, else powers of ten.
+            bool powers = Math.Floor(axis.Min) < -3 || Math.Ceiling(axis.Max) > 4;
+            plot.Axes.Left.TickGenerator = DecadeTicks(axis.Min, axis.Max, v => DecadeLabel(v, powers));
         }
         else if (axis.Percent)
         {
@@ -320,6 +322,20 @@ internal static class Pictures
         >= 1e3 => (value / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + "k",
         _ => value.ToString("0.##", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A power of ten as a tick label: 10 with a superscript exponent (10⁶, 10⁻²), or plain (0.01, 100) if not <paramref name="powers"/>.</summary>
+    public static string DecadeLabel(double value, bool powers)
+    {
+        int exponent = (int)Math.Round(Math.Log10(value));
+        if (!powers)
+        {
+            return Math.Pow(10, exponent).ToString(exponent < 0 ? "0.###" : "#,0", CultureInfo.InvariantCulture);
+        }
+
+        const string superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        string digits = string.Concat(Math.Abs(exponent).ToString(CultureInfo.InvariantCulture).Select(c => superscripts[c - '0']));
+        return "10" + (exponent < 0 ? "⁻" : string.Empty) + digits;
+    }
 
     /// <summary>
     /// Per-column histograms of real and synthetic rows in a grid of small panels: each column's bins are shared by

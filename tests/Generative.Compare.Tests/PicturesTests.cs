@@ -100,6 +100,16 @@ public sealed class PicturesTests
         Pictures.SpeedLabel(1_000_000).Should().Be("1M");
     }
 
+    [Theory]
+    [InlineData(0.001, false, "0.001")]
+    [InlineData(1, false, "1")]
+    [InlineData(10_000, false, "10,000")]
+    [InlineData(1, true, "10⁰")]
+    [InlineData(1e7, true, "10⁷")]
+    [InlineData(1e-12, true, "10⁻¹²")]
+    public void Decades_are_labelled_plainly_or_as_powers_of_ten(double value, bool powers, string label) =>
+        Pictures.DecadeLabel(value, powers).Should().Be(label);
+
     [Fact]
     public void The_moving_average_covers_the_run_to_its_last_step()
     {
