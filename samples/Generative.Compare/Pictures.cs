@@ -1,3 +1,4 @@
+using System.Globalization;
 using Generative.Comparison;
 using ScottPlot;
 using SkiaSharp;
@@ -6,7 +7,10 @@ using static TorchSharp.torch;
 
 namespace Generative.Compare;
 
-/// <summary>The report's pictures: scatter plots over the true modes, image grids, loss curves, speed versus quality.</summary>
+/// <summary>
+/// The report's pictures: scatter plots over the true modes (2-D points), image grids, per-column histograms and
+/// correlation maps (tables), loss curves, speed versus quality.
+/// </summary>
 internal static class Pictures
 {
     private const int Size = 640;
@@ -46,8 +50,10 @@ internal static class Pictures
         plot.XLabel(names[0]);
         plot.YLabel(names[1]);
         plot.Title(title);
-        plot.ShowLegend();
-        plot.SavePng(path, Size, Size);
+
+        // Below the data, so that it covers no mode.
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(path, Size, Size + 30);
     }
 
     /// <summary>A grid of images (greyscale for one channel, RGB for three), values on the [−1, 1] scale.</summary>
@@ -89,87 +95,515 @@ internal static class Pictures
         png.SaveTo(file);
     }
 
-    /// <summary>Each trainer's primary loss over training (a moving average of 1% of the run), one line per trainer.</summary>
-    public static void LossCurves(string path, IEnumerable<(string Name, IReadOnlyList<(long Step, double Value)> Points)> curves)
+    /// <summary>
+    /// Each trainer's primary loss over training (a moving average of 1% of the run), one panel per trainer with its
+    /// own y scale (a WGAN critic's early dip to −35 would flatten every other curve on a shared one), one line per seed.
+    /// </summary>
+    public static void LossCurves(string path, IReadOnlyList<LossPanel> panels)
     {
-        var plot = new Plot();
-        int index = 0;
-        foreach (var (name, points) in curves)
+        var shown = panels.Where(p => p.Curves.Any(c => c.Points.Count >= 2)).ToList();
+        if (shown.Count == 0)
         {
-            if (points.Count < 2)
-            {
-                continue;
-            }
-
-            int window = Math.Max(1, points.Count / 100);
-            var xs = new List<double>();
-            var ys = new List<double>();
-            double sum = 0;
-            for (int i = 0; i < points.Count; i++)
-            {
-                sum += double.IsFinite(points[i].Value) ? points[i].Value : 0;
-                if (i >= window)
-                {
-                    sum -= double.IsFinite(points[i - window].Value) ? points[i - window].Value : 0;
-                }
-
-                if (i >= window - 1 && (i % Math.Max(1, points.Count / 1000) == 0))
-                {
-                    xs.Add(points[i].Step);
-                    ys.Add(sum / window);
-                }
-            }
-
-            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-            line.LegendText = name;
-            line.Color = Colors.Category10[index++ % 10];
-            line.LineWidth = 1.5f;
+            var empty = new Plot();
+            empty.Title("Training losses: none logged");
+            empty.SavePng(path, 900, 300);
+            return;
         }
 
-        plot.XLabel("training step");
-        plot.YLabel("loss (moving average)");
-        plot.Title("Training losses");
-        plot.ShowLegend();
-        plot.SavePng(path, 900, 500);
+        int columns = shown.Count == 1 ? 1 : 2;
+        int rows = (shown.Count + columns - 1) / columns;
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(shown.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        for (int p = 0; p < shown.Count; p++)
+        {
+            var plot = multiplot.GetPlot(p);
+            var panel = shown[p];
+            int index = 0;
+            foreach (var (label, points) in panel.Curves)
+            {
+                var (xs, ys) = MovingAverage(points);
+                if (xs.Length == 0)
+                {
+                    continue;
+                }
+
+                var line = plot.Add.ScatterLine(xs, ys);
+                line.Color = Colors.Category10[(p + index++) % 10];
+                line.LineWidth = 1.5f;
+                if (panel.Curves.Count > 1)
+                {
+                    line.LegendText = label;
+                }
+            }
+
+            plot.Title(panel.Title, size: 14);
+            plot.XLabel("training step", size: 12);
+            plot.YLabel("loss (moving average)", size: 12);
+            if (panel.Curves.Count > 1)
+            {
+                plot.ShowLegend(Alignment.UpperRight);
+            }
+        }
+
+        SaveWithHeader(multiplot, path, columns * 520, rows * 300, "Training losses — each panel on its own scale");
     }
 
-    /// <summary>Samples per second (log scale) against a quality metric, one point per row.</summary>
+    /// <summary>
+    /// The moving average (window 1% of the points, at least 1) of a loss history, thinned to about 1,000 points;
+    /// non-finite losses count as 0.
+    /// </summary>
+    public static (double[] X, double[] Y) MovingAverage(IReadOnlyList<(long Step, double Value)> points)
+    {
+        int window = Math.Max(1, points.Count / 100);
+        var xs = new List<double>();
+        var ys = new List<double>();
+        double sum = 0;
+        for (int i = 0; i < points.Count; i++)
+        {
+            sum += double.IsFinite(points[i].Value) ? points[i].Value : 0;
+            if (i >= window)
+            {
+                sum -= double.IsFinite(points[i - window].Value) ? points[i - window].Value : 0;
+            }
+
+            if (i >= window - 1 && (i % Math.Max(1, points.Count / 1000) == 0 || i == points.Count - 1))
+            {
+                xs.Add(points[i].Step);
+                ys.Add(sum / window);
+            }
+        }
+
+        return (xs.ToArray(), ys.ToArray());
+    }
+
+    /// <summary>
+    /// Samples per second (log scale, decade ticks) against a quality metric, one point per row: fractions and
+    /// accuracies as percentages from 0, distances from 0 or on a log axis (see <see cref="QualityAxis"/>).
+    /// </summary>
     public static void SpeedVersusQuality(string path, IReadOnlyList<ContenderResult> rows, string metric, string metricTitle)
     {
         var plot = new Plot();
+        var points = rows
+            .Where(r => r.Metrics.TryGetValue(metric, out var q) && double.IsFinite(q.Mean) && r.SamplesPerSecond.Mean > 0)
+            .Select(r => (r.Name, Speed: r.SamplesPerSecond.Mean, Quality: r.Metrics[metric].Mean))
+            .ToList();
+        var axis = QualityAxis(metric, points.Select(p => p.Quality).ToList());
         int index = 0;
-        var xs = new List<double>();
-        var ys = new List<double>();
-        foreach (var row in rows)
+        var labels = new List<(ScottPlot.Plottables.Text Label, Coordinates At)>();
+        foreach (var (name, speed, quality) in points)
         {
-            if (!row.Metrics.TryGetValue(metric, out var quality) || !double.IsFinite(quality.Mean) || !(row.SamplesPerSecond.Mean > 0))
-            {
-                continue;
-            }
-
-            xs.Add(Math.Log10(row.SamplesPerSecond.Mean));
-            ys.Add(quality.Mean);
-            var point = plot.Add.ScatterPoints(new[] { Math.Log10(row.SamplesPerSecond.Mean) }, new[] { quality.Mean });
+            double x = Math.Log10(speed);
+            double y = axis.Log ? Math.Log10(quality) : quality;
+            var point = plot.Add.ScatterPoints(new[] { x }, new[] { y });
             point.MarkerSize = 12;
             point.Color = Colors.Category10[index++ % 10];
-            point.LegendText = row.Name;
-            var label = plot.Add.Text(row.Name, Math.Log10(row.SamplesPerSecond.Mean), quality.Mean);
+            point.LegendText = name;
+            var label = plot.Add.Text(name, x, y);
             label.LabelFontSize = 12;
-            label.OffsetY = -8;
+            labels.Add((label, new Coordinates(x, y)));
         }
 
-        plot.XLabel("log₁₀ samples per second");
+        plot.XLabel("samples per second (log scale)");
         plot.YLabel(metricTitle);
         plot.Title("Sampling speed versus quality");
-        if (xs.Count > 0)
+        var (xMin, xMax) = SpeedAxis(points.Select(p => p.Speed).ToList());
+        plot.Axes.Bottom.TickGenerator = DecadeTicks(xMin, xMax, SpeedLabel);
+        plot.Axes.SetLimitsX(xMin, xMax);
+        if (axis.Log)
         {
-            // Room for the labels of the outermost points; the legend sits outside the data area.
-            double yPad = Math.Max(0.05, 0.1 * (ys.Max() - ys.Min()));
-            plot.Axes.SetLimits(xs.Min() - 0.3, xs.Max() + 0.6, ys.Min() - yPad, ys.Max() + yPad);
+            // One style per axis: plain numbers when every decade shown is between 0.001 and 10,000, else powers of ten.
+            bool powers = Math.Floor(axis.Min) < -3 || Math.Ceiling(axis.Max) > 4;
+            plot.Axes.Left.TickGenerator = DecadeTicks(axis.Min, axis.Max, v => DecadeLabel(v, powers));
+        }
+        else if (axis.Percent)
+        {
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                LabelFormatter = v => (v * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %",
+            };
         }
 
+        plot.Axes.SetLimitsY(axis.Min, axis.Max);
         plot.ShowLegend(Edge.Right);
+        PlaceLabels(plot, labels, 800, 550);
         plot.SavePng(path, 800, 550);
+    }
+
+    // Puts each point's label to the right of its marker, or above, below or to the left when that would cover another
+    // label or marker, or leave the data area (a layout render first gives the pixel positions).
+    private static void PlaceLabels(Plot plot, List<(ScottPlot.Plottables.Text Label, Coordinates At)> labels, int width, int height)
+    {
+        plot.RenderInMemory(width, height);
+        var area = plot.LastRender.DataRect;
+        var markers = labels.Select(l => plot.GetPixel(l.At)).ToList();
+        var taken = markers.Select(m => (Left: m.X - 7, Right: m.X + 7, Top: m.Y - 7, Bottom: m.Y + 7)).ToList();
+        const float gap = 9, textHeight = 16;
+        for (int i = 0; i < labels.Count; i++)
+        {
+            var (label, _) = labels[i];
+            var m = markers[i];
+            float w = (7.2f * label.LabelText.Length) + 4;
+            var candidates = new (Alignment Alignment, float X, float Y, (float Left, float Right, float Top, float Bottom) Box)[]
+            {
+                (Alignment.MiddleLeft, gap, 0, (m.X + gap, m.X + gap + w, m.Y - (textHeight / 2), m.Y + (textHeight / 2))),
+                (Alignment.LowerCenter, 0, -gap, (m.X - (w / 2), m.X + (w / 2), m.Y - gap - textHeight, m.Y - gap)),
+                (Alignment.UpperCenter, 0, gap, (m.X - (w / 2), m.X + (w / 2), m.Y + gap, m.Y + gap + textHeight)),
+                (Alignment.MiddleRight, -gap, 0, (m.X - gap - w, m.X - gap, m.Y - (textHeight / 2), m.Y + (textHeight / 2))),
+            };
+            int Collisions((float Left, float Right, float Top, float Bottom) box) =>
+                taken.Where((t, k) => k != i && box.Left < t.Right && t.Left < box.Right && box.Top < t.Bottom && t.Top < box.Bottom).Count()
+                + (box.Left < area.Left || box.Right > area.Right || box.Top < area.Top || box.Bottom > area.Bottom ? 1 : 0);
+            var best = candidates.OrderBy(c => Collisions(c.Box)).First();
+            label.Alignment = best.Alignment;
+            label.OffsetX = best.X;
+            label.OffsetY = best.Y;
+            taken.Add(best.Box);
+        }
+    }
+
+    /// <summary>
+    /// The y axis of the speed-versus-quality chart: a fraction or accuracy from 0 (with a little padding, never a
+    /// negative tick) to 100 % once a value passes 50 %, else to a quarter above the highest value; a distance from 0
+    /// up, or log₁₀ of it when the values span more than a factor of 30.
+    /// </summary>
+    public static (double Min, double Max, bool Log, bool Percent) QualityAxis(string metric, IReadOnlyList<double> values)
+    {
+        bool fraction = metric.Contains("Fraction", StringComparison.Ordinal) || metric.Contains("Accuracy", StringComparison.Ordinal)
+            || metric is "precision" or "recall" or "coverage";
+        var finite = values.Where(double.IsFinite).ToList();
+        if (fraction)
+        {
+            // From 0 (never below), to 100 % once any value passes 50 %; small fractions keep room to tell them apart.
+            double highest = finite.Count > 0 ? Math.Clamp(finite.Max(), 0, 1) : 1;
+            double upper = highest >= 0.5 ? 1 : Math.Max(0.01, Math.Min(1, highest * 1.25));
+            return (-0.04 * upper, 1.04 * upper, false, true);
+        }
+
+        if (finite.Count == 0)
+        {
+            return (0, 1, false, false);
+        }
+
+        double max = finite.Max();
+        double positiveMin = finite.Where(v => v > 0).DefaultIfEmpty(0).Min();
+        if (finite.All(v => v > 0) && max / positiveMin > 30)
+        {
+            double lo = Math.Log10(positiveMin), hi = Math.Log10(max);
+            double pad = 0.08 * (hi - lo);
+            return (lo - pad, hi + pad, true, false);
+        }
+
+        double top = max > 0 ? max : 1;
+        return (-0.04 * top, 1.1 * top, false, false);
+    }
+
+    /// <summary>The x range (log₁₀ samples per second) of the speed chart: every point, with room for the labels on the right.</summary>
+    public static (double Min, double Max) SpeedAxis(IReadOnlyList<double> samplesPerSecond)
+    {
+        var logs = samplesPerSecond.Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).ToList();
+        if (logs.Count == 0)
+        {
+            return (0, 6);
+        }
+
+        double lo = logs.Min(), hi = logs.Max();
+        double span = Math.Max(1, hi - lo);
+
+        // Start at the decade below when it is near, so that the axis shows a labelled tick left of the slowest point.
+        double left = lo - Math.Floor(lo) < 0.5 ? Math.Floor(lo) - 0.05 : lo - (0.1 * span);
+        return (left, hi + Math.Max(0.6, 0.3 * span));
+    }
+
+    /// <summary>Samples per second as a short label: 150, 2.4k, 470k, 1.2M.</summary>
+    public static string SpeedLabel(double value) => value switch
+    {
+        >= 1e6 => (value / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + "M",
+        >= 1e3 => (value / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + "k",
+        _ => value.ToString("0.##", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A power of ten as a tick label: 10 with a superscript exponent (10⁶, 10⁻²), or plain (0.01, 100) if not <paramref name="powers"/>.</summary>
+    public static string DecadeLabel(double value, bool powers)
+    {
+        int exponent = (int)Math.Round(Math.Log10(value));
+        if (!powers)
+        {
+            return Math.Pow(10, exponent).ToString(exponent < 0 ? "0.###" : "#,0", CultureInfo.InvariantCulture);
+        }
+
+        const string superscripts = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        string digits = string.Concat(Math.Abs(exponent).ToString(CultureInfo.InvariantCulture).Select(c => superscripts[c - '0']));
+        return "10" + (exponent < 0 ? "⁻" : string.Empty) + digits;
+    }
+
+    /// <summary>
+    /// Per-column histograms of real and synthetic rows in a grid of small panels: each column's bins are shared by
+    /// both and span the real values (plus 5% either side), so a synthetic outlier cannot squash the picture; the
+    /// share of synthetic values outside that range (or not finite) is printed in the panel.
+    /// </summary>
+    public static void ColumnHistograms(string path, string title, Tensor real, Tensor synthetic, IReadOnlyList<string>? names)
+    {
+        var realColumns = ColumnsOf(real);
+        var syntheticColumns = ColumnsOf(synthetic);
+        int features = realColumns.Length;
+        int columns = (int)Math.Ceiling(Math.Sqrt(features * 1.3));
+        int rows = (features + columns - 1) / columns;
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(features);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        int bins = Math.Clamp((int)Math.Round(2 * Math.Cbrt(realColumns[0].Length)), 8, 30);
+        for (int f = 0; f < features; f++)
+        {
+            var plot = multiplot.GetPlot(f);
+            var histogram = SharedHistogram(realColumns[f], syntheticColumns[f], bins);
+            double width = histogram.Edges[1] - histogram.Edges[0];
+            var centres = Enumerable.Range(0, bins).Select(b => (histogram.Edges[b] + histogram.Edges[b + 1]) / 2).ToArray();
+            var bars = plot.Add.Bars(centres, histogram.Real);
+            foreach (var bar in bars.Bars)
+            {
+                bar.Size = width;
+                bar.FillColor = Colors.Gray.WithAlpha(0.45);
+                bar.LineWidth = 0;
+            }
+
+            var stepX = new List<double>();
+            var stepY = new List<double>();
+            for (int b = 0; b < bins; b++)
+            {
+                stepX.Add(histogram.Edges[b]);
+                stepY.Add(histogram.Synthetic[b]);
+                stepX.Add(histogram.Edges[b + 1]);
+                stepY.Add(histogram.Synthetic[b]);
+            }
+
+            var line = plot.Add.ScatterLine(stepX.ToArray(), stepY.ToArray());
+            line.Color = Colors.C0;
+            line.LineWidth = 2;
+            string name = names is not null && f < names.Count ? names[f] : $"x{f + 1}";
+            plot.Title($"{f + 1}. {Shorten(name, 24)}", size: 12);
+            plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
+            plot.Axes.Left.TickLabelStyle.FontSize = 10;
+            double top = Math.Max(histogram.Real.DefaultIfEmpty(0).Max(), histogram.Synthetic.DefaultIfEmpty(0).Max());
+            plot.Axes.SetLimits(histogram.Edges[0], histogram.Edges[^1], 0, Math.Max(top, 1e-9) * 1.15);
+            if (histogram.Outside > 0)
+            {
+                var note = plot.Add.Annotation($"{histogram.Outside.ToString(histogram.Outside < 0.1 ? "P1" : "P0", CultureInfo.InvariantCulture)} outside", Alignment.UpperRight);
+                note.LabelFontSize = 10;
+                note.LabelFontColor = Colors.DarkRed;
+                note.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+                note.LabelBorderWidth = 0;
+                note.LabelShadowColor = Colors.Transparent;
+            }
+        }
+
+        SaveWithHeader(multiplot, path, columns * 250, rows * 190, title + " — share of rows per bin, real (grey bars) and synthetic (blue line)");
+    }
+
+    /// <summary>Histograms of one column, real and synthetic, on shared bins spanning the real values.</summary>
+    /// <param name="real">The real values (non-finite ones are ignored).</param>
+    /// <param name="synthetic">The synthetic values.</param>
+    /// <param name="bins">Number of bins.</param>
+    /// <returns>
+    /// The bin edges (<paramref name="bins"/> + 1), each set's share of its values per bin, and the share of synthetic
+    /// values outside the bins or not finite (left out of the bins, so the synthetic shares sum to 1 − that).
+    /// </returns>
+    public static (double[] Edges, double[] Real, double[] Synthetic, double Outside) SharedHistogram(double[] real, double[] synthetic, int bins)
+    {
+        var finiteReal = real.Where(double.IsFinite).ToArray();
+        double lo = finiteReal.Length > 0 ? finiteReal.Min() : 0, hi = finiteReal.Length > 0 ? finiteReal.Max() : 1;
+        double pad = hi > lo ? 0.05 * (hi - lo) : 0.5 * Math.Max(1, Math.Abs(lo));
+        lo -= pad;
+        hi += pad;
+        var edges = Enumerable.Range(0, bins + 1).Select(b => lo + ((hi - lo) * b / bins)).ToArray();
+        double[] Shares(double[] values, out int outside)
+        {
+            var counts = new double[bins];
+            outside = 0;
+            foreach (double v in values)
+            {
+                if (!double.IsFinite(v) || v < lo || v > hi)
+                {
+                    outside++;
+                    continue;
+                }
+
+                counts[Math.Min(bins - 1, (int)((v - lo) / (hi - lo) * bins))]++;
+            }
+
+            for (int b = 0; b < bins; b++)
+            {
+                counts[b] /= Math.Max(1, values.Length);
+            }
+
+            return counts;
+        }
+
+        var realShares = Shares(finiteReal, out _);
+        var syntheticShares = Shares(synthetic, out int outside);
+        return (edges, realShares, syntheticShares, synthetic.Length > 0 ? (double)outside / synthetic.Length : 0);
+    }
+
+    /// <summary>
+    /// Correlation heat maps side by side: the real rows', the synthetic rows' and their difference (synthetic − real),
+    /// on one fixed colour scale −1..1 (differences beyond ±1 show at the ends). Columns are numbered as in the histograms.
+    /// </summary>
+    public static void CorrelationMaps(string path, string title, Tensor real, Tensor synthetic, string syntheticName)
+    {
+        var realCorrelation = Correlations(ColumnsOf(real));
+        var syntheticCorrelation = Correlations(ColumnsOf(synthetic));
+        int features = realCorrelation.GetLength(0);
+        var difference = new double[features, features];
+        double sumAbs = 0;
+        int count = 0;
+        for (int i = 0; i < features; i++)
+        {
+            for (int j = 0; j < features; j++)
+            {
+                difference[i, j] = syntheticCorrelation[i, j] - realCorrelation[i, j];
+                if (i != j && double.IsFinite(difference[i, j]))
+                {
+                    sumAbs += Math.Abs(difference[i, j]);
+                    count++;
+                }
+            }
+        }
+
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(3);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, 3);
+        var maps = new[] { (realCorrelation, "real"), (syntheticCorrelation, syntheticName), (difference, count > 0 ? $"difference (mean |Δ| {sumAbs / count:0.00})" : "difference") };
+        int step = features <= 15 ? 1 : features <= 30 ? 2 : 5;
+        for (int p = 0; p < 3; p++)
+        {
+            var plot = multiplot.GetPlot(p);
+            var heatmap = plot.Add.Heatmap(maps[p].Item1);
+            heatmap.Colormap = new ScottPlot.Colormaps.Balance();
+            heatmap.ManualRange = new ScottPlot.Range(-1, 1);
+            heatmap.NaNCellColor = Colors.LightGray;
+
+            // Extent places the centres of the first and last cells: column j at x = j + 1, row i (drawn from the top) at y = F − i.
+            heatmap.Extent = new CoordinateRect(1, Math.Max(features, 1.0001), 1, Math.Max(features, 1.0001));
+            var xTicks = new ScottPlot.TickGenerators.NumericManual();
+            var yTicks = new ScottPlot.TickGenerators.NumericManual();
+            for (int k = 0; k < features; k++)
+            {
+                if (k % step == 0)
+                {
+                    xTicks.AddMajor(k + 1, (k + 1).ToString(CultureInfo.InvariantCulture));
+                    yTicks.AddMajor(features - k, (k + 1).ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            plot.Axes.Bottom.TickGenerator = xTicks;
+            plot.Axes.Left.TickGenerator = yTicks;
+            plot.Axes.SetLimits(0.5, features + 0.5, 0.5, features + 0.5);
+            plot.Title(maps[p].Item2, size: 14);
+            plot.Grid.IsVisible = false;
+            if (p == 2)
+            {
+                plot.Add.ColorBar(heatmap);
+            }
+        }
+
+        SaveWithHeader(multiplot, path, 1260, 440, title + " — Pearson correlations between columns, colour scale −1..1");
+    }
+
+    /// <summary>Pearson correlations between columns (NaN where a column is constant or has no finite rows).</summary>
+    /// <param name="columns">The columns, each the values of every row (rows with a non-finite value are left out).</param>
+    public static double[,] Correlations(double[][] columns)
+    {
+        int features = columns.Length;
+        int rows = features > 0 ? columns[0].Length : 0;
+        var keep = Enumerable.Range(0, rows).Where(r => columns.All(c => double.IsFinite(c[r]))).ToArray();
+        var centred = new double[features][];
+        var norms = new double[features];
+        for (int f = 0; f < features; f++)
+        {
+            double mean = keep.Length > 0 ? keep.Average(r => columns[f][r]) : 0;
+            centred[f] = keep.Select(r => columns[f][r] - mean).ToArray();
+            norms[f] = Math.Sqrt(centred[f].Sum(v => v * v));
+        }
+
+        var result = new double[features, features];
+        for (int i = 0; i < features; i++)
+        {
+            for (int j = i; j < features; j++)
+            {
+                double value = double.NaN;
+                if (norms[i] > 0 && norms[j] > 0)
+                {
+                    double dot = 0;
+                    for (int r = 0; r < keep.Length; r++)
+                    {
+                        dot += centred[i][r] * centred[j][r];
+                    }
+
+                    value = Math.Clamp(dot / (norms[i] * norms[j]), -1, 1);
+                }
+
+                result[i, j] = value;
+                result[j, i] = value;
+            }
+        }
+
+        return result;
+    }
+
+    private static ScottPlot.TickGenerators.NumericManual DecadeTicks(double logMin, double logMax, Func<double, string> label)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int decade = (int)Math.Floor(logMin); decade <= (int)Math.Ceiling(logMax); decade++)
+        {
+            if (decade >= logMin && decade <= logMax)
+            {
+                ticks.AddMajor(decade, label(Math.Pow(10, decade)));
+            }
+
+            for (int m = 2; m <= 9; m++)
+            {
+                double position = decade + Math.Log10(m);
+                if (position >= logMin && position <= logMax)
+                {
+                    ticks.AddMinor(position);
+                }
+            }
+        }
+
+        return ticks;
+    }
+
+    // Renders the panels under a one-line title.
+    private static void SaveWithHeader(Multiplot multiplot, string path, int width, int height, string title)
+    {
+        const int header = 36;
+        byte[] panels = multiplot.Render(width, height).GetImageBytes(ImageFormat.Png);
+        using var bitmap = SKBitmap.Decode(panels);
+        var info = new SKImageInfo(width, height + header);
+        using var surface = SKSurface.Create(info);
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        canvas.DrawBitmap(bitmap, 0, header);
+        using var typeface = SKTypeface.FromFamilyName(Fonts.Default, SKFontStyle.Bold);
+        using var font = new SKFont(typeface, 17);
+        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        canvas.DrawText(title, width / 2f, header - 11, SKTextAlign.Center, font, paint);
+        using var image = surface.Snapshot();
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        using var file = File.Create(path);
+        png.SaveTo(file);
+    }
+
+    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    // The columns of [N, F] rows as float64 arrays, one per column.
+    private static double[][] ColumnsOf(Tensor rows)
+    {
+        using var scope = NewDisposeScope();
+        var p = rows.reshape(rows.shape[0], -1).to_type(ScalarType.Float64).cpu().t().contiguous();
+        double[] flat = p.data<double>().ToArray();
+        int features = (int)p.shape[0], n = (int)p.shape[1];
+        return Enumerable.Range(0, features).Select(f => flat.AsSpan(f * n, n).ToArray()).ToArray();
     }
 
     private static (double[] X, double[] Y) Columns(Tensor points, int limit)
@@ -184,3 +618,8 @@ internal static class Pictures
         return (x, y);
     }
 }
+
+/// <summary>One panel of the loss chart: a trainer's primary loss, one curve per seed.</summary>
+/// <param name="Title">The panel's title (the trainer and the loss's name).</param>
+/// <param name="Curves">Each seed's label and loss history.</param>
+internal sealed record LossPanel(string Title, IReadOnlyList<(string Label, IReadOnlyList<(long Step, double Value)> Points)> Curves);

@@ -12,55 +12,87 @@ internal static class ReportWriter
     public static void Write(ComparisonResult result, ComparisonData data, string folder, string command)
     {
         Directory.CreateDirectory(folder);
-        var pictures = new List<(string Title, string File)>();
+        bool images = data.Kind is ComparisonDataKind.Digits or ComparisonDataKind.StackedDigits;
+        bool table = !images && UsesTablePictures(data);
+        var pictures = new List<Picture>();
+        if (images)
+        {
+            Pictures.ImageGrid(Path.Combine(folder, "samples-real.png"), data.TrainSamples);
+            pictures.Add(new Picture("real data", [("real data", "samples-real.png")]));
+        }
+
+        // The runner keeps the first seed's samples; should several seeds' be kept, the seed goes into the file names so
+        // that none overwrites another.
+        bool severalSeeds = result.Artifacts.Select(a => a.Seed).Distinct().Count() > 1;
         foreach (var artifact in result.Artifacts)
         {
-            string file = $"samples-{Slug(artifact.Contender)}.png";
-            string path = Path.Combine(folder, file);
-            if (data.Kind is ComparisonDataKind.Digits or ComparisonDataKind.StackedDigits)
+            string slug = Slug(artifact.Contender) + (severalSeeds ? $"-seed-{artifact.Seed}" : string.Empty);
+            string title = $"{artifact.Contender} (seed {artifact.Seed})";
+            if (images)
             {
-                Pictures.ImageGrid(path, artifact.Samples);
+                string file = $"samples-{slug}.png";
+                Pictures.ImageGrid(Path.Combine(folder, file), artifact.Samples);
+                pictures.Add(new Picture(title, [(title, file)]));
+            }
+            else if (table)
+            {
+                string columns = $"columns-{slug}.png", correlations = $"correlations-{slug}.png";
+                string name = $"{artifact.Contender} on {result.Dataset}";
+                Pictures.ColumnHistograms(Path.Combine(folder, columns), name, data.ReferenceSamples, artifact.Samples, data.FeatureNames);
+                Pictures.CorrelationMaps(Path.Combine(folder, correlations), name, data.ReferenceSamples, artifact.Samples, artifact.Contender);
+                pictures.Add(new Picture(title, [($"{title}: column histograms", columns), ($"{title}: correlations", correlations)]));
             }
             else
             {
-                Pictures.Scatter(path, $"{artifact.Contender} on {result.Dataset}", data, artifact.Samples);
+                string file = $"samples-{slug}.png";
+                Pictures.Scatter(Path.Combine(folder, file), $"{artifact.Contender} on {result.Dataset}", data, artifact.Samples);
+                pictures.Add(new Picture(title, [(title, file)]));
             }
-
-            pictures.Add(($"{artifact.Contender} (seed {artifact.Seed})", file));
         }
 
-        if (data.Kind is ComparisonDataKind.Digits or ComparisonDataKind.StackedDigits)
-        {
-            Pictures.ImageGrid(Path.Combine(folder, "samples-real.png"), data.TrainSamples);
-            pictures.Insert(0, ("real data", "samples-real.png"));
-        }
-
-        var curves = result.Artifacts
-            .GroupBy(a => result.Contenders.First(c => c.Name == a.Contender).Trainer)
-            .Select(g =>
-            {
-                var history = g.First().LossHistory;
-                string key = history.ContainsKey("loss") ? "loss" : history.ContainsKey("critic") ? "critic" : history.Keys.FirstOrDefault() ?? "loss";
-                IReadOnlyList<(long, double)> points = history.TryGetValue(key, out var p) ? p.Select(x => (x.Step, x.Value)).ToList() : [];
-                return ($"{g.Key} ({key})", points);
-            })
-            .ToList();
-        Pictures.LossCurves(Path.Combine(folder, "losses.png"), curves);
+        Pictures.LossCurves(Path.Combine(folder, "losses.png"), LossPanels(result));
         var (qualityKey, qualityTitle) = data.Kind switch
         {
-            ComparisonDataKind.Mixture => ("highQualityFraction", "fraction of high-quality samples (higher is better)"),
+            ComparisonDataKind.Mixture => ("highQualityFraction", "high-quality samples (higher is better)"),
             ComparisonDataKind.Table => ("tstrAccuracy", "train-on-synthetic / test-on-real accuracy (higher is better)"),
             _ => ("frechetDistance", "Fréchet distance (lower is better)"),
         };
         Pictures.SpeedVersusQuality(Path.Combine(folder, "speed-vs-quality.png"), result.Contenders, qualityKey, qualityTitle);
         File.WriteAllText(Path.Combine(folder, "results.json"), result.ToJson());
 
-        string markdown = Markdown(result, data, command, pictures);
+        string markdown = Markdown(result, data, command, pictures, table);
         File.WriteAllText(Path.Combine(folder, "report.md"), markdown);
-        File.WriteAllText(Path.Combine(folder, "report.html"), Html(result, data, command, pictures, folder));
+        File.WriteAllText(Path.Combine(folder, "report.html"), Html(markdown, folder));
     }
 
-    private static string Markdown(ComparisonResult result, ComparisonData data, string command, List<(string Title, string File)> pictures)
+    /// <summary>
+    /// Whether the samples are shown as per-column histograms and correlation maps: labelled tables, and vectors of more
+    /// than two columns (a scatter of two of them would hide the rest). 2-D points keep the scatter over the real data.
+    /// </summary>
+    internal static bool UsesTablePictures(ComparisonData data) =>
+        data.Kind == ComparisonDataKind.Table
+        || (data.Kind is ComparisonDataKind.Vectors or ComparisonDataKind.Mixture && data.SampleShape.Rank == 1 && data.SampleShape[0] > 2);
+
+    // One panel per trainer (the diffusion samplers share one trained model), one curve per seed.
+    internal static List<LossPanel> LossPanels(ComparisonResult result)
+    {
+        var trainerOf = result.Contenders.ToDictionary(c => c.Name, c => c.Trainer, StringComparer.Ordinal);
+        return result.Artifacts
+            .GroupBy(a => trainerOf.TryGetValue(a.Contender, out var t) ? t : a.Contender, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var bySeed = g.GroupBy(a => a.Seed).Select(s => s.First()).ToList();
+                var history = bySeed[0].LossHistory;
+                string key = history.ContainsKey("loss") ? "loss" : history.ContainsKey("critic") ? "critic" : history.Keys.FirstOrDefault() ?? "loss";
+                var curves = bySeed
+                    .Select(a => ($"seed {a.Seed}", (IReadOnlyList<(long Step, double Value)>)(a.LossHistory.TryGetValue(key, out var p) ? p.Select(x => (x.Step, x.Value)).ToList() : [])))
+                    .ToList();
+                return new LossPanel($"{g.Key} ({key})", curves);
+            })
+            .ToList();
+    }
+
+    private static string Markdown(ComparisonResult result, ComparisonData data, string command, List<Picture> pictures, bool table)
     {
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# GANs versus diffusion on {result.Dataset}");
@@ -131,15 +163,28 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine("## Samples");
         md.AppendLine();
-        foreach (var (title, file) in pictures)
+        if (table)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"![{title}]({file})");
+            md.AppendLine("For each contender: every column's histogram, real rows (grey) against synthetic ones (blue) on shared bins that span the real values " +
+                "(the share of synthetic values beyond them is printed in the panel), then the correlations between columns of the real rows, " +
+                "of the synthetic rows and their difference, on one colour scale from −1 to 1.");
             md.AppendLine();
         }
 
+        foreach (var picture in pictures)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {picture.Title}");
+            md.AppendLine();
+            foreach (var (alt, file) in picture.Files)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"![{alt}]({file})");
+                md.AppendLine();
+            }
+        }
+
         md.AppendLine("## Training losses");
+        md.AppendLine();
+        md.AppendLine("One panel per trainer, each on its own scale (the diffusion samplers share one trained model).");
         md.AppendLine();
         md.AppendLine("![losses](losses.png)");
         md.AppendLine();
@@ -149,9 +194,8 @@ internal static class ReportWriter
         return md.ToString();
     }
 
-    private static string Html(ComparisonResult result, ComparisonData data, string command, List<(string Title, string File)> pictures, string folder)
+    private static string Html(string markdown, string folder)
     {
-        string markdown = Markdown(result, data, command, pictures);
         var html = new StringBuilder();
         html.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>GANs versus diffusion</title>");
         html.AppendLine("<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}img{max-width:100%}code{background:#f4f4f4}</style></head><body>");
@@ -220,4 +264,7 @@ internal static class ReportWriter
 
     private static string Slug(string name) =>
         new(name.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+
+    /// <summary>A heading of the report's samples section and its pictures (alternative text and file name).</summary>
+    private sealed record Picture(string Title, IReadOnlyList<(string Alt, string File)> Files);
 }
