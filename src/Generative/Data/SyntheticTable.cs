@@ -46,7 +46,7 @@ public sealed class SyntheticTable
         : this(columns, values, rowCount)
     {
         LabelColumn = labelColumn;
-        Labels = labels;
+        Labels = Array.AsReadOnly(labels);
     }
 
     /// <summary>The name of the label column, written after the value columns; <see langword="null"/> when the table has none.</summary>
