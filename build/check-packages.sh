@@ -6,7 +6,8 @@
 #      target frameworks, a .snupkg beside it, and (Abstractions) the native-library fix as build + buildTransitive;
 #   3. creates a scratch console app in a temporary directory, outside this repository (so none of its build settings
 #      apply), referencing only Generative + TorchSharp-cpu from the local folder plus the machine's normal sources;
-#   4. builds and runs it: it trains a tiny diffusion model and a tiny GAN, samples, saves, loads and samples again.
+#   4. builds and runs it: it trains a tiny diffusion model and a tiny GAN, samples, saves, loads and samples again,
+#      and writes a table as CSV (SyntheticTable) and reads it back (CsvDataSource).
 # Exits non-zero on any failure. Usage: build/check-packages.sh [work-directory]   (default: a new temporary one)
 #
 # The packages get a unique pre-release version (0.1.0-check.<time>) so that a stale copy in the NuGet cache can never
@@ -129,6 +130,18 @@ using (gan)
     using var samples = loaded.Sample(100, new Generator(5));
     if (!samples.isfinite().all().item<bool>() || samples.shape[1] != 2) throw new InvalidOperationException("gan: bad samples");
     Console.WriteLine($"gan: {ganSummary.CompletedSteps} steps, samples {TensorShape.Format(samples.shape)}");
+}
+
+// Rows out and back in: the table API of the core package, through a CSV file.
+string csv = Path.Combine(AppContext.BaseDirectory, "points.csv");
+using (var labels = torch.cat([torch.zeros(256, ScalarType.Int64), torch.ones(256, ScalarType.Int64)], 0))
+{
+    File.WriteAllText(csv, SyntheticTable.FromSamples(points, ["x", "y"], labels, ["left", "right"]).ToCsv());
+}
+
+using (var table = CsvDataSource.Load(csv, new CsvDataOptions { LabelColumn = "class" }))
+{
+    if (table.Count != 512 || table.ClassNames is not ["left", "right"]) throw new InvalidOperationException("csv: the table did not read back");
 }
 
 Console.WriteLine("consumer OK");

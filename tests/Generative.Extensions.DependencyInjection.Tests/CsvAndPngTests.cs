@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Generative.Data;
 using Generative.Hosting;
 using TorchSharp;
 

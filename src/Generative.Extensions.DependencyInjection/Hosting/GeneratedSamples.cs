@@ -1,3 +1,4 @@
+using Generative.Data;
 using TorchSharp;
 
 namespace Generative.Hosting;

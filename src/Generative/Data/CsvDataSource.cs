@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Generative.Training;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace Generative.Data;
@@ -22,6 +23,10 @@ public sealed class CsvDataOptions
 
     /// <summary>The field delimiter (default ',').</summary>
     public char Delimiter { get; init; } = ',';
+
+    /// <summary>Where to report doubts about the file, such as a feature column of a few distinct integers that may be a
+    /// class (a warning naming the column); <see langword="null"/> for none.</summary>
+    public ILogger? Logger { get; init; }
 }
 
 /// <summary>
@@ -29,13 +34,24 @@ public sealed class CsvDataOptions
 /// and per-feature standardisation whose statistics are kept so that generated rows can be returned in original units.
 /// </summary>
 /// <remarks>
-/// <para>Fields may be quoted (<c>"…"</c>, with <c>""</c> for a quote); numbers use the invariant culture ('.' decimal
-/// point). Empty lines are skipped. A missing or non-numeric value throws <see cref="InvalidDataException"/> naming the
-/// line and column.</para>
+/// <para>Fields may be quoted (<c>"…"</c>, with <c>""</c> for a quote, and line breaks inside quotes, as RFC 4180
+/// allows); numbers use the invariant culture ('.' decimal point). Empty lines are skipped. A missing or non-numeric
+/// value throws <see cref="InvalidDataException"/> naming the line and column.</para>
+/// <para>A feature column whose values are at most 20 distinct integers is modelled as a
+/// number like any other, which is wrong for a class: <see cref="CsvDataOptions.Logger"/> gets a warning naming it, to be
+/// set as <see cref="CsvDataOptions.LabelColumn"/> if it is one.</para>
 /// <para>The data is held in memory; dispose the source to release it.</para>
 /// </remarks>
 public sealed class CsvDataSource : IDataSource
 {
+    private const int FewDistinctIntegers = 20;
+
+    private static readonly Action<ILogger, string, string, int, Exception?> IntegerColumnWarning =
+        LoggerMessage.Define<string, string, int>(
+            LogLevel.Warning,
+            new EventId(1, "CsvIntegerColumn"),
+            "'{Source}': the column '{Column}' holds only {Distinct} distinct integers and is modelled as a continuous number; if it is a class, set CsvDataOptions.LabelColumn to it");
+
     private readonly TensorDataSource _inner;
 
     private CsvDataSource(TensorDataSource inner, IReadOnlyList<string>? classNames)
@@ -66,11 +82,16 @@ public sealed class CsvDataSource : IDataSource
     /// <param name="path">The file; its first non-empty line is the header.</param>
     /// <param name="options">Columns, label and standardisation; defaults when <see langword="null"/>.</param>
     /// <returns>The data source (the caller owns and disposes it).</returns>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="InvalidDataException">The file has no rows, a named column is missing, or a value is not a number (the message gives line and column).</exception>
     public static CsvDataSource Load(string path, CsvDataOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is a directory; expected the path of a CSV file.", path);
+        }
+
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return Read(reader, options, path);
     }
@@ -85,26 +106,20 @@ public sealed class CsvDataSource : IDataSource
     {
         ArgumentNullException.ThrowIfNull(reader);
         options ??= new CsvDataOptions();
-        int lineNumber = 0;
-        string[]? header = null;
-        while (header is null && reader.ReadLine() is string line)
-        {
-            lineNumber++;
-            if (!string.IsNullOrWhiteSpace(line))
-            {
-                header = [.. SplitLine(line, options.Delimiter, sourceName, lineNumber).Select(h => h.Trim())];
-            }
-        }
-
-        if (header is null)
+        var records = new RecordReader(reader, options.Delimiter, sourceName);
+        var headerFields = records.Next();
+        if (headerFields is null)
         {
             throw new InvalidDataException($"'{sourceName}' is empty: a header row is needed.");
         }
 
+        string[] header = [.. headerFields.Select(h => h.Trim())];
+        string delimiterHint = DelimiterHint(records.HeaderLine, options.Delimiter);
+
         int ColumnIndex(string name)
         {
             int i = Array.IndexOf(header, name);
-            return i >= 0 ? i : throw new InvalidDataException($"'{sourceName}' has no column '{name}'; its columns are {string.Join(", ", header)}.");
+            return i >= 0 ? i : throw new InvalidDataException($"'{sourceName}' has no column '{name}'; its columns are {string.Join(", ", header)}.{delimiterHint}");
         }
 
         int labelIndex = options.LabelColumn is null ? -1 : ColumnIndex(options.LabelColumn);
@@ -118,18 +133,12 @@ public sealed class CsvDataSource : IDataSource
         var values = new List<float>();
         var rawLabels = new List<string>();
         long rows = 0;
-        while (reader.ReadLine() is string line)
+        while (records.Next() is { } fields)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var fields = SplitLine(line, options.Delimiter, sourceName, lineNumber);
+            int lineNumber = records.LineNumber;
             if (fields.Count != header.Length)
             {
-                throw new InvalidDataException($"'{sourceName}' line {lineNumber} has {fields.Count} fields, but the header has {header.Length}.");
+                throw new InvalidDataException($"'{sourceName}' line {lineNumber} has {fields.Count} fields, but the header has {header.Length}.{delimiterHint}");
             }
 
             for (int f = 0; f < featureIndices.Length; f++)
@@ -137,7 +146,7 @@ public sealed class CsvDataSource : IDataSource
                 string text = fields[featureIndices[f]].Trim();
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 {
-                    throw new InvalidDataException($"'{sourceName}' line {lineNumber}, column '{featureNames[f]}': '{text}' is not a finite number.");
+                    throw new InvalidDataException($"'{sourceName}' line {lineNumber}, column '{featureNames[f]}': '{text}' is not a finite number.{delimiterHint}");
                 }
 
                 values.Add((float)v);
@@ -154,6 +163,11 @@ public sealed class CsvDataSource : IDataSource
         if (rows == 0)
         {
             throw new InvalidDataException($"'{sourceName}' has a header but no data rows.");
+        }
+
+        if (options.Logger is { } logger && logger.IsEnabled(LogLevel.Warning))
+        {
+            WarnAboutIntegerColumns(logger, sourceName, featureNames, values);
         }
 
         var (labels, classNames) = labelIndex >= 0 ? ParseLabels(rawLabels, sourceName, options.LabelColumn!) : (null, null);
@@ -198,54 +212,133 @@ public sealed class CsvDataSource : IDataSource
         return ([.. raw.Select(r => index[r])], names);
     }
 
-    private static List<string> SplitLine(string line, char delimiter, string source, int lineNumber)
+    private static string DelimiterHint(string headerLine, char delimiter)
     {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        foreach (var (candidate, name) in new[] { (';', "';'"), ('\t', "'\\t' (tab)"), (',', "','") })
         {
-            char c = line[i];
-            if (quoted)
+            if (candidate != delimiter && headerLine.Contains(candidate, StringComparison.Ordinal) && !headerLine.Contains(delimiter, StringComparison.Ordinal))
             {
-                if (c == '"')
+                return $" The header line contains {name} but no '{delimiter}', the delimiter being used: if {name} separates the fields, set CsvDataOptions.Delimiter to it.";
+            }
+        }
+
+        return string.Empty;
+    }
+
+    private static void WarnAboutIntegerColumns(ILogger logger, string source, List<string> featureNames, List<float> values)
+    {
+        int width = featureNames.Count;
+        for (int f = 0; f < width; f++)
+        {
+            var distinct = new HashSet<float>();
+            bool integers = true;
+            for (int i = f; i < values.Count && integers && distinct.Count <= FewDistinctIntegers; i += width)
+            {
+                float v = values[i];
+                integers = v == MathF.Round(v);
+                distinct.Add(v);
+            }
+
+            if (integers && distinct.Count <= FewDistinctIntegers)
+            {
+                IntegerColumnWarning(logger, source, featureNames[f], distinct.Count, null);
+            }
+        }
+    }
+
+    /// <summary>Reads RFC 4180 records: fields split at the delimiter, quotes around fields, <c>""</c> for a quote and line
+    /// breaks inside quotes; blank lines outside quotes are skipped.</summary>
+    private sealed class RecordReader(TextReader reader, char delimiter, string source)
+    {
+        private int _line;
+
+        /// <summary>The line on which the record last returned starts (from 1).</summary>
+        public int LineNumber { get; private set; }
+
+        /// <summary>The first line of the first record (the header), as read.</summary>
+        public string HeaderLine { get; private set; } = string.Empty;
+
+        public List<string>? Next()
+        {
+            string? line;
+            do
+            {
+                line = reader.ReadLine();
+                _line++;
+            }
+            while (line is not null && string.IsNullOrWhiteSpace(line));
+
+            if (line is null)
+            {
+                return null;
+            }
+
+            LineNumber = _line;
+            if (HeaderLine.Length == 0)
+            {
+                HeaderLine = line;
+            }
+
+            var fields = new List<string>();
+            var current = new StringBuilder();
+            bool quoted = false;
+            while (true)
+            {
+                for (int i = 0; i < line.Length; i++)
                 {
-                    if (i + 1 < line.Length && line[i + 1] == '"')
+                    char c = line[i];
+                    if (quoted)
                     {
-                        current.Append('"');
-                        i++;
+                        if (c == '"')
+                        {
+                            if (i + 1 < line.Length && line[i + 1] == '"')
+                            {
+                                current.Append('"');
+                                i++;
+                            }
+                            else
+                            {
+                                quoted = false;
+                            }
+                        }
+                        else
+                        {
+                            current.Append(c);
+                        }
+                    }
+                    else if (c == '"')
+                    {
+                        quoted = true;
+                    }
+                    else if (c == delimiter)
+                    {
+                        fields.Add(current.ToString());
+                        current.Clear();
                     }
                     else
                     {
-                        quoted = false;
+                        current.Append(c);
                     }
                 }
-                else
+
+                if (!quoted)
                 {
-                    current.Append(c);
+                    break;
                 }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == delimiter)
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
 
-        if (quoted)
-        {
-            throw new InvalidDataException($"'{source}' line {lineNumber} has an unterminated quoted field.");
-        }
+                // A line break inside quotes belongs to the field.
+                line = reader.ReadLine();
+                if (line is null)
+                {
+                    throw new InvalidDataException($"'{source}' line {LineNumber} opens a quoted field that is never closed (a '\"' is missing before the end of the file).");
+                }
 
-        fields.Add(current.ToString());
-        return fields;
+                _line++;
+                current.Append('\n');
+            }
+
+            fields.Add(current.ToString());
+            return fields;
+        }
     }
 }

@@ -19,8 +19,9 @@ public sealed record DiffusionTrainerOptions
     /// <summary>Optimisation steps, at least 1. Default 2000.</summary>
     public long Steps { get; init; } = 2000;
 
-    /// <summary>Samples per step, at least 1. Default 256.</summary>
-    public int BatchSize { get; init; } = 256;
+    /// <summary>Samples per step, at least 1; <see langword="null"/> (the default) for 256, or every sample when the data
+    /// have fewer (the trainer's log says so). A size set here that exceeds the data is an error.</summary>
+    public int? BatchSize { get; init; }
 
     /// <summary>The run's seed (data order, timesteps, noise). Default 0.</summary>
     public long Seed { get; init; }
@@ -40,6 +41,8 @@ public sealed record DiffusionTrainingResult(DiffusionModel Model, TrainingSumma
 /// </summary>
 public static class DiffusionTrainer
 {
+    private const int DefaultBatchSize = 256;
+
     /// <summary>Trains <paramref name="denoiser"/> on <paramref name="data"/>.</summary>
     /// <param name="denoiser">The network to train (on the device to train on). The returned model takes ownership of it.</param>
     /// <param name="data">The training data (in the units the network should see; its <see cref="IDataSource.Standardization"/> is
@@ -63,7 +66,10 @@ public static class DiffusionTrainer
         ArgumentNullException.ThrowIfNull(data);
         options ??= new DiffusionTrainerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1L, nameof(options.Steps));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options.BatchSize));
+        if (options.BatchSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "DiffusionTrainerOptions.BatchSize must be at least 1 (or null for the default).");
+        }
         if (options.EmaDecay is { } decay && !(decay >= 0 && decay < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), decay, "The EMA decay must be in [0, 1).");
@@ -92,7 +98,7 @@ public static class DiffusionTrainer
         using var ema = options.EmaDecay is { } d && DiffusionConfiguration.IsSupported(denoiser)
             ? new ExponentialMovingAverage(denoiser.Module, d, useWarmup: true)
             : null;
-        var builder = Trainer.For(step).WithData(data).WithBatchSize(options.BatchSize).WithSteps(options.Steps).WithSeed(options.Seed);
+        var builder = Trainer.For(step).WithData(data).WithBatchSize(options.BatchSize, DefaultBatchSize, "DiffusionTrainerOptions.BatchSize").WithSteps(options.Steps).WithSeed(options.Seed);
         if (ema is not null)
         {
             builder.WithCallback(ema);

@@ -24,6 +24,8 @@ public sealed class GanModel : IGenerativeModel
     /// <summary>Samples per generator call when <see cref="SamplingOptions.BatchSize"/> is not set: 512.</summary>
     public const int DefaultBatchSize = 512;
 
+    private const int TrainingDefaultBatchSize = 256;
+
     private readonly DataStandardization? _standardization;
     private readonly bool _ownsGenerator;
     private bool _disposed;
@@ -210,7 +212,9 @@ public sealed class GanModel : IGenerativeModel
     /// <param name="critic">The critic to train (stays the caller's).</param>
     /// <param name="data">The training data; its standardisation and feature names go into the model.</param>
     /// <param name="steps">Total trainer steps (critic updates), at least 1.</param>
-    /// <param name="batchSize">Samples per batch, at least 1. Default 256 (WGAN-GP's toy experiments).</param>
+    /// <param name="batchSize">Samples per batch, at least 1; <see langword="null"/> (the default) for 256 (WGAN-GP's toy
+    /// experiments), or every sample when the data have fewer (the trainer's log says so). A size given here that exceeds
+    /// the data is an error.</param>
     /// <param name="options">Loss and optimiser settings; <see langword="null"/> for WGAN-GP's.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="configure">Adds anything else to the trainer (checkpointing, logging, callbacks).</param>
@@ -221,7 +225,7 @@ public sealed class GanModel : IGenerativeModel
         IDiscriminator critic,
         IDataSource data,
         long steps,
-        int batchSize = 256,
+        int? batchSize = null,
         GanTrainingOptions? options = null,
         long seed = 0,
         Action<Generative.Training.TrainerBuilder>? configure = null)
@@ -229,13 +233,18 @@ public sealed class GanModel : IGenerativeModel
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(data);
+        if (batchSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1 (or null for the default).");
+        }
+
         options ??= GanTrainingOptions.WganGp();
         IGenerator? ema = options.EmaDecay is null ? null : GanTrainingStep.CreateTwin(generator)
             ?? throw new ArgumentException("EmaDecay is set, but the generator's architecture cannot be copied; use GanTrainingStep with an emaGenerator.", nameof(generator));
         try
         {
             using var step = new GanTrainingStep(generator, critic, options, ema);
-            var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize).WithSteps(steps).WithSeed(seed);
+            var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize, TrainingDefaultBatchSize, "the batchSize argument of GanModel.Train").WithSteps(steps).WithSeed(seed);
             configure?.Invoke(builder);
             using var trainer = builder.Build();
             var summary = trainer.Run();

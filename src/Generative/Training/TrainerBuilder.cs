@@ -15,6 +15,8 @@ public sealed class TrainerBuilder
     private readonly List<ITrainingCallback> _callbacks = [];
     private IDataSource? _data;
     private int? _batchSize;
+    private bool _batchSizeIsDefault;
+    private string? _batchSizeOption;
     private long? _steps;
     private TimeSpan? _duration;
     private long _seed;
@@ -58,6 +60,19 @@ public sealed class TrainerBuilder
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _batchSize = batchSize;
         _lastBatch = lastBatch;
+        _batchSizeIsDefault = false;
+        _batchSizeOption = null;
+        return this;
+    }
+
+    /// <summary>Sets the batch size from a facade's option: <paramref name="batchSize"/> when the caller set it (then a size
+    /// above the data is an error naming <paramref name="option"/>), else <paramref name="defaultBatchSize"/>, lowered to the
+    /// sample count at <see cref="Build"/> when the data have fewer samples (and logged).</summary>
+    internal TrainerBuilder WithBatchSize(int? batchSize, int defaultBatchSize, string option)
+    {
+        WithBatchSize(batchSize ?? defaultBatchSize);
+        _batchSizeIsDefault = batchSize is null;
+        _batchSizeOption = option;
         return this;
     }
 
@@ -227,9 +242,21 @@ public sealed class TrainerBuilder
             problems.Add("the run is unbounded: call WithSteps(n) and/or WithDuration(t)");
         }
 
+        int? loweredFrom = null;
         if (_data is not null && _batchSize is int b && _lastBatch == LastBatchPolicy.Drop && b > _data.Count)
         {
-            problems.Add($"the batch size {b} exceeds the {_data.Count} samples and incomplete batches are dropped: lower the batch size or keep the last batch");
+            if (_batchSizeIsDefault)
+            {
+                loweredFrom = b;
+            }
+            else if (_batchSizeOption is not null)
+            {
+                problems.Add($"the batch size {b} exceeds the {_data.Count} samples: set {_batchSizeOption} to at most {_data.Count}, or leave it unset to use every sample when the data are smaller than the default");
+            }
+            else
+            {
+                problems.Add($"the batch size {b} exceeds the {_data.Count} samples and incomplete batches are dropped: lower the batch size or keep the last batch (WithBatchSize({b}, LastBatchPolicy.Keep))");
+            }
         }
 
         if (_schedule.NeedsTotalSteps && _steps is null)
@@ -276,11 +303,21 @@ public sealed class TrainerBuilder
             throw new InvalidOperationException("The trainer cannot be built: " + string.Join("; ", problems) + ".");
         }
 
+        int batchSize = _batchSize!.Value;
+        if (loweredFrom is int requested)
+        {
+            batchSize = checked((int)_data!.Count);
+            if (_logger is not null)
+            {
+                TrainerLog.BatchSizeLowered(_logger, requested, batchSize, _batchSizeOption ?? "the batch size");
+            }
+        }
+
         var options = new TrainerOptions
         {
             TotalSteps = _steps,
             Duration = _duration,
-            BatchSize = _batchSize!.Value,
+            BatchSize = batchSize,
             Seed = _seed,
             LastBatch = _lastBatch,
             GradientClipNorm = _clip,

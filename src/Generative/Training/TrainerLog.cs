@@ -26,6 +26,11 @@ internal static class TrainerLog
     private static readonly Action<ILogger, long, TimeSpan, TrainingStopReason, string, Exception?> StoppedMessage =
         LoggerMessage.Define<long, TimeSpan, TrainingStopReason, string>(LogLevel.Information, new EventId(7, "TrainingStopped"), "Training stopped at step {Step} after {WallTime}: {Reason} {Message}");
 
+    private static readonly Action<ILogger, int, int, string, Exception?> BatchSizeLoweredMessage =
+        LoggerMessage.Define<int, int, string>(LogLevel.Information, new EventId(8, "BatchSizeLowered"), "The default batch size {Default} exceeds the data: every batch holds all {Count} samples (set {Option} to choose another size)");
+
+    public static void BatchSizeLowered(ILogger logger, int defaultSize, int count, string option) => BatchSizeLoweredMessage(logger, defaultSize, count, option, null);
+
     public static void Started(ILogger logger, string family, long step, string options) => StartedMessage(logger, family, step, options, null);
 
     public static void StepReport(ILogger logger, long step, int epoch, string losses, double stepsPerSecond) => StepMessage(logger, step, epoch, losses, stepsPerSecond, null);
