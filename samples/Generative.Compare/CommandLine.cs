@@ -4,7 +4,7 @@ using Generative.Data.BuiltIn;
 
 namespace Generative.Compare;
 
-/// <summary>A command-line error: printed with the usage, exit code 2.</summary>
+/// <summary>A command-line error: printed with a pointer to --help, exit code 2.</summary>
 internal sealed class CommandLineException(string message) : Exception(message);
 
 /// <summary>The parsed command line of the comparison command.</summary>

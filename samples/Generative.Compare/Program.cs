@@ -12,8 +12,7 @@ try
 catch (CommandLineException e)
 {
     Console.Error.WriteLine("error: " + e.Message);
-    Console.Error.WriteLine();
-    Console.Error.WriteLine(CommandLine.Usage);
+    Console.Error.WriteLine("run with --help for the options");
     return 2;
 }
 
@@ -106,34 +105,38 @@ static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine
         .Start(ctx =>
         {
             var tasks = new Dictionary<string, ProgressTask>();
+
+            // A task is done when the next one starts, or when the run is: it shows 100 % and keeps its final time.
+            // (StopTime, not IsFinished: a task whose training reached its last step counts as finished while it still samples.)
+            void FinishAll()
+            {
+                foreach (var t in tasks.Values.Where(t => t.StopTime is null))
+                {
+                    t.Value = t.MaxValue;
+                    t.StopTask();
+                }
+            }
+
             var progress = new SynchronousProgress(p =>
             {
                 if (p.Phase == "done")
                 {
-                    foreach (var t in tasks.Values)
-                    {
-                        t.StopTask();
-                    }
-
+                    FinishAll();
                     return;
                 }
 
                 string key = $"{p.Contender} seed {p.Seed}" + (p.Fraction < 1 ? $" ({p.Fraction:P0} of data)" : string.Empty);
                 if (!tasks.TryGetValue(key, out var task))
                 {
-                    foreach (var t in tasks.Values.Where(t => !t.IsFinished))
-                    {
-                        t.Value = t.MaxValue;
-                        t.StopTask();
-                    }
-
-                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget?.Duration?.TotalSeconds ?? 100);
+                    FinishAll();
+                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget?.Duration?.TotalSeconds ?? 1);
                     tasks[key] = task;
                 }
 
                 if (p.Phase == "training")
                 {
-                    task.Value = p.TotalSteps is not null ? p.Step : task.Value;
+                    // A step budget counts steps; a duration budget counts seconds (Spectre caps the value at the maximum).
+                    task.Value = p.TotalSteps is not null ? p.Step : task.ElapsedTime?.TotalSeconds ?? 0;
                     task.Description = Markup.Escape($"{key}: training, loss {p.Loss:G4}");
                 }
                 else
@@ -142,6 +145,7 @@ static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine
                 }
             });
             result = runner.Run(progress, token);
+            FinishAll();
         });
     return result!;
 }
