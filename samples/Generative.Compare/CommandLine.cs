@@ -37,7 +37,7 @@ internal sealed record CommandLine
     {
         var defaults = new CommandLine();
         var dataset = Checked<string>("--dataset", "NAME|PATH",
-            $"ring, grid, swissroll, moons, checkerboard, digits, stacked-digits, wine, breast-cancer, or a CSV file (header row, numeric columns)",
+            $"{string.Join(", ", BuiltInDatasets.Names)}, or a CSV file (header row, numeric columns)",
             defaults.Dataset, CheckDataset);
         var label = new Option<string?>("--label") { HelpName = "COLUMN", Description = "for a CSV: the class column (then the table metrics apply)" };
         var budget = Checked<ComparisonBudget?>("--budget", "B",
