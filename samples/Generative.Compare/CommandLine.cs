@@ -1,38 +1,17 @@
+using System.CommandLine;
 using System.Globalization;
 using Generative.Comparison;
 using Generative.Data.BuiltIn;
+using Generative.Samples;
 
 namespace Generative.Compare;
 
-/// <summary>A command-line error: printed with the usage, exit code 2.</summary>
+/// <summary>A bad option value, reported by System.CommandLine as the option's error (exit code 2).</summary>
 internal sealed class CommandLineException(string message) : Exception(message);
 
 /// <summary>The parsed command line of the comparison command.</summary>
 internal sealed record CommandLine
 {
-    public const string Usage = """
-        Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.
-
-        Usage: dotnet run --project samples/Generative.Compare -c Release -- [options]
-
-          --dataset NAME|PATH  ring, grid (default), swissroll, moons, checkerboard, digits, stacked-digits,
-                               wine, breast-cancer, or a CSV file (header row, numeric columns)
-          --label COLUMN       for a CSV: the class column (then the table metrics apply)
-          --budget B           per contender: steps, a duration (90s, 2m) or both (10000,90s); default 10000 steps,
-                               1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)
-          --seeds LIST         comma-separated seeds (default 0); several give mean ± standard deviation
-          --samples N          samples drawn per contender for the metrics (default 2500)
-          --train-count N      training samples drawn for generated data sets (default 20000)
-          --contenders LIST    gan, wgan-gp, wgan-gp-sn, diffusion (default: gan,wgan-gp,diffusion)
-          --fractions LIST     also measure sample efficiency on these fractions of the data (e.g. 0.1,0.3,1)
-          --output DIR         report folder (default comparison-report)
-          --json PATH          also write the machine-readable result there
-          --threads N          libtorch threads (default 1: these networks are small, and libtorch's spinning
-                               threads slow down badly when anything else shares the cores)
-          --quiet              no progress bars
-          -h, --help           this text
-        """;
-
     public string Dataset { get; init; } = "grid";
     public string? LabelColumn { get; init; }
     public ComparisonBudget? Budget { get; init; }
@@ -49,49 +28,83 @@ internal sealed record CommandLine
     public string Output { get; init; } = "comparison-report";
     public string? Json { get; init; }
     public bool Quiet { get; init; }
-    public bool Help { get; init; }
 
-    public static CommandLine Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// Parses <paramref name="args"/>: <c>--help</c> prints the options (exit 0); a bad command line prints the error and a
+    /// pointer to <c>--help</c> to <paramref name="error"/> (exit 2); otherwise the exit code is <paramref name="run"/>'s.
+    /// </summary>
+    public static int Invoke(IReadOnlyList<string> args, TextWriter output, TextWriter error, Func<CommandLine, int> run)
     {
-        var result = new CommandLine();
-        for (int i = 0; i < args.Count; i++)
+        var defaults = new CommandLine();
+        var dataset = Checked<string>("--dataset", "NAME|PATH",
+            $"{string.Join(", ", BuiltInDatasets.Names)}, or a CSV file (header row, numeric columns)",
+            defaults.Dataset, CheckDataset);
+        var label = new Option<string?>("--label") { HelpName = "COLUMN", Description = "for a CSV: the class column (then the table metrics apply)" };
+        var budget = Checked<ComparisonBudget?>("--budget", "B",
+            "per contender: steps, a duration (90s, 2m) or both (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
+            null, ParseBudget);
+        var seeds = Checked<IReadOnlyList<long>>("--seeds", "LIST", "comma-separated seeds; several give mean ± standard deviation", defaults.Seeds, ParseSeeds);
+        var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);
+        var trainCount = SampleCommandLine.WholeNumber("--train-count", "training samples drawn for generated data sets", defaults.TrainCount, 100, 10_000_000);
+        var contenders = Checked<IReadOnlyList<string>?>("--contenders", "LIST",
+            "gan, wgan-gp, wgan-gp-sn, diffusion (default: gan,wgan-gp,diffusion)", null, ParseContenders);
+        var fractions = Checked<IReadOnlyList<double>>("--fractions", "LIST",
+            "also measure sample efficiency on these fractions of the data (e.g. 0.1,0.3,1)", defaults.Fractions, ParseFractions);
+        var outputFolder = SampleCommandLine.Text("--output", "DIR", "report folder", defaults.Output);
+        var json = new Option<string?>("--json") { HelpName = "PATH", Description = "also write the machine-readable result there" };
+        var threads = SampleCommandLine.WholeNumber("--threads", "libtorch threads (1: these networks are small, and libtorch's spinning threads slow down badly when anything else shares the cores)", defaults.Threads, 1, 256);
+        var quiet = new Option<bool>("--quiet") { Description = "no progress bars" };
+        var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            string arg = args[i];
-            string Value()
-            {
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    throw new CommandLineException($"{arg} needs a value.");
-                }
+            dataset, label, budget, seeds, samples, trainCount, contenders, fractions, outputFolder, json, threads, quiet,
+        };
 
-                return args[++i];
+        return SampleCommandLine.Invoke(command, args, output, error, parsed => run(new CommandLine
+        {
+            Dataset = parsed.GetValue(dataset)!,
+            LabelColumn = parsed.GetValue(label),
+            Budget = parsed.GetValue(budget),
+            Seeds = parsed.GetValue(seeds)!,
+            Samples = (int)parsed.GetValue(samples),
+            TrainCount = parsed.GetValue(trainCount),
+            Contenders = parsed.GetValue(contenders),
+            Fractions = parsed.GetValue(fractions)!,
+            Output = parsed.GetValue(outputFolder)!,
+            Json = parsed.GetValue(json),
+            Threads = (int)parsed.GetValue(threads),
+            Quiet = parsed.GetValue(quiet),
+        }));
+    }
+
+    /// <summary>An option whose value <paramref name="parse"/> checks; its <see cref="CommandLineException"/> becomes the option's error.</summary>
+    private static Option<T> Checked<T>(string name, string helpName, string description, T defaultValue, Func<string, T> parse) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return defaultValue;
             }
 
-            result = arg switch
+            try
             {
-                "-h" or "--help" => result with { Help = true },
-                "--quiet" => result with { Quiet = true },
-                "--threads" => result with { Threads = (int)ParsePositive(arg, Value(), min: 1, max: 256) },
-                "--dataset" => result with { Dataset = CheckDataset(Value()) },
-                "--label" => result with { LabelColumn = Value() },
-                "--budget" => result with { Budget = ParseBudget(Value()) },
-                "--seeds" => result with { Seeds = ParseList(arg, Value(), s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)) },
-                "--samples" => result with { Samples = (int)ParsePositive(arg, Value(), min: 100, max: 1_000_000) },
-                "--train-count" => result with { TrainCount = ParsePositive(arg, Value(), min: 100, max: 10_000_000) },
-                "--contenders" => result with { Contenders = ParseContenders(Value()) },
-                "--fractions" => result with { Fractions = ParseFractions(Value()) },
-                "--output" => result with { Output = Value() },
-                "--json" => result with { Json = Value() },
-                _ => throw new CommandLineException($"Unknown option '{arg}'."),
-            };
-        }
+                return parse(result.Tokens[0].Value);
+            }
+            catch (CommandLineException e)
+            {
+                result.AddError(e.Message);
+                return defaultValue;
+            }
+        },
+    };
 
-        if (result.Seeds.Distinct().Count() != result.Seeds.Count)
-        {
-            throw new CommandLineException("--seeds: the seeds must be distinct.");
-        }
-
-        return result;
+    private static IReadOnlyList<long> ParseSeeds(string value)
+    {
+        var seeds = ParseList("--seeds", value, s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture));
+        return seeds.Distinct().Count() == seeds.Count ? seeds : throw new CommandLineException("--seeds: the seeds must be distinct.");
     }
 
     private static string CheckDataset(string value)
@@ -124,16 +137,6 @@ internal sealed record CommandLine
         {
             throw new CommandLineException("--budget: " + e.Message);
         }
-    }
-
-    private static long ParsePositive(string option, string value, long min, long max)
-    {
-        if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n < min || n > max)
-        {
-            throw new CommandLineException($"{option}: '{value}' is not a whole number from {min} to {max}.");
-        }
-
-        return n;
     }
 
     private static IReadOnlyList<T> ParseList<T>(string option, string value, Func<string, T> parse)

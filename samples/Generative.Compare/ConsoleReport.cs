@@ -25,14 +25,23 @@ internal static class ConsoleReport
             return "n/a";
         }
 
+        // The high-quality fraction reads as a percentage, as in README.md and docs/comparison.md ("22.5 %", "59.1 ± 18.6 %").
+        bool percent = key == "highQualityFraction";
+        double scale = percent ? 100 : 1;
         string format = key switch
         {
             "modesCaptured" or "modeCount" => "0.#",
-            "highQualityFraction" or "precision" or "recall" or "coverage" or "density" or "tstrAccuracy" or "trtrAccuracy" => "0.000",
+            "highQualityFraction" => "0.0",
+            "precision" or "recall" or "coverage" or "density" or "tstrAccuracy" or "trtrAccuracy" => "0.000",
             _ => "G4",
         };
-        string mean = summary.Mean.ToString(format, CultureInfo.InvariantCulture);
-        return withDeviation && summary.PerSeed.Count > 1 ? $"{mean} ± {summary.StandardDeviation.ToString(format, CultureInfo.InvariantCulture)}" : mean;
+        string text = (summary.Mean * scale).ToString(format, CultureInfo.InvariantCulture);
+        if (withDeviation && summary.PerSeed.Count > 1)
+        {
+            text += " ± " + (summary.StandardDeviation * scale).ToString(format, CultureInfo.InvariantCulture);
+        }
+
+        return percent ? text + " %" : text;
     }
 
     public static void Print(ComparisonResult result, ComparisonDataKind kind)

@@ -3,99 +3,85 @@ using Generative.Comparison;
 using Generative.Compare;
 using Spectre.Console;
 
-// The main job: dotnet run --project samples/Generative.Compare -c Release [-- options]
-CommandLine options;
-try
-{
-    options = CommandLine.Parse(args);
-}
-catch (CommandLineException e)
-{
-    Console.Error.WriteLine("error: " + e.Message);
-    Console.Error.WriteLine();
-    Console.Error.WriteLine(CommandLine.Usage);
-    return 2;
-}
+// The main job: dotnet run --project samples/Generative.Compare -c Release [-- options]   (--help lists them)
+return CommandLine.Invoke(args, Console.Out, Console.Error, options => Compare(options, args));
 
-if (options.Help)
+static int Compare(CommandLine options, string[] args)
 {
-    Console.WriteLine(CommandLine.Usage);
-    return 0;
-}
-
-ComparisonData data;
-try
-{
-    data = DataLoading.Load(options);
-}
-catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"error: cannot use the data set '{options.Dataset}': {e.Message}");
-    return 2;
-}
-
-if (Console.IsOutputRedirected)
-{
-    // A log file or a pipe: lay the results table out wide instead of folding it into 80 columns.
-    AnsiConsole.Profile.Width = 200;
-}
-
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
-
-TorchSharp.torch.set_num_threads(options.Threads);
-using (data)
-{
-    var budget = options.Budget ?? CommandLine.DefaultBudget(data);
-    var comparisonOptions = new ComparisonOptions
-    {
-        Budget = budget,
-        Seeds = options.Seeds,
-        SampleCount = options.Samples,
-        SampleEfficiencyFractions = options.Fractions,
-        Contenders = options.Contenders is null ? null : ComparisonContenders.ByName(options.Contenders),
-    };
-    var runner = new ComparisonRunner(data, comparisonOptions);
-    AnsiConsole.MarkupLine(
-        $"[bold]Comparing[/] {string.Join(", ", runner.Contenders.SelectMany(c => c.Samplers.Count == 1 ? [c.Name] : c.Samplers.Select(s => s.Name)))} " +
-        $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples), budget {budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
-
-    ComparisonResult result;
-    var clock = Stopwatch.StartNew();
+    ComparisonData data;
     try
     {
-        result = options.Quiet || Console.IsOutputRedirected
-            ? runner.Run(new PlainProgress(), cancellation.Token)
-            : RunWithProgressBars(runner, options, cancellation.Token);
+        data = DataLoading.Load(options);
     }
-    catch (OperationCanceledException)
+    catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
     {
-        Console.Error.WriteLine("Cancelled.");
-        return 130;
+        Console.Error.WriteLine($"error: cannot use the data set '{options.Dataset}': {e.Message}");
+        return 2;
     }
 
-    using (result)
+    if (Console.IsOutputRedirected)
     {
-        ConsoleReport.Print(result, data.Kind);
-        string folder = Path.GetFullPath(options.Output);
-        ReportWriter.Write(result, data, folder, "dotnet run --project samples/Generative.Compare -c Release" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty));
-        if (options.Json is not null)
+        // A log file or a pipe: lay the results table out wide instead of folding it into 80 columns.
+        AnsiConsole.Profile.Width = 200;
+    }
+
+    using var cancellation = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    };
+
+    TorchSharp.torch.set_num_threads(options.Threads);
+    using (data)
+    {
+        var budget = options.Budget ?? CommandLine.DefaultBudget(data);
+        var comparisonOptions = new ComparisonOptions
         {
-            string jsonPath = Path.GetFullPath(options.Json);
-            Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-            File.WriteAllText(jsonPath, result.ToJson());
-            AnsiConsole.MarkupLine($"JSON: [link]{Markup.Escape(jsonPath)}[/]");
+            Budget = budget,
+            Seeds = options.Seeds,
+            SampleCount = options.Samples,
+            SampleEfficiencyFractions = options.Fractions,
+            Contenders = options.Contenders is null ? null : ComparisonContenders.ByName(options.Contenders),
+        };
+        var runner = new ComparisonRunner(data, comparisonOptions);
+        AnsiConsole.MarkupLine(
+            $"[bold]Comparing[/] {string.Join(", ", runner.Contenders.SelectMany(c => c.Samplers.Count == 1 ? [c.Name] : c.Samplers.Select(s => s.Name)))} " +
+            $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples), budget {budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
+
+        ComparisonResult result;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            result = options.Quiet || Console.IsOutputRedirected
+                ? runner.Run(new PlainProgress(), cancellation.Token)
+                : RunWithProgressBars(runner, options, cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Cancelled.");
+            return 130;
         }
 
-        AnsiConsole.MarkupLine($"Report: [link]{Markup.Escape(Path.Combine(folder, "report.md"))}[/] (and report.html). Total {clock.Elapsed.TotalSeconds:F0} s.");
-    }
-}
+        using (result)
+        {
+            ConsoleReport.Print(result, data.Kind);
+            string folder = Path.GetFullPath(options.Output);
+            ReportWriter.Write(result, data, folder, "dotnet run --project samples/Generative.Compare -c Release" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty));
+            if (options.Json is not null)
+            {
+                string jsonPath = Path.GetFullPath(options.Json);
+                Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
+                File.WriteAllText(jsonPath, result.ToJson());
+                AnsiConsole.MarkupLine($"JSON: [link]{Markup.Escape(jsonPath)}[/]");
+            }
 
-return 0;
+            AnsiConsole.MarkupLine($"Report: [link]{Markup.Escape(Path.Combine(folder, "report.md"))}[/] (and report.html). Total {clock.Elapsed.TotalSeconds:F0} s.");
+        }
+    }
+
+    return 0;
+}
 
 static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine options, CancellationToken token)
 {
@@ -106,35 +92,39 @@ static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine
         .Start(ctx =>
         {
             var tasks = new Dictionary<string, ProgressTask>();
+
+            // A task is done when the next one starts, or when the run is: it shows 100 % and keeps its final time.
+            // (StopTime, not IsFinished: a task whose training reached its last step counts as finished while it still samples.)
+            void FinishAll()
+            {
+                foreach (var t in tasks.Values.Where(t => t.StopTime is null))
+                {
+                    t.Value = t.MaxValue;
+                    t.StopTask();
+                }
+            }
+
             var progress = new SynchronousProgress(p =>
             {
                 if (p.Phase == "done")
                 {
-                    foreach (var t in tasks.Values)
-                    {
-                        t.StopTask();
-                    }
-
+                    FinishAll();
                     return;
                 }
 
                 string key = $"{p.Contender} seed {p.Seed}" + (p.Fraction < 1 ? $" ({p.Fraction:P0} of data)" : string.Empty);
                 if (!tasks.TryGetValue(key, out var task))
                 {
-                    foreach (var t in tasks.Values.Where(t => !t.IsFinished))
-                    {
-                        t.Value = t.MaxValue;
-                        t.StopTask();
-                    }
-
-                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget?.Duration?.TotalSeconds ?? 100);
+                    FinishAll();
+                    task = ctx.AddTask(Markup.Escape(key), maxValue: p.TotalSteps ?? options.Budget?.Duration?.TotalSeconds ?? 1);
                     tasks[key] = task;
                 }
 
                 if (p.Phase == "training")
                 {
-                    task.Value = p.TotalSteps is not null ? p.Step : task.Value;
-                    task.Description = Markup.Escape($"{key}: training, loss {p.Loss:G4}");
+                    // A step budget counts steps; a duration budget counts seconds (Spectre caps the value at the maximum).
+                    task.Value = p.TotalSteps is not null ? p.Step : task.ElapsedTime?.TotalSeconds ?? 0;
+                    task.Description = Markup.Escape(p.Loss is { } loss ? $"{key}: training, loss {loss:G4}" : $"{key}: training");
                 }
                 else
                 {
@@ -142,6 +132,7 @@ static ComparisonResult RunWithProgressBars(ComparisonRunner runner, CommandLine
                 }
             });
             result = runner.Run(progress, token);
+            FinishAll();
         });
     return result!;
 }
@@ -163,7 +154,7 @@ internal sealed class PlainProgress : IProgress<ComparisonProgress>
         {
             if (key != _last || value.Step - _lastStep >= 5000)
             {
-                Console.WriteLine($"  {key}: step {value.Step}{(value.TotalSteps is { } t ? "/" + t : string.Empty)}, loss {value.Loss:G4}");
+                Console.WriteLine($"  {key}: step {value.Step}{(value.TotalSteps is { } t ? "/" + t : string.Empty)}{(value.Loss is { } loss ? $", loss {loss:G4}" : string.Empty)}");
                 _lastStep = value.Step;
             }
         }

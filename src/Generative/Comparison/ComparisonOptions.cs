@@ -73,7 +73,7 @@ public sealed record ComparisonOptions
 /// <param name="Contender">The contender (or row) concerned.</param>
 /// <param name="Seed">The seed.</param>
 /// <param name="Fraction">The fraction of the training data (1 outside sample-efficiency runs).</param>
-/// <param name="Step">Training steps done (training phase).</param>
+/// <param name="Step">Training steps done (training phase; the first report of a training run, at step 0, comes before its first step).</param>
 /// <param name="TotalSteps">Training steps budgeted, if the budget counts steps.</param>
-/// <param name="Loss">The latest primary loss (training phase).</param>
+/// <param name="Loss">The latest primary loss (training phase; null before the first step).</param>
 public sealed record ComparisonProgress(string Phase, string Contender, long Seed, double Fraction, long Step, long? TotalSteps, double? Loss);

@@ -123,6 +123,8 @@ public sealed class ComparisonRunner
             ? null
             : new SynchronousProgress<TrainingProgress>(p => progress.Report(new ComparisonProgress(
                 "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault())));
+        // Step 0 before the first step: a progress display starts its clock when training starts, not at the first report.
+        progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, _options.Budget.Steps, null));
         using var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
         var history = trained.Summary.LossHistory.TryGetValue(trained.PrimaryLoss, out var points) ? points.Select(p => p.Value).ToList() : [];
         double lossVariance = history.Count > 1 ? TrainingStability.LossVariance(history, Math.Min(TrainingStability.DefaultWindow, history.Count)) : double.NaN;

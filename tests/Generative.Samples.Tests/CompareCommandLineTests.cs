@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Generative.Samples.Tests;
+
+/// <summary>
+/// The comparison command's bad-option paths, run as a process: the command pins a newer SkiaSharp than this test
+/// project, so it is not referenced here; the solution build puts it next to its project. Nothing trains.
+/// </summary>
+public sealed class CompareCommandLineTests
+{
+    [SkippableTheory]
+    [InlineData("--threads", "x", "--threads: 'x' is not a whole number from 1 to 256.")]
+    [InlineData("--samples", "5", "--samples: '5' is not a whole number from 100 to 1000000.")]
+    [InlineData("--seeds", "1,1", "--seeds: the seeds must be distinct.")]
+    [InlineData("--seeds", "a,b", "--seeds: 'a,b' is not a comma-separated list of numbers.")]
+    [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
+    [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
+    [InlineData("--contenders", "gan,foo", "--contenders: Unknown contender 'foo'")]
+    [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]
+    public void Bad_value_exits_2_with_the_error_and_a_pointer_to_help(string option, string value, string message)
+    {
+        var (code, output, error) = RunCompare(option, value);
+
+        code.Should().Be(2);
+        output.Should().BeEmpty("nothing runs after a bad command line");
+        error.Should().StartWith("error: " + message).And.EndWith("run with --help for the options" + Environment.NewLine);
+        error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2, "the error and the pointer to --help, not the whole usage");
+    }
+
+    [SkippableFact]
+    public void Help_lists_every_option_with_its_default()
+    {
+        var (code, output, error) = RunCompare("--help");
+
+        code.Should().Be(0);
+        error.Should().BeEmpty();
+        foreach (string option in new[] { "--dataset", "--label", "--budget", "--seeds", "--samples", "--train-count", "--contenders", "--fractions", "--output", "--json", "--threads", "--quiet" })
+        {
+            output.Should().Contain(option);
+        }
+
+        output.Should().Contain("[default: grid]").And.Contain("[default: 2500]").And.Contain("[default: comparison-report]");
+    }
+
+    private static (int Code, string Output, string Error) RunCompare(params string[] args)
+    {
+        // This assembly runs from tests/Generative.Samples.Tests/bin/<configuration>/<framework>/; the command's build
+        // output has the same configuration and framework.
+        string framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        string dll = Path.Combine(RepositoryRoot(), "samples", "Generative.Compare", "bin", configuration, framework, "Generative.Compare.dll");
+        Skip.IfNot(File.Exists(dll), $"{dll} is not built (dotnet build Generative.sln builds it).");
+
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error);
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
