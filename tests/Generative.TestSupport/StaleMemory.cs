@@ -18,14 +18,14 @@ public static class StaleMemory
 {
     private const int M_MMAP_THRESHOLD = -3;
 
-    /// <summary>Fills freed C-heap blocks from 256 bytes to 16 MiB with NaN.</summary>
+    /// <summary>Fills freed C-heap blocks from 256 bytes to 8 MiB with NaN.</summary>
     public static void Poison()
     {
         using var scope = NewDisposeScope();
         var blocks = new List<Tensor>();
-        for (long bytes = 256; bytes <= 16L << 20; bytes = bytes * 3 / 2)
+        for (long bytes = 256; bytes <= 8L << 20; bytes = bytes * 3 / 2)
         {
-            for (int copy = 0; copy < 3; copy++)
+            for (int copy = 0; copy < 2; copy++)
             {
                 blocks.Add(full(bytes / sizeof(float), float.NaN));
             }
