@@ -16,10 +16,27 @@ internal static class SamplingMemory
 {
     public static int Run(string[] args)
     {
+        // --trim off|batch|<seconds>: the NativeMemoryPolicy.SamplingTrimInterval to sample with (default off, the library's).
+        int at = Array.IndexOf(args, "--trim");
+        if (at >= 0)
+        {
+            string trim = at + 1 < args.Length ? args[at + 1] : throw new ArgumentException("--trim needs off, batch or a number of seconds.");
+            NativeMemoryPolicy.Current = new NativeMemoryPolicy
+            {
+                SamplingTrimInterval = trim switch
+                {
+                    "off" => null,
+                    "batch" => TimeSpan.Zero,
+                    _ => TimeSpan.FromSeconds(double.Parse(trim, CultureInfo.InvariantCulture)),
+                },
+            };
+            args = [.. args.Take(at), .. args.Skip(at + 2)];
+        }
+
         string which = args.Length > 0 ? args[0] : "both";
         int batch = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
         int[] counts = args.Length > 2 ? [.. args.Skip(2).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10_000, 100_000];
-        Console.WriteLine($"sampling memory: batch {batch}, counts {string.Join(", ", counts)}, torch threads {get_num_threads()}");
+        Console.WriteLine($"sampling memory: batch {batch}, counts {string.Join(", ", counts)}, torch threads {get_num_threads()}; policy: {NativeMemoryPolicy.Current}");
         if (which is "both" or "diffusion")
         {
             using var net = Fixtures.Mlp2D();
