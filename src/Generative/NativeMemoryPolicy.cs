@@ -31,7 +31,7 @@ namespace Generative;
 /// </example>
 public sealed class NativeMemoryPolicy
 {
-    private static NativeMemoryPolicy _current = new();
+    private static NativeMemoryPolicy? _current;
     private readonly TimeSpan? _samplingTrimInterval;
     private readonly int _collectEveryTrainingSteps;
 
@@ -45,7 +45,7 @@ public sealed class NativeMemoryPolicy
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/> (use <see cref="Off"/>).</exception>
     public static NativeMemoryPolicy Current
     {
-        get => Volatile.Read(ref _current);
+        get => Volatile.Read(ref _current) ?? Off;
         set
         {
             ArgumentNullException.ThrowIfNull(value);
