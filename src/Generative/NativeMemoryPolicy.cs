@@ -60,11 +60,11 @@ public sealed class NativeMemoryPolicy
     /// <summary>
     /// The least time between two heap trims while sampling: after a batch of any model's <c>Sample</c> or
     /// <c>SampleBatches</c>, the heap is trimmed if this long has passed since the last such trim (process-wide).
-    /// <see langword="null"/> (the default): never. <see cref="TimeSpan.Zero"/>: after every batch. A trim costs roughly
-    /// one trim per interval (measured: about 30 ms for the call and re-faulting the released pages, against a 110 ms
-    /// 512-sample DDIM-50 batch of a 2-D model), so 1 s costs about 3 % of sampling time and lowers that model's peak
-    /// resident memory from about 370 to 300 MB; after every batch, about 30 % for about 250 MB. docs/performance.md
-    /// ("Memory") has the figures.
+    /// <see langword="null"/> (the default): never. <see cref="TimeSpan.Zero"/>: after every batch. An interval costs about
+    /// one trim per interval, and a trim costs about a quarter of the batch after it (the call plus re-faulting the pages
+    /// it released; measured 32 ms against a 111 ms 512-sample DDIM-50 batch of a 2-D model, 64 ms against 253 ms at
+    /// 1,000). For that model in batches of 1,000, 1 s costs 3–6 % of sampling time and lowers the peak resident memory
+    /// from 330–380 MB to 280–300 MB; after every batch, 25–29 % for 205–260 MB. docs/performance.md ("Memory").
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative interval, or to one longer than a day.</exception>
     public TimeSpan? SamplingTrimInterval
