@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Generative;
 using Generative.Comparison;
 using Generative.Compare;
 using Spectre.Console;
@@ -8,6 +9,10 @@ return CommandLine.Invoke(args, Console.Out, Console.Error, options => Compare(o
 
 static int Compare(CommandLine options, string[] args)
 {
+    // This command's resident memory is documented (docs/performance.md, docs/comparison.md), so it opts in to the
+    // library's memory policy (off by default): the C heap is trimmed at most once a second while sampling, and the
+    // trainers force a collection (and a trim) every 1,000 steps.
+    NativeMemoryPolicy.Current = new NativeMemoryPolicy { SamplingTrimInterval = TimeSpan.FromSeconds(1), CollectEveryTrainingSteps = 1000 };
     ComparisonData data;
     try
     {

@@ -32,6 +32,7 @@ public static class SyntheticDataServiceApp
         builder.Services.ConfigureHttpJsonOptions(options => Configure(options.SerializerOptions));
         builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
         AddSamplingLimiter(builder);
+        ApplyNativeMemoryPolicy(builder.Configuration.GetSection("SyntheticDataService:NativeMemory"));
 
         var generative = builder.Services.AddGenerative()
             .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"));
@@ -77,6 +78,32 @@ public static class SyntheticDataServiceApp
                     .ExecuteAsync(context.HttpContext));
             };
         });
+    }
+
+    /// <summary>
+    /// Opts the process in to the library's memory policy (off by default; <see cref="NativeMemoryPolicy"/>):
+    /// "SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds" (default 1; 0 trims after every batch; empty
+    /// never trims) and "CollectEveryTrainingSteps" (default 1000, for the ready model's training; 0 never collects).
+    /// The trim runs on a request thread that has just sampled a batch, at most once per interval for the whole process
+    /// (concurrent requests never trim together). Invalid values stop the start-up with the policy's message.
+    /// </summary>
+    private static void ApplyNativeMemoryPolicy(IConfigurationSection section)
+    {
+        string? seconds = section["SamplingTrimIntervalSeconds"];
+        TimeSpan? interval = TimeSpan.FromSeconds(1);
+        if (seconds is not null)
+        {
+            interval = seconds.Length == 0 ? null
+                : double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+                    ? TimeSpan.FromSeconds(value)
+                    : throw new InvalidOperationException($"SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds is '{seconds}'; use a number of seconds (0 = after every batch) or an empty value (never).");
+        }
+
+        NativeMemoryPolicy.Current = new NativeMemoryPolicy
+        {
+            SamplingTrimInterval = interval,
+            CollectEveryTrainingSteps = section.GetValue("CollectEveryTrainingSteps", 1000),
+        };
     }
 
     /// <summary>The JSON settings of requests and responses: camelCase, enums as strings, NaN and infinities as

@@ -1,26 +1,33 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Generative;
 
 /// <summary>
-/// Gives the C heap's free pages back to the operating system (glibc's <c>malloc_trim(0)</c>): after each batch a
-/// diffusion model samples, and with the trainer's periodic garbage collection. Activations of a few hundred kilobytes
-/// each are common here (a sampling batch's, a 256-sample batch's time embedding); glibc's dynamic mmap
-/// threshold moves such blocks from fresh mappings onto the heap after the first ones are freed, and the heap then
-/// keeps the pages it grew (measured: a 2-D DDIM-50 run in batches of 1,000 rose from 194 to 369 MB resident over
-/// 10,000 samples; trimmed after every batch it peaks at 227 MB and ends at 175 MB, at the same speed; docs/performance.md).
+/// Gives the C heap's free pages back to the operating system (glibc's <c>malloc_trim(0)</c>), as the application's
+/// <see cref="NativeMemoryPolicy"/> asks: after sampled batches at its interval, and after the trainer's forced
+/// collections. The nearest-neighbour metrics also trim after their large one-off passes (docs/performance.md).
 /// </summary>
 /// <remarks>
 /// Linux only; a no-op elsewhere and where the C library has no <c>malloc_trim</c> (musl), which is detected once.
-/// Thread-safe: glibc locks each arena while trimming it.
+/// Thread-safe: glibc locks each arena while trimming it; the sampling cadence lets one thread trim per interval.
 /// </remarks>
 internal static class NativeHeap
 {
     private static int _unavailable;
+    private static long _requested;
+    private static long _lastSamplingTrim = Stopwatch.GetTimestamp();
+
+    /// <summary>The clock of the sampling cadence, in <see cref="Stopwatch"/> ticks; tests replace it.</summary>
+    internal static Func<long> Clock { get; set; } = Stopwatch.GetTimestamp;
+
+    /// <summary>Trims requested since the process started (on every platform, including where a trim is a no-op).</summary>
+    internal static long TrimCount => Interlocked.Read(ref _requested);
 
     /// <summary>Returns free heap pages to the operating system, when the platform can.</summary>
     internal static void Trim()
     {
+        Interlocked.Increment(ref _requested);
         if (!OperatingSystem.IsLinux() || Volatile.Read(ref _unavailable) != 0)
         {
             return;
@@ -35,6 +42,38 @@ internal static class NativeHeap
             Volatile.Write(ref _unavailable, 1);
         }
     }
+
+    /// <summary>
+    /// Called by the models after each sampled batch, on the sampling thread: trims when the policy's
+    /// <see cref="NativeMemoryPolicy.SamplingTrimInterval"/> has passed since the last sampling trim. Of the threads that
+    /// find it due at once, only the one whose compare-and-swap of the last trim's time succeeds trims.
+    /// </summary>
+    internal static void AfterSampledBatch()
+    {
+        if (NativeMemoryPolicy.Current.SamplingTrimInterval is not { } interval)
+        {
+            return;
+        }
+
+        if (interval == TimeSpan.Zero)
+        {
+            Trim();
+            return;
+        }
+
+        long now = Clock();
+        long last = Interlocked.Read(ref _lastSamplingTrim);
+        long due = (long)(interval.TotalSeconds * Stopwatch.Frequency);
+        if (now - last < due || Interlocked.CompareExchange(ref _lastSamplingTrim, now, last) != last)
+        {
+            return;
+        }
+
+        Trim();
+    }
+
+    /// <summary>Starts the sampling interval afresh (when the policy changes).</summary>
+    internal static void RestartCadence() => Interlocked.Exchange(ref _lastSamplingTrim, Clock());
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

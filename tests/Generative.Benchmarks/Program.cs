@@ -7,6 +7,7 @@ using TorchSharp;
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] [BenchmarkDotNet arguments, e.g. --filter '*DiffusionMlpStep*']
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] sampling-memory [both|diffusion|gan] [batch] [counts...]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] interleaved [rounds] [name filter]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] trim-cost [batch] [rounds]
 // libtorch runs on one thread unless --threads N or GENERATIVE_BENCH_THREADS=N says otherwise.
 var rest = new List<string>(args);
 int threads = int.TryParse(Environment.GetEnvironmentVariable("GENERATIVE_BENCH_THREADS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int fromEnv) ? fromEnv : 1;
@@ -27,6 +28,11 @@ Console.WriteLine($"libtorch threads: {torch.get_num_threads()} (OMP_NUM_THREADS
 if (rest.Count > 0 && rest[0] == "sampling-memory")
 {
     return SamplingMemory.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "trim-cost")
+{
+    return TrimCost.Run([.. rest.Skip(1)]);
 }
 
 if (rest.Count > 0 && rest[0] == "interleaved")

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using Generative;
 using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Usage: dotnet run -c Release --project tests/Generative.TrainingMemoryBenchmark -- [steps] [gcEverySteps ...]
+// Usage: dotnet run -c Release --project tests/Generative.TrainingMemoryBenchmark -- [steps] [collectEverySteps ...]
 // Trains a tiny 2-D MLP (2→64→64→2, Adam, batch 256, ε-prediction of noised 2-D points) for `steps` steps once per
-// GC setting and prints the process's resident memory every 2,000 steps.
+// NativeMemoryPolicy.CollectEveryTrainingSteps setting (0 = the library's default, no forced collection) and prints
+// the process's resident memory every 2,000 steps.
 long steps = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
 int[] settings = args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [0, 1000, 100];
 Console.WriteLine($"steps {steps}; OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS")}; torch threads {get_num_threads()}");
 foreach (int gcEvery in settings)
 {
+    NativeMemoryPolicy.Current = new NativeMemoryPolicy { CollectEveryTrainingSteps = gcEvery };
     using var scope = NewDisposeScope();
     using var g = new Generator(1);
     var points = randn([4096, 2], generator: g) * tensor(new float[] { 1, 0.3f });
@@ -21,13 +24,13 @@ foreach (int gcEvery in settings)
     using var step = new TinyDenoisingStep();
     var samples = new List<(long Step, double RssMb)>();
     var probe = new RssProbe(samples, 2000);
-    using var trainer = Trainer.For(step).WithData(data).WithBatchSize(256).WithSteps(steps).WithSeed(1).WithGcEvery(gcEvery).WithCallback(probe).Build();
+    using var trainer = Trainer.For(step).WithData(data).WithBatchSize(256).WithSteps(steps).WithSeed(1).WithCallback(probe).Build();
     var clock = Stopwatch.StartNew();
     var summary = trainer.Run();
     string rss = string.Join(" ", samples.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Step / 1000}k:{s.RssMb:F0}")));
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"GcEverySteps={gcEvery,5}: {summary.CompletedSteps / clock.Elapsed.TotalSeconds,6:F0} steps/s, final loss {summary.MeanOfLast("loss", 500):F4}, RSS MB {rss}, live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}"));
+        $"CollectEveryTrainingSteps={gcEvery,5}: {summary.CompletedSteps / clock.Elapsed.TotalSeconds,6:F0} steps/s, final loss {summary.MeanOfLast("loss", 500):F4}, RSS MB {rss}, live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}"));
 }
 
 return 0;

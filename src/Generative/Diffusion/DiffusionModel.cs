@@ -359,7 +359,7 @@ public sealed class DiffusionModel : IGenerativeModel
             copy = result.clone();
         }
 
-        NativeHeap.Trim(); // the batch's activations are freed: keep resident memory to about one batch's worth
+        NativeHeap.AfterSampledBatch(); // trims only if the application's NativeMemoryPolicy asks, at its interval
         return copy;
     }
 

@@ -144,6 +144,7 @@ public sealed class GanModel : IGenerativeModel
                 }
 
                 done += b;
+                NativeHeap.AfterSampledBatch(); // trims only if the application's NativeMemoryPolicy asks, at its interval
                 progress?.Report(new SamplingProgress(done, count, 0, 0));
                 yield return result;
             }

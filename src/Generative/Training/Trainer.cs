@@ -200,7 +200,8 @@ public sealed partial class Trainer : IDisposable
                 _progress.Report(MakeProgress(clock.Elapsed, stepsRun, losses));
             }
 
-            if (Options.GcEverySteps > 0 && CompletedSteps % Options.GcEverySteps == 0)
+            int collectEvery = NativeMemoryPolicy.Current.CollectEveryTrainingSteps; // the application's; 0 by default
+            if (collectEvery > 0 && CompletedSteps % collectEvery == 0)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();

@@ -33,7 +33,6 @@ public sealed class TrainerBuilder
     private IProgress<TrainingProgress>? _progress;
     private int _progressEvery = 10;
     private int _logEvery = 100;
-    private int _gcEvery = 1000;
     private string? _resumeFrom;
     private bool _built;
 
@@ -204,18 +203,6 @@ public sealed class TrainerBuilder
         return this;
     }
 
-    /// <summary>
-    /// Forces a garbage collection every <paramref name="everySteps"/> steps (default 1000; 0 turns it off). TorchSharp
-    /// objects hold native memory that only the collector frees; see docs/training.md for the measurements.
-    /// </summary>
-    /// <param name="everySteps">Steps between collections, ≥ 0.</param>
-    public TrainerBuilder WithGcEvery(int everySteps)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(everySteps);
-        _gcEvery = everySteps;
-        return this;
-    }
-
     /// <summary>Validates the options and builds the trainer.</summary>
     /// <returns>A trainer the caller owns (dispose it; it does not dispose the step, the data or the callbacks).</returns>
     /// <exception cref="InvalidOperationException">An option is missing or the options contradict each other; the message says which.</exception>
@@ -330,7 +317,6 @@ public sealed class TrainerBuilder
             KeepCheckpoints = _keepCheckpoints,
             LogEverySteps = _logEvery,
             ProgressEverySteps = _progressEvery,
-            GcEverySteps = _gcEvery,
         };
 
         _built = true;

@@ -53,10 +53,4 @@ public sealed class TrainerOptions
 
     /// <summary>Steps between progress reports.</summary>
     public int ProgressEverySteps { get; internal init; } = 10;
-
-    /// <summary>
-    /// Steps between forced garbage collections, 0 for none. TorchSharp objects (optimiser scalars, tensor wrappers)
-    /// hold native memory that only the collector frees; see docs/training.md for the measured effect.
-    /// </summary>
-    public int GcEverySteps { get; internal init; }
 }
