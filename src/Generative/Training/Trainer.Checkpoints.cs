@@ -94,6 +94,7 @@ public sealed partial class Trainer
             throw new CheckpointFormatException($"The checkpoint '{resolved}' has no generator state.");
         }
 
+        CheckGeneratorState(generatorState, resolved);
         if (!tensors.Tensors.TryGetValue(PermutationKey, out var permutation) || permutation.dtype != ScalarType.Int64 || permutation.dim() != 1)
         {
             throw new CheckpointFormatException($"The checkpoint '{resolved}' has no data order.");
@@ -137,6 +138,37 @@ public sealed partial class Trainer
         LastCheckpoint = resolved;
         _lastCheckpointStep = CompletedSteps;
         TrainerLog.Resumed(Logger, resolved, CompletedSteps);
+    }
+
+    /// <summary>
+    /// Checks a saved generator state the way libtorch's CPU generator will, before it is handed over: libtorch rejects
+    /// a bad state with an exception that cannot cross TorchSharp's native boundary, so the process would abort instead.
+    /// </summary>
+    /// <remarks>
+    /// The state is PyTorch's <c>CPUGeneratorImplState</c>: the initial seed (8 bytes), <c>left</c> (4), <c>seeded</c> (4),
+    /// <c>next</c> (8), 624 state words (8 each), the cached normal sample, padding; libtorch accepts it when its size is
+    /// the current generator's, <c>seeded</c> is non-zero, 0 &lt; <c>left</c> ≤ 624 and <c>next</c> ≤ 624.
+    /// </remarks>
+    private void CheckGeneratorState(Tensor state, string resolved)
+    {
+        const int MersenneStateWords = 624;
+        using var current = _generator.get_state();
+        string file = Path.Combine(resolved, StateTensorsFileName);
+        if (state.dim() != 1 || state.numel() != current.numel())
+        {
+            throw new CheckpointFormatException(
+                $"The generator state in '{file}' has {state.numel()} bytes (shape {TensorShape.Format(state.shape)}), but this generator's state has {current.numel()}; the checkpoint is corrupt or was written by another libtorch.");
+        }
+
+        byte[] bytes = state.data<byte>().ToArray();
+        int left = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        int seeded = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
+        ulong next = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16));
+        if (seeded == 0 || left <= 0 || left > MersenneStateWords || next > MersenneStateWords)
+        {
+            throw new CheckpointFormatException(
+                $"The generator state in '{file}' is not a valid Mersenne Twister state (seeded {seeded}, left {left}, next {next}; expected seeded ≠ 0, 0 < left ≤ {MersenneStateWords}, next ≤ {MersenneStateWords}); the checkpoint is corrupt.");
+        }
     }
 
     private static TorchSharp.Modules.OptimizerHelper Helper(string name, optim.Optimizer optimizer) =>

@@ -115,6 +115,56 @@ public sealed class ModelCheckpointTests : IDisposable
             .Invoking(b => b.Build()).Should().Throw<CheckpointFormatException>().WithMessage("*'regressor.weight' is Float32 [1, 2], but the model expects Float32 [1, 3]*");
     }
 
+    [Theory]
+    [InlineData("size")]
+    [InlineData("left")]
+    [InlineData("next")]
+    [InlineData("seeded")]
+    public void A_bad_generator_state_is_refused_before_anything_is_loaded(string mutation)
+    {
+        // libtorch aborts the process (SIGABRT) on these in set_state; the trainer must refuse them itself, and first.
+        string root = Path.Combine(_dir, "generator-" + mutation);
+        using var data = RegressionData.Create();
+        using (var step = new LinearRegressionStep())
+        using (var trainer = Trainer.For(step).WithData(data).WithBatchSize(16).WithSteps(3).WithCheckpointing(root, 3).Build())
+        {
+            trainer.Run();
+        }
+
+        string file = Path.Combine(ModelCheckpoint.Resolve(root), Trainer.StateTensorsFileName);
+        var tensors = new Dictionary<string, Tensor>();
+        using (var content = SafeTensors.Load(file))
+        {
+            foreach (var (name, value) in content.Tensors)
+            {
+                tensors[name] = value.clone();
+            }
+        }
+
+        byte[] bytes = tensors["generator"].data<byte>().ToArray();
+        switch (mutation)
+        {
+            case "size": bytes = bytes[..^8]; break;
+            case "left": BitConverter.TryWriteBytes(bytes.AsSpan(8), 0).Should().BeTrue(); break;
+            case "seeded": BitConverter.TryWriteBytes(bytes.AsSpan(12), 0).Should().BeTrue(); break;
+            default: BitConverter.TryWriteBytes(bytes.AsSpan(16), 625UL).Should().BeTrue(); break;
+        }
+
+        tensors["generator"] = tensor(bytes);
+        SafeTensors.Save(file, tensors);
+        string configPath = Path.Combine(Path.GetDirectoryName(file)!, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!;
+        config["files"]![Trainer.StateTensorsFileName] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)));
+        File.WriteAllText(configPath, config.ToJsonString()); // a consistent file that only libtorch would object to
+
+        using var step2 = new LinearRegressionStep();
+        using var before = step2.Model.weight!.clone();
+        Trainer.For(step2).WithData(data).WithBatchSize(16).WithSteps(5).ResumeFrom(root)
+            .Invoking(b => b.Build()).Should().Throw<CheckpointFormatException>()
+            .WithMessage(mutation == "size" ? "*generator state*5048 bytes*5056*" : "*generator state*not a valid Mersenne Twister state*");
+        step2.Model.weight!.detach().allclose(before, 0, 0).Should().BeTrue("nothing is loaded from a refused checkpoint");
+    }
+
     [Fact]
     public void Only_the_configured_number_of_checkpoints_is_kept_and_the_latest_is_resolved()
     {
