@@ -81,4 +81,12 @@ public static class GettingStarted
 
         return [fast, ddpm, classOne];
     }
+
+    /// <summary>"Rows out, as CSV".</summary>
+    public static void RowsOutAsCsv(DiffusionModel model, CsvDataSource data, string csvPath)
+    {
+        using var classes = torch.randint(data.ClassCount, [1_000], generator: new Generator(42));
+        using var rows = model.Sample(1_000, new Generator(42), new SamplingOptions { ClassLabels = classes });
+        File.WriteAllText(csvPath, SyntheticTable.FromSamples(rows, data.FeatureNames!, classes, data.ClassNames).ToCsv());
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Generative.Data;
 using Generative.Data.BuiltIn;
 using Generative.Diffusion;
 using Generative.Gan;
@@ -49,6 +50,21 @@ public sealed class GettingStartedTests : IDisposable
 
         var tour = GettingStarted.SamplingOptionsTour(model);
         tour.Select(t => t.shape[0]).Should().Equal(200, 200, 200);
+    }
+
+    [Fact]
+    public void Rows_out_snippet_writes_1000_named_rows_that_read_back()
+    {
+        using var scope = NewDisposeScope();
+        GettingStarted.DiffusionOnCsv(_csv, Path.Combine(_dir, "rows-out"), steps: 30);
+        using var model = DiffusionModel.Load(Path.Combine(_dir, "rows-out"));
+        using var data = CsvDataSource.Load(_csv, new CsvDataOptions { LabelColumn = "class" });
+        string path = Path.Combine(_dir, "synthetic.csv");
+        GettingStarted.RowsOutAsCsv(model, data, path);
+        using var back = CsvDataSource.Load(path, new CsvDataOptions { LabelColumn = "class", Standardize = false });
+        back.Count.Should().Be(1000);
+        back.FeatureNames.Should().Equal(data.FeatureNames);
+        back.ClassNames.Should().Equal(data.ClassNames);
     }
 
     [Fact]
