@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Generative.Training;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

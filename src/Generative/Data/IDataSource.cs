@@ -1,4 +1,3 @@
-using Generative.Training;
 using static TorchSharp.torch;
 
 namespace Generative.Data;

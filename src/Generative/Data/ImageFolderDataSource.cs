@@ -1,4 +1,3 @@
-using Generative.Training;
 using SkiaSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Generative.Checkpoints;
+using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using TorchSharp.Modules;

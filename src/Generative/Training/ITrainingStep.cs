@@ -1,4 +1,5 @@
 using TorchSharp;
+using Generative.Data;
 using static TorchSharp.torch;
 
 namespace Generative.Training;
@@ -37,8 +38,3 @@ public interface ITrainingStep : IDisposable
     /// <returns>The losses of this step by name (<c>"loss"</c>; for a GAN <c>"critic"</c>, <c>"generator"</c>, …), as numbers.</returns>
     IReadOnlyDictionary<string, double> Step(TrainingBatch batch, TrainingStepContext context);
 }
-
-/// <summary>A batch of training data.</summary>
-/// <param name="Samples">The samples, <c>[N, ..SampleShape]</c>, float32.</param>
-/// <param name="Labels">Class labels <c>[N]</c>, int64, for conditional models; otherwise <see langword="null"/>.</param>
-public sealed record TrainingBatch(Tensor Samples, Tensor? Labels = null);

@@ -102,7 +102,7 @@ public sealed class DenoiserTests
         {
             using var inner = NewDisposeScope();
             // The same t and ε every time, so the losses are comparable.
-            double loss = step.Step(new Generative.Training.TrainingBatch(data), new Generative.Training.TrainingStepContext(i, 0, new Generator(7), step.Optimizers))["loss"];
+            double loss = step.Step(new Generative.Data.TrainingBatch(data), new Generative.Training.TrainingStepContext(i, 0, new Generator(7), step.Optimizers))["loss"];
             if (i == 0)
             {
                 first = loss;

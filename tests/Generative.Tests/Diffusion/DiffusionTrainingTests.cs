@@ -1,5 +1,6 @@
 using Generative.Diffusion;
 using Generative.TestSupport;
+using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Generative.Gan;
+using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Generative.Gan;
 using Generative.TestSupport;
+using Generative.Data;
 using Generative.Training;
 using TorchSharp;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using Generative.Checkpoints;
+using Generative.Data;
 using Generative.Training;
 using System.Text.Json.Nodes;
 using TorchSharp;
