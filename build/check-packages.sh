@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves the NuGet packages work as a consumer uses them:
-#   1. packs Generative.Abstractions, Generative and Generative.Extensions.DependencyInjection into a local folder
+#   1. packs Generative.Abstractions, Generative, Generative.Extensions.DependencyInjection and Generative.Comparison
+#      into a local folder
 #      (one version for all; package validation runs during pack);
 #   2. checks each .nupkg holds what it must: README, licence expression, repository information, XML docs for both
 #      target frameworks, a .snupkg beside it, and (Abstractions) the native-library fix as build + buildTransitive;
@@ -27,7 +28,7 @@ cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 start=$(date +%s)
 
 cleanup() {
-  for id in generative generative.abstractions generative.extensions.dependencyinjection; do
+  for id in generative generative.abstractions generative.extensions.dependencyinjection generative.comparison; do
     rm -rf "${cache:?}/$id/$version"
   done
 }
@@ -37,13 +38,13 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 step "pack $version into $feed"
-for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection; do
+for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison; do
   dotnet pack "$repo/src/$project/$project.csproj" -c Release -o "$feed" -p:Version="$version" -nologo -v:quiet \
     || fail "dotnet pack $project"
 done
 
 step "inspect the packages"
-for id in Generative.Abstractions Generative Generative.Extensions.DependencyInjection; do
+for id in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison; do
   nupkg="$feed/$id.$version.nupkg"
   [[ -f "$nupkg" ]] || fail "$nupkg missing"
   [[ -f "$feed/$id.$version.snupkg" ]] || fail "$id: no .snupkg symbols package"
@@ -67,6 +68,9 @@ echo "Generative.Abstractions: native-library fix in build/ and buildTransitive/
 generative_nuspec="$(unzip -p "$feed/Generative.$version.nupkg" Generative.nuspec)"
 grep -q "id=\"Generative.Abstractions\" version=\"$version\"" <<<"$generative_nuspec" || fail "Generative does not depend on Generative.Abstractions $version"
 grep -q 'id="TorchSharp-cpu"' <<<"$generative_nuspec" && fail "Generative must not depend on a TorchSharp back-end"
+grep -q 'id="ScottPlot"' <<<"$generative_nuspec" && fail "Generative must not depend on ScottPlot (the comparison's report is in Generative.Comparison)"
+comparison_nuspec="$(unzip -p "$feed/Generative.Comparison.$version.nupkg" Generative.Comparison.nuspec)"
+grep -q "id=\"Generative\" version=\"$version\"" <<<"$comparison_nuspec" || fail "Generative.Comparison does not depend on Generative $version"
 
 step "scratch console app in $app"
 rm -rf "$app" && mkdir -p "$app"

@@ -1,3 +1,5 @@
+using Generative.Comparison;
+
 namespace Generative.Compare.Tests;
 
 /// <summary>The numbers behind the report's pictures: histogram bins, correlations, axis ranges.</summary>

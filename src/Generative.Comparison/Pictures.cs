@@ -1,11 +1,10 @@
 using System.Globalization;
-using Generative.Comparison;
 using ScottPlot;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Compare;
+namespace Generative.Comparison;
 
 /// <summary>
 /// The report's pictures: scatter plots over the true modes (2-D points), image grids, per-column histograms and

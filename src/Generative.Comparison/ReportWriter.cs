@@ -2,13 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
-using Generative.Comparison;
 
-namespace Generative.Compare;
+namespace Generative.Comparison;
 
-/// <summary>Writes the report folder: report.md, report.html (self-contained), results.json and the pictures.</summary>
-internal static class ReportWriter
+/// <summary>Writes a comparison's report folder: report.md, report.html (self-contained), results.json and the pictures.</summary>
+public static class ReportWriter
 {
+    /// <summary>Writes the report of <paramref name="result"/> into <paramref name="folder"/> (created if missing; files of the same names are replaced).</summary>
+    /// <param name="result">The comparison's result.</param>
+    /// <param name="data">The data the contenders were trained on (the pictures show it beside their samples).</param>
+    /// <param name="folder">The report folder.</param>
+    /// <param name="command">The command line that produced the result, quoted in the report so that a reader can rerun it.</param>
     public static void Write(ComparisonResult result, ComparisonData data, string folder, string command)
     {
         Directory.CreateDirectory(folder);
@@ -108,7 +112,7 @@ internal static class ReportWriter
         }
 
         md.AppendLine();
-        var columns = ConsoleReport.MetricColumns(data.Kind);
+        var columns = MetricFormat.MetricColumns(data.Kind);
         md.Append("| contender | family | sampler | NFE/sample | params | train s | steps | samples/s |");
         foreach (var (_, title) in columns)
         {
@@ -121,13 +125,13 @@ internal static class ReportWriter
         foreach (var row in result.Contenders)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {row.Name} | {row.Family.ToString().ToLowerInvariant()} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {ConsoleReport.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {row.SamplesPerSecond.Mean:N0} |");
+                $"| {row.Name} | {row.Family.ToString().ToLowerInvariant()} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {row.SamplesPerSecond.Mean:N0} |");
             foreach (var (key, _) in columns)
             {
-                md.Append(CultureInfo.InvariantCulture, $" {(row.Metrics.TryGetValue(key, out var m) ? ConsoleReport.Format(m, key, true) : "—")} |");
+                md.Append(CultureInfo.InvariantCulture, $" {(row.Metrics.TryGetValue(key, out var m) ? MetricFormat.Format(m, key, true) : "—")} |");
             }
 
-            md.AppendLine(CultureInfo.InvariantCulture, $" {ConsoleReport.Format(row.LossVariance, "lossVariance", false)} | {row.DivergenceEvents.Mean:0.#} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $" {MetricFormat.Format(row.LossVariance, "lossVariance", false)} | {row.DivergenceEvents.Mean:0.#} |");
         }
 
         md.AppendLine();
@@ -153,7 +157,7 @@ internal static class ReportWriter
                 md.Append(CultureInfo.InvariantCulture, $"| {point.Contender} | {point.Fraction:0.##} | {point.TrainCount} |");
                 foreach (var (key, _) in columns)
                 {
-                    md.Append(CultureInfo.InvariantCulture, $" {(point.Metrics.TryGetValue(key, out var m) ? ConsoleReport.Format(m, key, true) : "—")} |");
+                    md.Append(CultureInfo.InvariantCulture, $" {(point.Metrics.TryGetValue(key, out var m) ? MetricFormat.Format(m, key, true) : "—")} |");
                 }
 
                 md.AppendLine();
