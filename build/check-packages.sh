@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Proves the NuGet packages work as a consumer uses them:
-#   1. packs Generative.Abstractions, Generative, Generative.Extensions.DependencyInjection and Generative.Comparison
-#      into a local folder
-#      (one version for all; package validation runs during pack);
+#   1. packs Generative.Abstractions, Generative, Generative.Extensions.DependencyInjection, Generative.Comparison and
+#      Generative.Testing into a local folder (one version for all; package validation runs during pack);
 #   2. checks each .nupkg holds what it must: README, licence expression, repository information, XML docs for both
 #      target frameworks, a .snupkg beside it, and (Abstractions) the native-library fix as build + buildTransitive;
 #   3. creates a scratch console app in a temporary directory, outside this repository (so none of its build settings
@@ -28,7 +27,7 @@ cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 start=$(date +%s)
 
 cleanup() {
-  for id in generative generative.abstractions generative.extensions.dependencyinjection generative.comparison; do
+  for id in generative generative.abstractions generative.extensions.dependencyinjection generative.comparison generative.testing; do
     rm -rf "${cache:?}/$id/$version"
   done
 }
@@ -38,13 +37,13 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 step "pack $version into $feed"
-for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison; do
+for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison Generative.Testing; do
   dotnet pack "$repo/src/$project/$project.csproj" -c Release -o "$feed" -p:Version="$version" -nologo -v:quiet \
     || fail "dotnet pack $project"
 done
 
 step "inspect the packages"
-for id in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison; do
+for id in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison Generative.Testing; do
   nupkg="$feed/$id.$version.nupkg"
   [[ -f "$nupkg" ]] || fail "$nupkg missing"
   [[ -f "$feed/$id.$version.snupkg" ]] || fail "$id: no .snupkg symbols package"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Packs Generative.Abstractions, Generative, Generative.Extensions.DependencyInjection and Generative.Comparison into a
-# local folder feed, for applications to reference before the packages are published on nuget.org.
+# Packs Generative.Abstractions, Generative, Generative.Extensions.DependencyInjection, Generative.Comparison and
+# Generative.Testing into a local folder feed, for applications to reference before the packages are published on nuget.org.
 #
 # The version is Directory.Build.props' <Version> with the suffix "-local" (0.1.0-local): the README's quick start and
 # docs/getting-started.md reference exactly this version. Re-packing replaces the packages in the folder and removes that
@@ -19,7 +19,7 @@ base_version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.B
 version="${base_version}-local"
 cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 
-for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison; do
+for project in Generative.Abstractions Generative Generative.Extensions.DependencyInjection Generative.Comparison Generative.Testing; do
   dotnet pack "$repo/src/$project/$project.csproj" -c Release -o "$feed" -p:Version="$version" -nologo -v:quiet
   id="$(tr '[:upper:]' '[:lower:]' <<<"$project")"
   rm -rf "${cache:?}/$id/$version"
