@@ -7,7 +7,8 @@ namespace Generative.SyntheticDataService;
 /// <param name="Seed">The random seed (≥ 0); omitted → a random one, returned in the response.</param>
 /// <param name="Steps">Overrides the model's configured number of denoising steps (diffusion).</param>
 /// <param name="Format"><c>json</c> (default), <c>csv</c> (tables and vectors) or <c>png</c> (images).</param>
-/// <param name="Sampler">Overrides the configured sampler: <c>ddpm</c> or <c>ddim</c> (diffusion).</param>
+/// <param name="Sampler">Overrides the configured sampler (diffusion): <c>ddpm</c>, <c>ddim</c> or a name the host registered with
+/// <c>AddGenerative().AddSampler(name, factory)</c>; validated by <see cref="Generative.SamplingOptions.Validate"/> rules and the container's registry.</param>
 /// <param name="Eta">Overrides the configured η in [0, 1] (DDIM).</param>
 /// <param name="GuidanceScale">Overrides the configured guidance scale (conditional diffusion).</param>
 /// <param name="ClassLabel">Draws every sample from this class (conditional models).</param>

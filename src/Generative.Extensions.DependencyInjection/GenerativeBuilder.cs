@@ -1,5 +1,6 @@
 using System.Buffers;
 using Generative;
+using Generative.Diffusion;
 using Generative.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -145,14 +146,40 @@ public sealed class GenerativeBuilder
         return this;
     }
 
-    /// <summary>Accepts another sampler name in options and requests (besides <c>ddpm</c> and <c>ddim</c>), for models
-    /// that know more samplers.</summary>
-    /// <param name="samplerName">The sampler name (case-insensitive).</param>
+    /// <summary>
+    /// Registers a sampler under a name, for the models of this container: options (<see cref="GenerativeModelOptions.Sampler"/>)
+    /// and requests (<see cref="GenerationRequest.Sampler"/>) may then name it, and <see cref="ISyntheticDataGenerator"/>
+    /// samples diffusion models with it. The registration lives in the container's
+    /// <see cref="SamplerRegistry"/> (a singleton service), over <see cref="SamplerRegistry.Default"/>.
+    /// </summary>
+    /// <param name="name">The sampler's name (1 to 100 letters, digits, <c>-</c>, <c>_</c> or <c>.</c>; case-insensitive).</param>
+    /// <param name="factory">Builds a fresh sampler for each batch, from the model's schedule and sampling settings.</param>
     /// <returns>This builder.</returns>
-    public GenerativeBuilder AddSamplerName(string samplerName)
+    /// <exception cref="ArgumentException">The name is invalid or already registered (built-ins included).</exception>
+    public GenerativeBuilder AddSampler(string name, SamplerFactory factory)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(samplerName);
-        _catalog.AddSampler(samplerName);
+        ArgumentNullException.ThrowIfNull(factory);
+        _catalog.AddSampler(name, _ => factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a sampler type under a name (see <see cref="AddSampler(string, SamplerFactory)"/>). A new
+    /// <typeparamref name="TSampler"/> is made for each batch with its public constructor that has the most parameters
+    /// this method can fill: an <see cref="INoiseSchedule"/> (the model's schedule), a <see cref="PredictionType"/>,
+    /// a <see cref="SamplerContext"/>, <see cref="SamplingOptions"/> (the call's settings), a
+    /// <see cref="Generative.Diffusion.DiffusionModelOptions"/> (the model's defaults), any service of the container, and
+    /// optional parameters left to their defaults.
+    /// </summary>
+    /// <typeparam name="TSampler">The sampler type.</typeparam>
+    /// <param name="name">The sampler's name (1 to 100 letters, digits, <c>-</c>, <c>_</c> or <c>.</c>; case-insensitive).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, or <typeparamref name="TSampler"/> has no public constructor.</exception>
+    public GenerativeBuilder AddSampler<TSampler>(string name)
+        where TSampler : class, ISampler
+    {
+        var activator = SamplerActivator.For(typeof(TSampler));
+        _catalog.AddSampler(name, services => context => activator(services, context));
         return this;
     }
 

@@ -15,6 +15,9 @@ public static class GenerativeServiceCollectionExtensions
     /// </summary>
     /// <remarks>
     /// Registers, unless already registered: <see cref="IGenerativeModelLoader"/> (<see cref="CheckpointModelLoader"/>),
+    /// the container's <see cref="Generative.Diffusion.SamplerRegistry"/> (the samplers added with
+    /// <see cref="GenerativeBuilder.AddSampler(string, Generative.Diffusion.SamplerFactory)"/> over
+    /// <see cref="Generative.Diffusion.SamplerRegistry.Default"/>),
     /// <see cref="IGenerativeModelRegistry"/>, <see cref="ISyntheticDataGenerator"/>, the validation of every model's
     /// <see cref="GenerativeModelOptions"/> at host start, and a hosted service that loads the models at host start
     /// (<see cref="GenerativeModelOptions.LoadOnStart"/>). Without a host (a bare service provider), models
@@ -37,6 +40,7 @@ public static class GenerativeServiceCollectionExtensions
         }
 
         services.AddOptions();
+        services.TryAddSingleton(provider => catalog.CreateSamplerRegistry(provider));
         services.TryAddSingleton<IGenerativeModelLoader, CheckpointModelLoader>();
         services.TryAddSingleton<IGenerativeModelRegistry, GenerativeModelRegistry>();
         services.TryAddSingleton<ISyntheticDataGenerator, SyntheticDataGenerator>();

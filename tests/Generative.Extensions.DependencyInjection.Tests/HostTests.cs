@@ -218,13 +218,26 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
-    public async Task A_sampler_name_added_by_the_application_is_accepted()
+    public async Task A_sampler_added_by_the_application_is_accepted_in_configuration()
     {
+        // RealModelTests samples with such a sampler; here only the configuration check.
         using var host = BuildHost(
-            new() { ["Generative:Models:wine:Path"] = _checkpoint.Path, ["Generative:Models:wine:Sampler"] = "dpm-solver" },
-            b => b.AddSamplerName("dpm-solver"));
+            new() { ["Generative:Models:wine:Path"] = _checkpoint.Path, ["Generative:Models:wine:Sampler"] = "DPM-Solver" },
+            b => b.AddSampler("dpm-solver", context => new ConstantSampler(context.Schedule, 0)));
         await host.StartAsync();
         await host.StopAsync();
+    }
+
+    [Fact]
+    public void A_sampler_name_taken_by_a_built_in_or_an_earlier_registration_is_refused_at_once()
+    {
+        var builder = new ServiceCollection().AddGenerative().AddSampler("zero", c => new ConstantSampler(c.Schedule, 0));
+        builder.Invoking(b => b.AddSampler("ddim", c => new ConstantSampler(c.Schedule, 0))).Should().Throw<ArgumentException>()
+            .WithMessage("A sampler named 'ddim' is already registered*");
+        builder.Invoking(b => b.AddSampler<ConstantSampler>("ZERO")).Should().Throw<ArgumentException>()
+            .WithMessage("A sampler named 'ZERO' is already registered*");
+        builder.Invoking(b => b.AddSampler("not ok", c => new ConstantSampler(c.Schedule, 0))).Should().Throw<ArgumentException>()
+            .WithMessage("*'not ok' is invalid*");
     }
 
     [Fact]

@@ -60,6 +60,47 @@ public sealed class RealModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Samplers_added_to_the_container_sample_the_hosted_model_by_name_from_options_and_requests()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(new SamplerOffset(1.0));
+        builder.Services.AddGenerative()
+            .AddModel("wine", _directory.Path, o => { o.Sampler = "zero"; o.Steps = 3; })
+            .AddSampler("zero", context => new ConstantSampler(context.Schedule, 0))
+            .AddSampler<OffsetSampler>("offset");
+        using var host = builder.Build();
+        await host.StartAsync();
+        var generator = host.Services.GetRequiredService<ISyntheticDataGenerator>();
+
+        // The model's loop ends on the sampler's value in standardised units, then undoes the standardisation
+        // (mean [10, 2, 2], standard deviation [1, 0.5, 0.25]): 0 gives the means, 1 gives mean + std.
+        using (var zero = generator.Generate("wine", new GenerationRequest(4) { Seed = 1 }))
+        {
+            zero.Options.Sampler.Should().Be("zero");
+            Values(zero).Should().Equal(10, 2, 2, 10, 2, 2, 10, 2, 2, 10, 2, 2);
+        }
+
+        using (var offset = generator.Generate("wine", new GenerationRequest(2) { Seed = 1, Sampler = "Offset" }))
+        {
+            Values(offset).Should().Equal(11, 2.5f, 2.25f, 11, 2.5f, 2.25f);
+        }
+
+        // The built-ins still sample as before: the same numbers as the model sampled directly.
+        using (var ddim = generator.Generate("wine", new GenerationRequest(5) { Seed = 3, Sampler = "ddim" }))
+        using (var model = DiffusionModel.Load(_directory.Path))
+        using (var direct = model.Sample(5, new torch.Generator(3), new SamplingOptions { Sampler = "ddim", Steps = 3 }))
+        {
+            Values(ddim).Should().Equal(direct.data<float>().ToArray());
+        }
+
+        // The container's registry sees the process-wide default's samplers and its own.
+        host.Services.GetRequiredService<SamplerRegistry>().Keys.Should().Contain(["ddim", "ddpm", "offset", "zero"]);
+        generator.Invoking(g => g.Generate("wine", new GenerationRequest(1) { Sampler = "euler" })).Should().Throw<ArgumentException>()
+            .WithMessage("Sampler 'euler' is unknown; known samplers: ddim, ddpm, offset, zero. Register a sampler with GenerativeBuilder.AddSampler*");
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void Thirty_two_parallel_seeded_calls_on_a_real_model_equal_the_same_calls_made_sequentially()
     {
         var services = new ServiceCollection();

@@ -18,7 +18,8 @@ public sealed record GenerationRequest(int Count)
     /// <summary>Overrides the configured number of denoising steps (diffusion), at least 1.</summary>
     public int? Steps { get; init; }
 
-    /// <summary>Overrides the configured sampler (diffusion): <c>ddpm</c> or <c>ddim</c>.</summary>
+    /// <summary>Overrides the configured sampler (diffusion): <c>ddpm</c>, <c>ddim</c> or a name registered with
+    /// <see cref="Microsoft.Extensions.DependencyInjection.GenerativeBuilder.AddSampler(string, Generative.Diffusion.SamplerFactory)"/>.</summary>
     public string? Sampler { get; init; }
 
     /// <summary>Overrides the configured η (DDIM), in [0, 1].</summary>
@@ -36,4 +37,17 @@ public sealed record GenerationRequest(int Count)
 
     /// <summary>Receives progress as batches and sampler steps complete.</summary>
     public IProgress<SamplingProgress>? Progress { get; init; }
+
+    /// <summary>The request's sampling overrides as <see cref="SamplingOptions"/> (unset members stay <see langword="null"/>),
+    /// checked by <see cref="SamplingOptions.Validate"/>.</summary>
+    /// <returns>A new record.</returns>
+    public SamplingOptions ToSamplingOptions() => new()
+    {
+        Sampler = Sampler?.Trim().ToLowerInvariant(),
+        Steps = Steps,
+        Eta = Eta,
+        GuidanceScale = GuidanceScale,
+        BatchSize = BatchSize,
+        Progress = Progress,
+    };
 }

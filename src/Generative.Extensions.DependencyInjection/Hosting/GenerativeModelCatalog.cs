@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Generative.Diffusion;
 
 namespace Generative.Hosting;
 
@@ -41,18 +42,36 @@ internal sealed class GenerativeModelCatalog
 {
     private readonly List<GenerativeModelRegistration> _registrations = [];
     private readonly Dictionary<string, GenerativeModelRegistration> _byName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _samplers = new(StringComparer.OrdinalIgnoreCase) { "ddpm", "ddim" };
+    private readonly List<(string Name, Func<IServiceProvider, SamplerFactory> Create)> _samplers = [];
+
+    // Holds the names of the samplers added so far, over the process-wide default registry: it checks new names
+    // (syntax, duplicates) with the registry's own rules and messages when they are added.
+    private readonly SamplerRegistry _samplerNames = new(SamplerRegistry.Default);
     private string[] _names = [];
 
     public IReadOnlyList<string> Names => Volatile.Read(ref _names);
 
     public IReadOnlyList<GenerativeModelRegistration> Registrations => _registrations;
 
-    public IReadOnlyCollection<string> KnownSamplers => _samplers;
+    /// <summary>Adds a sampler registration; the factory is made when the container's <see cref="SamplerRegistry"/> is built.</summary>
+    /// <exception cref="ArgumentException">The name is invalid or already registered (here or in <see cref="SamplerRegistry.Default"/>).</exception>
+    public void AddSampler(string name, Func<IServiceProvider, SamplerFactory> create)
+    {
+        _samplerNames.Add(name, _ => throw new InvalidOperationException("A placeholder of the catalog; never called."));
+        _samplers.Add((name.Trim(), create));
+    }
 
-    public bool IsKnownSampler(string sampler) => _samplers.Contains(sampler.Trim());
+    /// <summary>The container's sampler registry: the samplers added through the builder, over <see cref="SamplerRegistry.Default"/>.</summary>
+    public SamplerRegistry CreateSamplerRegistry(IServiceProvider services)
+    {
+        var registry = new SamplerRegistry(SamplerRegistry.Default);
+        foreach (var (name, create) in _samplers)
+        {
+            registry.Add(name, create(services));
+        }
 
-    public void AddSampler(string sampler) => _samplers.Add(sampler.Trim());
+        return registry;
+    }
 
     public bool TryFind(string name, [NotNullWhen(true)] out GenerativeModelRegistration? registration) =>
         _byName.TryGetValue(name, out registration);

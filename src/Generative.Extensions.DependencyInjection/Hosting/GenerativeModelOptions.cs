@@ -27,7 +27,9 @@ public sealed class GenerativeModelOptions
     [ConfigurationKeyName("Path")]
     public string? CheckpointPath { get; set; }
 
-    /// <summary>Diffusion only: the default sampler, <c>ddpm</c> or <c>ddim</c> (case-insensitive); <see langword="null"/> for the model's default.</summary>
+    /// <summary>Diffusion only: the default sampler, <c>ddpm</c>, <c>ddim</c> or a name registered with
+    /// <see cref="Microsoft.Extensions.DependencyInjection.GenerativeBuilder.AddSampler(string, Generative.Diffusion.SamplerFactory)"/>
+    /// (case-insensitive); <see langword="null"/> for the model's default.</summary>
     public string? Sampler { get; set; }
 
     /// <summary>Diffusion only: the default number of denoising steps, at least 1; <see langword="null"/> for the model's default.</summary>
@@ -59,7 +61,8 @@ public sealed class GenerativeModelOptions
     /// <value>The default value is 1.</value>
     public double ImageMaximum { get; set; } = 1.0;
 
-    /// <summary>The configured sampling settings as the model's <see cref="SamplingOptions"/>.</summary>
+    /// <summary>The configured sampling settings as the model's <see cref="SamplingOptions"/>, whose
+    /// <see cref="SamplingOptions.Validate"/> is the rule set these settings are checked with at start.</summary>
     /// <returns>A new record; unset settings stay <see langword="null"/>.</returns>
     public SamplingOptions ToSamplingOptions() => new()
     {

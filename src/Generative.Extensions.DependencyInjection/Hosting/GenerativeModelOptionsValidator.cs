@@ -1,4 +1,5 @@
 using System.Globalization;
+using Generative.Diffusion;
 using Microsoft.Extensions.Options;
 
 namespace Generative.Hosting;
@@ -11,8 +12,13 @@ namespace Generative.Hosting;
 internal sealed class GenerativeModelOptionsValidator : IValidateOptions<GenerativeModelOptions>
 {
     private readonly GenerativeModelCatalog _catalog;
+    private readonly SamplerRegistry _samplers;
 
-    public GenerativeModelOptionsValidator(GenerativeModelCatalog catalog) => _catalog = catalog;
+    public GenerativeModelOptionsValidator(GenerativeModelCatalog catalog, SamplerRegistry samplers)
+    {
+        _catalog = catalog;
+        _samplers = samplers;
+    }
 
     public ValidateOptionsResult Validate(string? name, GenerativeModelOptions options)
     {
@@ -41,29 +47,17 @@ internal sealed class GenerativeModelOptionsValidator : IValidateOptions<Generat
             }
         }
 
-        if (options.Sampler is not null && !_catalog.IsKnownSampler(options.Sampler))
+        // The sampling settings follow SamplingOptions' one rule set; each problem starts with the setting's name.
+        foreach (string problem in options.ToSamplingOptions().Validate())
         {
-            Fail(nameof(options.Sampler), $"is '{options.Sampler}', an unknown sampler; known samplers: {string.Join(", ", _catalog.KnownSamplers.Order(StringComparer.Ordinal))}.");
+            int space = problem.IndexOf(' ', StringComparison.Ordinal);
+            Fail(problem[..space], problem[(space + 1)..]);
         }
 
-        if (options.Steps is < 1)
+        if (!string.IsNullOrWhiteSpace(options.Sampler) && !_samplers.Contains(options.Sampler))
         {
-            Fail(nameof(options.Steps), $"must be at least 1, but is {options.Steps.Value}.");
-        }
-
-        if (options.Eta is { } eta && !(eta >= 0 && eta <= 1))
-        {
-            Fail(nameof(options.Eta), $"must be in [0, 1], but is {Format(eta)}.");
-        }
-
-        if (options.GuidanceScale is { } guidance && !(guidance >= 0 && double.IsFinite(guidance)))
-        {
-            Fail(nameof(options.GuidanceScale), $"must be finite and at least 0, but is {Format(guidance)}.");
-        }
-
-        if (options.BatchSize is < 1)
-        {
-            Fail(nameof(options.BatchSize), $"must be at least 1, but is {options.BatchSize.Value}.");
+            Fail(nameof(options.Sampler), $"is '{options.Sampler}', an unknown sampler; known samplers: {string.Join(", ", _samplers.Keys)}. " +
+                "Register a sampler with GenerativeBuilder.AddSampler (or SamplerRegistry.Default.Add).");
         }
 
         if (options.MaxCount < 1)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Generative.Diffusion;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 
@@ -10,13 +10,16 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
     private readonly IGenerativeModelRegistry _registry;
     private readonly GenerativeModelCatalog _catalog;
     private readonly IOptionsMonitor<GenerativeModelOptions> _options;
+    private readonly SamplerRegistry _samplers;
 
     public SyntheticDataGenerator(
-        IGenerativeModelRegistry registry, GenerativeModelCatalog catalog, IOptionsMonitor<GenerativeModelOptions> options)
+        IGenerativeModelRegistry registry, GenerativeModelCatalog catalog, IOptionsMonitor<GenerativeModelOptions> options,
+        SamplerRegistry samplers)
     {
         _registry = registry;
         _catalog = catalog;
         _options = options;
+        _samplers = samplers;
     }
 
     public GeneratedSamples Generate(string modelName, GenerationRequest request, CancellationToken cancellationToken = default)
@@ -48,7 +51,7 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
             }
 
             // The result owns the samples: take them out of any dispose scope the caller has open.
-            var samples = model.Sample(request.Count, generator, sampling, cancellationToken).DetachFromDisposeScope();
+            var samples = Sample(model, request.Count, generator, sampling, cancellationToken).DetachFromDisposeScope();
             try
             {
                 model.SampleShape.EnsureBatch(samples, "samples");
@@ -89,32 +92,18 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
                 $"Seed must be at least 0, but is {request.Seed}.");
         }
 
-        if (request.Steps is < 1)
+        // The one rule set of sampling settings (SamplingOptions.Validate), applied to the request's overrides.
+        var problems = request.ToSamplingOptions().Validate();
+        if (problems.Count > 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(request), request.Steps, $"Steps must be at least 1, but is {request.Steps}.");
+            throw new ArgumentOutOfRangeException(nameof(request), string.Join(" ", problems));
         }
 
-        if (request.BatchSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.BatchSize, $"BatchSize must be at least 1, but is {request.BatchSize}.");
-        }
-
-        if (request.Eta is { } eta && !(eta >= 0 && eta <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), eta,
-                $"Eta must be in [0, 1], but is {eta.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (request.GuidanceScale is { } guidance && !(guidance >= 0 && double.IsFinite(guidance)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), guidance,
-                $"GuidanceScale must be finite and at least 0, but is {guidance.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (request.Sampler is not null && !_catalog.IsKnownSampler(request.Sampler))
+        if (request.Sampler is not null && !_samplers.Contains(request.Sampler))
         {
             throw new ArgumentException(
-                $"Sampler '{request.Sampler}' is unknown; known samplers: {string.Join(", ", _catalog.KnownSamplers.Order(StringComparer.Ordinal))}.",
+                $"Sampler '{request.Sampler}' is unknown; known samplers: {string.Join(", ", _samplers.Keys)}. " +
+                "Register a sampler with GenerativeBuilder.AddSampler (or SamplerRegistry.Default.Add).",
                 nameof(request));
         }
 
@@ -143,5 +132,23 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
             BatchSize = request.BatchSize ?? defaults.BatchSize,
             Progress = request.Progress,
         };
+    }
+
+    /// <summary>Samples a diffusion model with the sampler the container's <see cref="SamplerRegistry"/> names (so that
+    /// samplers added with <c>AddSampler</c> work), any other model through <see cref="IGenerativeModel.Sample"/>.</summary>
+    private torch.Tensor Sample(IGenerativeModel model, int count, torch.Generator generator, SamplingOptions sampling, CancellationToken cancellationToken)
+    {
+        if (model is DiffusionModel diffusion)
+        {
+            string name = sampling.Sampler ?? diffusion.Options.Sampler;
+            if (!_samplers.TryGet(name, out var factory))
+            {
+                throw new ArgumentException(_samplers.UnknownKeyMessage(name), nameof(sampling));
+            }
+
+            return diffusion.SampleWith(factory, count, generator, sampling, cancellationToken);
+        }
+
+        return model.Sample(count, generator, sampling, cancellationToken);
     }
 }

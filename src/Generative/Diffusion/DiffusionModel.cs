@@ -8,11 +8,13 @@ namespace Generative.Diffusion;
 
 /// <summary>
 /// A trained denoising diffusion model: a denoiser (and optionally its EMA copy), the noise schedule it was trained
-/// with, and sampling defaults. <see cref="Sample"/> runs DDPM or DDIM with any number of steps, η and classifier-free
-/// guidance, in batches, under <c>torch.inference_mode()</c>.
+/// with, and sampling defaults. <see cref="Sample"/> runs any registered sampler (DDPM, DDIM, or one of a
+/// <see cref="SamplerRegistry"/>) and <see cref="SampleWith"/> any sampler at all, through one sampling loop: any number of
+/// steps, η, classifier-free guidance, the EMA choice, batches, cancellation and the data's units, under
+/// <c>torch.inference_mode()</c>.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safety: <see cref="Sample"/> and <see cref="SampleBatches"/> may be called from many threads at once; each
+/// <para>Thread-safety: <see cref="Sample"/>, <see cref="SampleBatches"/> and their <c>…With</c> twins may be called from many threads at once; each
 /// call makes its own sampler and never changes the networks (they must have no train-time behaviour such as dropout
 /// or batch norm, which <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> do not).</para>
 /// <para>Ownership: the model owns the networks given to it when <c>ownsNetworks</c> is true (the default) and disposes
@@ -98,34 +100,66 @@ public sealed class DiffusionModel : IGenerativeModel
     public IReadOnlyList<string>? FeatureNames { get; }
 
     /// <summary>Creates a sampler as this model would use for <paramref name="options"/> (a new one per call), with its timesteps set.</summary>
-    /// <param name="options">Per-call options; <see langword="null"/> for the defaults.</param>
-    /// <returns>A fresh <see cref="DdpmSampler"/> or <see cref="DdimSampler"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The sampler name, steps or η are out of range.</exception>
-    public ISampler CreateSampler(SamplingOptions? options = null)
+    /// <param name="options">Per-call options; <see langword="null"/> for the defaults. The sampler's name is resolved in
+    /// <see cref="SamplerRegistry.Default"/>.</param>
+    /// <returns>A fresh sampler, such as a <see cref="DdpmSampler"/> or a <see cref="DdimSampler"/>.</returns>
+    /// <exception cref="ArgumentException">No sampler is registered under the name (the message lists the registered ones), or an option is out of range.</exception>
+    public ISampler CreateSampler(SamplingOptions? options = null) => CreateSampler(Resolve(options), options);
+
+    /// <summary>Creates a sampler with a factory as this model would for <paramref name="options"/>, with its timesteps set.</summary>
+    internal ISampler CreateSampler(SamplerFactory factory, SamplingOptions? options)
     {
-        string name = (options?.Sampler ?? Options.Sampler).ToLowerInvariant();
-        double eta = options?.Eta ?? Options.Eta;
-        ISampler sampler = name switch
-        {
-            "ddpm" => new DdpmSampler(Schedule, Options.Ddpm with { PredictionType = Options.PredictionType }),
-            "ddim" => new DdimSampler(Schedule, Options.Ddim with { PredictionType = Options.PredictionType, Eta = eta }),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), name, "The sampler must be \"ddpm\" or \"ddim\"."),
-        };
-        int steps = options?.Steps ?? Options.Steps ?? (name == "ddpm" ? Schedule.TrainTimesteps : Math.Min(50, Schedule.TrainTimesteps));
-        sampler.SetTimesteps(steps);
-        return sampler;
+        ArgumentNullException.ThrowIfNull(factory);
+        ThrowIfInvalid(options);
+        return Prepare(factory(new SamplerContext(Schedule, Options, options)), options?.Steps ?? Options.Steps);
     }
 
     /// <inheritdoc />
+    /// <remarks>The sampler named by <see cref="SamplingOptions.Sampler"/> (or <see cref="DiffusionModelOptions.Sampler"/>)
+    /// is resolved in <see cref="SamplerRegistry.Default"/>.</remarks>
+    /// <exception cref="ArgumentException">No sampler is registered under the name (the message lists the registered ones), or an option is invalid.</exception>
     public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
         => BatchConcatenation.Concatenate(SampleBatches(count, generator, options, cancellationToken));
 
+    /// <summary>Draws samples with a sampler of your own, without registering it: the model's sampling loop (batches,
+    /// guidance, EMA choice, cancellation, original units) with a sampler made by <paramref name="sampler"/> for each batch.</summary>
+    /// <param name="sampler">Builds a fresh sampler per batch (for example <c>context =&gt; new EulerSampler(context.Schedule)</c>,
+    /// or an entry of a <see cref="SamplerRegistry"/>); to use one instance for every batch, <c>_ =&gt; sampler</c>
+    /// (then not from concurrent calls).</param>
+    /// <param name="count">How many samples, at least 1.</param>
+    /// <param name="generator">The source of every random draw; <see langword="null"/> for a randomly seeded one.</param>
+    /// <param name="options">Steps, η, guidance, batch size, EMA choice, labels, progress; the sampler name is not used.</param>
+    /// <param name="cancellationToken">Checked between batches and between sampler steps.</param>
+    /// <returns><c>[count, ..SampleShape]</c>, float32, CPU, owned by the caller.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public Tensor SampleWith(SamplerFactory sampler, int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+        => BatchConcatenation.Concatenate(SampleBatchesWith(sampler, count, generator, options, cancellationToken));
+
     /// <inheritdoc />
+    /// <remarks>The sampler is resolved as for <see cref="Sample(int, Generator?, SamplingOptions?, CancellationToken)"/>.</remarks>
     public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var plan = Plan(count, options);
+        return SampleBatchesWith(Resolve(options), count, generator, options, cancellationToken);
+    }
+
+    /// <summary>Draws samples with a sampler of your own as a stream of batches (see
+    /// <see cref="SampleWith"/>).</summary>
+    /// <param name="sampler">Builds a fresh sampler per batch.</param>
+    /// <param name="count">How many samples in all, at least 1.</param>
+    /// <param name="generator">The source of every random draw; <see langword="null"/> for a randomly seeded one.</param>
+    /// <param name="options">Steps, η, guidance, batch size, EMA choice, labels, progress; the sampler name is not used.</param>
+    /// <param name="cancellationToken">Checked between batches and between sampler steps.</param>
+    /// <returns>Batches of <c>[b, ..SampleShape]</c> (the last may be smaller), each owned by the caller.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public IEnumerable<Tensor> SampleBatchesWith(SamplerFactory sampler, int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var plan = Plan(count, sampler, options);
         return Iterate(count, generator, options, plan, cancellationToken);
     }
 
@@ -237,15 +271,11 @@ public sealed class DiffusionModel : IGenerativeModel
     /// the model (loading, training), false for a schedule the caller passed in.</summary>
     internal bool OwnsSchedule { get; init; }
 
-    private SamplingPlan Plan(int count, SamplingOptions? options)
+    private SamplingPlan Plan(int count, SamplerFactory factory, SamplingOptions? options)
     {
+        ThrowIfInvalid(options);
         int batchSize = options?.BatchSize ?? Options.BatchSize;
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1, nameof(SamplingOptions.BatchSize));
         double guidance = options?.GuidanceScale ?? Options.GuidanceScale;
-        if (!double.IsFinite(guidance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), guidance, "The guidance scale must be finite.");
-        }
 
         if (guidance != 1.0 && ClassCount == 0)
         {
@@ -266,10 +296,50 @@ public sealed class DiffusionModel : IGenerativeModel
             }
         }
 
-        _ = CreateSampler(options); // validates sampler name, steps and η before any work
-        var network = Options.UseEma && EmaDenoiser is not null ? EmaDenoiser : Denoiser;
+        _ = CreateSampler(factory, options); // checks the sampler's steps and options before any work
+        var network = (options?.UseEma ?? Options.UseEma) && EmaDenoiser is not null ? EmaDenoiser : Denoiser;
         var parameter = network.Module.parameters().FirstOrDefault();
-        return new SamplingPlan(network, batchSize, guidance, labels, parameter?.device ?? CPU);
+        return new SamplingPlan(network, factory, batchSize, guidance, labels, parameter?.device ?? CPU);
+    }
+
+    /// <summary>The factory registered in <see cref="SamplerRegistry.Default"/> under the call's (or the model's) sampler name.</summary>
+    private SamplerFactory Resolve(SamplingOptions? options)
+    {
+        ThrowIfInvalid(options);
+        string name = (options?.Sampler ?? Options.Sampler).Trim();
+        return SamplerRegistry.Default.TryGet(name, out var factory)
+            ? factory
+            : throw new ArgumentException(SamplerRegistry.Default.UnknownKeyMessage(name), nameof(options));
+    }
+
+    private static void ThrowIfInvalid(SamplingOptions? options)
+    {
+        var problems = options?.Validate();
+        if (problems is { Count: > 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), string.Join(" ", problems));
+        }
+    }
+
+    /// <summary>Sets the timesteps of a sampler a factory made: the call's or the model's number of steps if either names
+    /// one, else the sampler's own choice, else 50 (at most the train timesteps).</summary>
+    private ISampler Prepare(ISampler? sampler, int? steps)
+    {
+        if (sampler is null)
+        {
+            throw new ArgumentException("The sampler factory returned null; it must return a sampler.", "factory");
+        }
+
+        if (steps is int n)
+        {
+            sampler.SetTimesteps(n);
+        }
+        else if (sampler.Timesteps.Count == 0)
+        {
+            sampler.SetTimesteps(Math.Min(50, Schedule.TrainTimesteps));
+        }
+
+        return sampler;
     }
 
     private IEnumerable<Tensor> Iterate(int count, Generator? generator, SamplingOptions? options, SamplingPlan plan, CancellationToken cancellationToken)
@@ -299,7 +369,7 @@ public sealed class DiffusionModel : IGenerativeModel
         using (inference_mode())
         using (var scope = NewDisposeScope())
         {
-            var sampler = CreateSampler(options);
+            var sampler = CreateSampler(plan.Factory, options);
             var device = plan.Device;
             var network = plan.Network;
             Tensor? labels = null;
@@ -363,5 +433,5 @@ public sealed class DiffusionModel : IGenerativeModel
         return copy;
     }
 
-    private sealed record SamplingPlan(IDenoiser Network, int BatchSize, double GuidanceScale, Tensor? Labels, Device Device);
+    private sealed record SamplingPlan(IDenoiser Network, SamplerFactory Factory, int BatchSize, double GuidanceScale, Tensor? Labels, Device Device);
 }

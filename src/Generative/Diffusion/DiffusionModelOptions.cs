@@ -6,16 +6,17 @@ public sealed record DiffusionModelOptions
     /// <summary>What the network predicts; must match how it was trained. Default <see cref="Generative.PredictionType.Epsilon"/>.</summary>
     public PredictionType PredictionType { get; init; } = PredictionType.Epsilon;
 
-    /// <summary>The default sampler, <c>"ddpm"</c> or <c>"ddim"</c>. Default <c>"ddim"</c>.</summary>
+    /// <summary>The default sampler: a name registered in the <see cref="SamplerRegistry"/> the model samples with
+    /// (<c>"ddpm"</c>, <c>"ddim"</c> or one of yours; checked when sampling). Default <c>"ddim"</c>.</summary>
     public string Sampler { get; init; } = "ddim";
 
     /// <summary>The default number of steps; <see langword="null"/> means all train timesteps for DDPM and 50 for DDIM.</summary>
     public int? Steps { get; init; }
 
-    /// <summary>The default η of DDIM. Default 0.</summary>
+    /// <summary>The default η of DDIM, in [0, 1] (see <see cref="SamplingOptions.Eta"/>). Default 0.</summary>
     public double Eta { get; init; }
 
-    /// <summary>The default classifier-free guidance scale (1 = none). Default 1.</summary>
+    /// <summary>The default classifier-free guidance scale, finite and at least 0 (1 = none). Default 1.</summary>
     public double GuidanceScale { get; init; } = 1.0;
 
     /// <summary>Samples per network call by default, at least 1. Default 512.</summary>
@@ -31,8 +32,8 @@ public sealed record DiffusionModelOptions
     /// <summary>The DDIM options used when sampling with DDIM (prediction type and η replaced). Default: diffusers' defaults except no clipping.</summary>
     public DdimSamplerOptions Ddim { get; init; } = new() { ClipSample = false };
 
-    /// <summary>Checks every option.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <summary>Checks every option; the sampling settings by the rules of <see cref="SamplingOptions.Validate"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names every problem.</exception>
     public void Validate()
     {
         if (!Enum.IsDefined(PredictionType))
@@ -40,30 +41,28 @@ public sealed record DiffusionModelOptions
             throw new ArgumentOutOfRangeException(nameof(PredictionType), PredictionType, "Unknown prediction type.");
         }
 
-        if (Sampler is not ("ddpm" or "ddim"))
+        ArgumentNullException.ThrowIfNull(Sampler);
+        var problems = ToSamplingOptions().Validate(); // the one rule set of sampling settings
+        if (problems.Count > 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(Sampler), Sampler, "The sampler must be \"ddpm\" or \"ddim\".");
+            string first = problems[0];
+            throw new ArgumentOutOfRangeException(first[..first.IndexOf(' ', StringComparison.Ordinal)], string.Join(" ", problems));
         }
 
-        if (Steps is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "The number of steps must be at least 1.");
-        }
-
-        if (!(Eta >= 0) || double.IsInfinity(Eta))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "eta must be a finite number of at least 0.");
-        }
-
-        if (!double.IsFinite(GuidanceScale))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GuidanceScale), GuidanceScale, "The guidance scale must be finite.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1);
         ArgumentNullException.ThrowIfNull(Ddpm);
         ArgumentNullException.ThrowIfNull(Ddim);
         Ddpm.Validate();
         Ddim.Validate();
     }
+
+    /// <summary>These defaults as per-call <see cref="SamplingOptions"/>.</summary>
+    internal SamplingOptions ToSamplingOptions() => new()
+    {
+        Sampler = Sampler,
+        Steps = Steps,
+        Eta = Eta,
+        GuidanceScale = GuidanceScale,
+        BatchSize = BatchSize,
+        UseEma = UseEma,
+    };
 }

@@ -84,7 +84,8 @@ public sealed record DdpmSamplerOptions : DiffusionSamplerOptions
 /// <c>eta</c> and <c>use_clipped_model_output</c> arguments of its <c>step</c>).</summary>
 public sealed record DdimSamplerOptions : DiffusionSamplerOptions
 {
-    /// <summary>η ≥ 0, the weight of fresh noise per step: 0 is deterministic DDIM, 1 gives DDPM's posterior variance. Default 0 (as diffusers' <c>step</c>).</summary>
+    /// <summary>η in [0, 1], the weight of fresh noise per step: 0 is deterministic DDIM, 1 gives DDPM's posterior variance. Default 0 (as diffusers' <c>step</c>).
+    /// The range is <see cref="SamplingOptions.Eta"/>'s: above 1 the step's variance can exceed 1 − ᾱ_{t−1} and the sample turns to NaN.</summary>
     public double Eta { get; init; }
 
     /// <summary>Recomputes ε from the clipped x₀ (diffusers' <c>use_clipped_model_output</c>). Default false.</summary>
@@ -97,9 +98,9 @@ public sealed record DdimSamplerOptions : DiffusionSamplerOptions
     public override void Validate()
     {
         base.Validate();
-        if (!(Eta >= 0) || double.IsInfinity(Eta))
+        if (new SamplingOptions { Eta = Eta }.Validate() is [var problem, ..])
         {
-            throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "eta must be a finite number of at least 0.");
+            throw new ArgumentOutOfRangeException(nameof(Eta), Eta, problem);
         }
     }
 }

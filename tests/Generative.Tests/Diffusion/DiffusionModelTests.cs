@@ -148,12 +148,21 @@ public sealed class DiffusionModelTests
     {
         using var model = new DiffusionModel(Perturbed(9), Schedule);
         model.Invoking(m => m.Sample(0)).Should().Throw<ArgumentOutOfRangeException>();
-        model.Invoking(m => m.Sample(1, null, new SamplingOptions { Sampler = "euler" })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*ddpm*ddim*");
+        model.Invoking(m => m.Sample(1, null, new SamplingOptions { Sampler = "no-such-sampler" })).Should().Throw<ArgumentException>()
+            .WithMessage("No sampler is registered under the name 'no-such-sampler'; registered: *ddim, ddpm*SamplerRegistry.Default.Add*");
         model.Invoking(m => m.Sample(1, null, new SamplingOptions { Steps = 0 })).Should().Throw<ArgumentOutOfRangeException>();
         model.Invoking(m => m.Sample(1, null, new SamplingOptions { Steps = 101 })).Should().Throw<ArgumentOutOfRangeException>();
         model.Invoking(m => m.Sample(1, null, new SamplingOptions { Eta = -1 })).Should().Throw<ArgumentOutOfRangeException>();
         model.Invoking(m => m.Sample(1, null, new SamplingOptions { BatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => new DiffusionModel(Perturbed(1), Schedule, new DiffusionModelOptions { Sampler = "plms" })).Should().Throw<ArgumentOutOfRangeException>();
+        model.Invoking(m => m.Sample(1, null, new SamplingOptions { Eta = 1.5 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Eta must be in [0, 1], but is 1.5.*");
+        model.Invoking(m => m.Sample(1, null, new SamplingOptions { GuidanceScale = -1 })).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new DiffusionModel(Perturbed(1), Schedule, new DiffusionModelOptions { Eta = 2 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Eta");
+        using (var plms = new DiffusionModel(Perturbed(1), Schedule, new DiffusionModelOptions { Sampler = "plms" }))
+        {
+            // A default sampler is resolved when sampling (it may be registered later, or in a host's registry).
+            plms.Invoking(m => m.Sample(1)).Should().Throw<ArgumentException>().WithMessage("*'plms'*");
+        }
+
         model.Dispose();
         model.Invoking(m => m.Sample(1)).Should().Throw<ObjectDisposedException>();
     }
