@@ -35,6 +35,23 @@ internal sealed record CommandLine
     /// </summary>
     public static int Invoke(IReadOnlyList<string> args, TextWriter output, TextWriter error, Func<CommandLine, int> run)
     {
+        // Plugins first: the names they register (contenders, samplers) must be known when --contenders is read.
+        foreach (string path in PluginPaths(args))
+        {
+            try
+            {
+                foreach (string plugin in GenerativePlugins.LoadFrom(path))
+                {
+                    output.WriteLine($"Loaded plugin {plugin} from {path}");
+                }
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or BadImageFormatException or FileLoadException)
+            {
+                error.WriteLine($"--plugin: {e.Message}");
+                return 2;
+            }
+        }
+
         var defaults = new CommandLine();
         var dataset = Checked<string>("--dataset", "NAME|PATH",
             $"{string.Join(", ", BuiltInDatasets.Names)}, or a CSV file (header row, numeric columns)",
@@ -47,7 +64,12 @@ internal sealed record CommandLine
         var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);
         var trainCount = SampleCommandLine.WholeNumber("--train-count", "training samples drawn for generated data sets", defaults.TrainCount, 100, 10_000_000);
         var contenders = Checked<IReadOnlyList<string>?>("--contenders", "LIST",
-            "gan, wgan-gp, wgan-gp-sn, diffusion (default: gan,wgan-gp,diffusion)", null, ParseContenders);
+            $"{string.Join(", ", ContenderRegistry.Default.Keys)}, and those of --plugin assemblies (default: gan,wgan-gp,diffusion)", null, ParseContenders);
+        var plugins = new Option<string[]>("--plugin")
+        {
+            HelpName = "PATH",
+            Description = "an assembly whose IGenerativePlugin classes register samplers, networks or contenders (repeatable; loaded before the other options are read)",
+        };
         var fractions = Checked<IReadOnlyList<double>>("--fractions", "LIST",
             "also measure sample efficiency on these fractions of the data (e.g. 0.1,0.3,1)", defaults.Fractions, ParseFractions);
         var outputFolder = SampleCommandLine.Text("--output", "DIR", "report folder", defaults.Output);
@@ -56,7 +78,7 @@ internal sealed record CommandLine
         var quiet = new Option<bool>("--quiet") { Description = "no progress bars" };
         var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            dataset, label, budget, seeds, samples, trainCount, contenders, fractions, outputFolder, json, threads, quiet,
+            dataset, label, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet,
         };
 
         return SampleCommandLine.Invoke(command, args, output, error, parsed => run(new CommandLine
@@ -100,6 +122,22 @@ internal sealed record CommandLine
             }
         },
     };
+
+    /// <summary>The values of every <c>--plugin PATH</c> and <c>--plugin=PATH</c> in the arguments, in order.</summary>
+    private static IEnumerable<string> PluginPaths(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--plugin" && i + 1 < args.Count)
+            {
+                yield return args[++i];
+            }
+            else if (args[i].StartsWith("--plugin=", StringComparison.Ordinal) || args[i].StartsWith("--plugin:", StringComparison.Ordinal))
+            {
+                yield return args[i]["--plugin=".Length..];
+            }
+        }
+    }
 
     private static IReadOnlyList<long> ParseSeeds(string value)
     {
@@ -175,7 +213,7 @@ internal sealed record CommandLine
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         try
         {
-            _ = ComparisonContenders.ByName(names);
+            _ = ContenderRegistry.Default.Create(names);
         }
         catch (ArgumentException e)
         {

@@ -47,7 +47,7 @@ static int Compare(CommandLine options, string[] args)
             Seeds = options.Seeds,
             SampleCount = options.Samples,
             SampleEfficiencyFractions = options.Fractions,
-            Contenders = options.Contenders is null ? null : ComparisonContenders.ByName(options.Contenders),
+            Contenders = options.Contenders is null ? null : ContenderRegistry.Default.Create(options.Contenders),
         };
         var runner = new ComparisonRunner(data, comparisonOptions);
         AnsiConsole.MarkupLine(

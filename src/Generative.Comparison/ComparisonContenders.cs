@@ -20,26 +20,4 @@ public static class ComparisonContenders
             DiffusionContender.Ddpm(),
         ];
     }
-
-    /// <summary>Finds contenders by name (<c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c>).</summary>
-    /// <param name="names">The names.</param>
-    /// <exception cref="ArgumentException">A name is unknown; the message lists the known names.</exception>
-    public static IReadOnlyList<IComparisonContender> ByName(IEnumerable<string> names)
-    {
-        ArgumentNullException.ThrowIfNull(names);
-        var result = new List<IComparisonContender>();
-        foreach (string name in names)
-        {
-            result.Add(name.Trim().ToLowerInvariant() switch
-            {
-                "gan" => GanContender.Vanilla(),
-                "wgan-gp" => GanContender.WganGp(),
-                "wgan-gp-sn" => GanContender.WganGp(spectralNormalization: true),
-                "diffusion" or "ddpm" => DiffusionContender.Ddpm(),
-                _ => throw new ArgumentException($"Unknown contender '{name}'; known: gan, wgan-gp, wgan-gp-sn, diffusion.", nameof(names)),
-            });
-        }
-
-        return result;
-    }
 }

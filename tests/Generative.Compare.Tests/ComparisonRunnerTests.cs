@@ -105,7 +105,7 @@ public class ComparisonRunnerTests
         {
             Budget = new ComparisonBudget(20),
             SampleCount = 150,
-            Contenders = ComparisonContenders.ByName(["gan"]),
+            Contenders = ContenderRegistry.Default.Create(["gan"]),
         };
         using var result = new ComparisonRunner(data, options).Run();
         var metrics = result.Contenders.Single().Metrics;
@@ -124,7 +124,7 @@ public class ComparisonRunnerTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleCount");
         act = () => new ComparisonRunner(data, new ComparisonOptions { SampleEfficiencyFractions = [0.5, 1.5] });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleEfficiencyFractions");
-        var unknown = () => ComparisonContenders.ByName(["vae"]);
+        var unknown = () => ContenderRegistry.Default.Create(["vae"]);
         unknown.Should().Throw<ArgumentException>().WithMessage("*vae*gan, wgan-gp*");
         var dataset = () => ComparisonData.FromBuiltIn("mnist");
         dataset.Should().Throw<ArgumentException>().WithMessage("*mnist*");

@@ -16,7 +16,7 @@ public sealed class CompareCommandLineTests
     [InlineData("--seeds", "a,b", "--seeds: 'a,b' is not a comma-separated list of numbers.")]
     [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
     [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
-    [InlineData("--contenders", "gan,foo", "--contenders: Unknown contender 'foo'")]
+    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddpm, diffusion, gan, wgan-gp, wgan-gp-sn.")]
     [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]
     public void Bad_value_exits_2_with_the_error_and_a_pointer_to_help(string option, string value, string message)
     {
@@ -35,12 +35,22 @@ public sealed class CompareCommandLineTests
 
         code.Should().Be(0);
         error.Should().BeEmpty();
-        foreach (string option in new[] { "--dataset", "--label", "--budget", "--seeds", "--samples", "--train-count", "--contenders", "--fractions", "--output", "--json", "--threads", "--quiet" })
+        foreach (string option in new[] { "--dataset", "--label", "--budget", "--seeds", "--samples", "--train-count", "--contenders", "--plugin", "--fractions", "--output", "--json", "--threads", "--quiet" })
         {
             output.Should().Contain(option);
         }
 
         output.Should().Contain("[default: grid]").And.Contain("[default: 2500]").And.Contain("[default: comparison-report]");
+    }
+
+    [SkippableFact]
+    public void A_missing_plugin_exits_2_naming_the_file()
+    {
+        var (code, output, error) = RunCompare("--plugin", "no/such/plugin.dll", "--contenders", "gan");
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Should().StartWith("--plugin: The plugin assembly '").And.Contain("no/such/plugin.dll' does not exist.");
     }
 
     private static (int Code, string Output, string Error) RunCompare(params string[] args)

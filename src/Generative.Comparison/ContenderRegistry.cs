@@ -1,0 +1,62 @@
+namespace Generative.Comparison;
+
+/// <summary>Makes a fresh contender for a comparison run.</summary>
+/// <returns>A new contender, not shared between runs.</returns>
+public delegate IComparisonContender ContenderFactory();
+
+/// <summary>
+/// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
+/// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c> and <c>diffusion</c> (also
+/// <c>ddpm</c>), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <code>
+/// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
+/// </code>
+/// </summary>
+/// <remarks>Thread-safety: as <see cref="Registry{TEntry}"/>.</remarks>
+public sealed class ContenderRegistry : Registry<ContenderFactory>
+{
+    /// <summary>Creates a registry.</summary>
+    /// <param name="parent">A registry whose contenders this one also offers (typically <see cref="Default"/>);
+    /// <see langword="null"/> for an empty registry.</param>
+    public ContenderRegistry(ContenderRegistry? parent = null)
+        : base(parent)
+    {
+    }
+
+    /// <summary>The process-wide registry, holding the built-in contenders.</summary>
+    public static ContenderRegistry Default { get; } = CreateDefault();
+
+    /// <inheritdoc />
+    protected override string Kind => "comparison contender";
+
+    /// <inheritdoc />
+    protected override string HowToRegister =>
+        "Register one with ContenderRegistry.Default.Add(name, () => new MyContender()), for instance from a plugin's IGenerativePlugin.Register (Generative.Compare --plugin path/to/plugin.dll).";
+
+    /// <summary>Makes the contenders named, in order.</summary>
+    /// <param name="names">Registered names (case-insensitive).</param>
+    /// <returns>New contenders.</returns>
+    /// <exception cref="ArgumentException">A name is not registered; the message names it and lists the registered ones.</exception>
+    public IReadOnlyList<IComparisonContender> Create(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var result = new List<IComparisonContender>();
+        foreach (string name in names)
+        {
+            result.Add(TryGet(name, out var factory) ? factory() : throw new ArgumentException(UnknownKeyMessage(name), nameof(names)));
+        }
+
+        return result;
+    }
+
+    private static ContenderRegistry CreateDefault()
+    {
+        var registry = new ContenderRegistry();
+        registry.Add("gan", () => GanContender.Vanilla());
+        registry.Add("wgan-gp", () => GanContender.WganGp());
+        registry.Add("wgan-gp-sn", () => GanContender.WganGp(spectralNormalization: true));
+        registry.Add("diffusion", () => DiffusionContender.Ddpm());
+        registry.Add("ddpm", () => DiffusionContender.Ddpm());
+        return registry;
+    }
+}
