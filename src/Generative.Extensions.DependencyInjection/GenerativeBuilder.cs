@@ -2,6 +2,7 @@ using System.Buffers;
 using Generative;
 using Generative.Diffusion;
 using Generative.Hosting;
+using Generative.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -180,6 +181,34 @@ public sealed class GenerativeBuilder
     {
         var activator = SamplerActivator.For(typeof(TSampler));
         _catalog.AddSampler(name, services => context => activator(services, context));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a model family for the checkpoint models of this container: <see cref="CheckpointModelLoader"/>
+    /// rebuilds a checkpoint whose <c>config.json</c> names <paramref name="family"/> with <paramref name="loader"/>.
+    /// The container's <see cref="ModelFamilyRegistry"/> (a singleton service) sits over <see cref="ModelFamilyRegistry.Default"/>,
+    /// so the built-in families and those of plugins stay available.
+    /// </summary>
+    /// <param name="family">The family name, as saved in <c>config.json</c> (case-insensitive).</param>
+    /// <param name="loader">Rebuilds a model from its checkpoint directory.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered (built-ins included).</exception>
+    public GenerativeBuilder AddModelFamily(string family, ModelLoader loader)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        var registry = Services
+            .Where(d => d.ServiceType == typeof(ModelFamilyRegistry) && !d.IsKeyedService)
+            .Select(d => d.ImplementationInstance)
+            .OfType<ModelFamilyRegistry>()
+            .FirstOrDefault();
+        if (registry is null)
+        {
+            registry = new ModelFamilyRegistry(ModelFamilyRegistry.Default);
+            Services.AddSingleton(registry);
+        }
+
+        registry.Add(family, loader);
         return this;
     }
 

@@ -20,6 +20,7 @@ public sealed class LayeringTests
         ["Generative.Checkpoints"], // the safetensors format and config.json
         ["Generative.Training"],  // the trainer, its options, callbacks, EMA
         ["Generative.Diffusion", "Generative.Gan"], // the model families, which never use each other
+        ["Generative.Models"],    // what spans the families: loading any saved model by its family name
         ["Generative.Evaluation"], // metrics
         // Generative.Comparison is the layer above, in an assembly of its own that references this one: the project
         // references themselves forbid the engine to use it.

@@ -1,0 +1,70 @@
+using Generative.Checkpoints;
+using Generative.Diffusion;
+using Generative.Gan;
+
+namespace Generative.Models;
+
+/// <summary>Rebuilds a saved model of one family from its checkpoint directory.</summary>
+/// <param name="directory">The checkpoint directory (a model's, or a training run's root with <c>step-*</c> checkpoints).</param>
+/// <returns>The model, on the CPU; the caller disposes it.</returns>
+public delegate IGenerativeModel ModelLoader(string directory);
+
+/// <summary>
+/// The model families whose saved models can be loaded by the family name their <c>config.json</c> records
+/// (<see cref="Load"/>; the hosting package's checkpoint loader). <see cref="Default"/> holds the built-in
+/// <c>diffusion</c> and <c>gan</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <code>
+/// ModelFamilyRegistry.Default.Add("flow", directory => FlowModel.Load(directory));
+/// using var model = ModelFamilyRegistry.Default.Load("models/any-family");
+/// </code>
+/// </summary>
+/// <remarks>Thread-safety: as <see cref="Registry{TEntry}"/>; loaders may run on several threads at once.</remarks>
+public sealed class ModelFamilyRegistry : Registry<ModelLoader>
+{
+    /// <summary>The built-in diffusion family (<see cref="DiffusionModel"/>).</summary>
+    public const string Diffusion = "diffusion";
+
+    /// <summary>The built-in GAN family (<see cref="GanModel"/>).</summary>
+    public const string Gan = "gan";
+
+    /// <summary>Creates a registry.</summary>
+    /// <param name="parent">A registry whose families this one also offers (typically <see cref="Default"/>);
+    /// <see langword="null"/> for an empty registry.</param>
+    public ModelFamilyRegistry(ModelFamilyRegistry? parent = null)
+        : base(parent)
+    {
+    }
+
+    /// <summary>The process-wide registry, holding the built-in families.</summary>
+    public static ModelFamilyRegistry Default { get; } = CreateDefault();
+
+    /// <inheritdoc />
+    protected override string Kind => "model family";
+
+    /// <inheritdoc />
+    protected override string HowToRegister =>
+        "Register one with ModelFamilyRegistry.Default.Add(family, directory => MyModel.Load(directory)), or with services.AddGenerative().AddModelFamily(family, loader) in a host.";
+
+    /// <summary>Loads the model saved in a directory with the loader of the family its <c>config.json</c> names.</summary>
+    /// <param name="directory">The checkpoint directory (a model's, or a training run's root with <c>step-*</c> checkpoints).</param>
+    /// <returns>The model, on the CPU; the caller disposes it.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is corrupt, or its family is not registered (the
+    /// message names the family, the registered ones and how to register one).</exception>
+    /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
+    public IGenerativeModel Load(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string family = ModelCheckpoint.ReadConfig(directory).Family;
+        return TryGet(family, out var loader)
+            ? loader(directory)
+            : throw new CheckpointFormatException($"The checkpoint in '{directory}' holds a '{family}' model. {UnknownKeyMessage(family)}");
+    }
+
+    private static ModelFamilyRegistry CreateDefault()
+    {
+        var registry = new ModelFamilyRegistry();
+        registry.Add(Diffusion, directory => DiffusionModel.Load(directory));
+        registry.Add(Gan, directory => GanModel.Load(directory));
+        return registry;
+    }
+}
