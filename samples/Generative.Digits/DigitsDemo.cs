@@ -80,8 +80,10 @@ public static class DigitsDemo
         clock.Restart();
         using var generator = new ConvGenerator(new ConvGeneratorOptions { ImageSize = 8, LatentDimension = 32, Width = 32 }, new Generator((ulong)settings.Seed + 3));
         using var critic = new ConvCritic(new ConvCriticOptions { ImageSize = 8, Width = 32, SpectralNormalization = true }, new Generator((ulong)settings.Seed + 4));
-        var (gan, _) = GanModel.Train(generator, critic, data, settings.GanSteps, batchSize: 64,
-            options: GanTrainingOptions.SpectralNormHinge() with { EmaDecay = 0.999 }, seed: settings.Seed);
+        var (gan, _) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
+        {
+            Steps = settings.GanSteps, BatchSize = 64, Training = GanTrainingOptions.SpectralNormHinge() with { EmaDecay = 0.999 }, Seed = settings.Seed,
+        });
         double ganSeconds = clock.Elapsed.TotalSeconds;
         using (gan)
         {

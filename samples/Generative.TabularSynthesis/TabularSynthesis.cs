@@ -84,8 +84,10 @@ public static class TabularSynthesis
             var shape = new TensorShape(wine.FeatureNames.Count);
             using var generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, LatentDimension = 32, ClassCount = classCount }, new Generator((ulong)settings.Seed + 3));
             using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classCount }, new Generator((ulong)settings.Seed + 4));
-            var (model, _) = GanModel.Train(generator, critic, data, settings.GanSteps, batchSize: 64,
-                options: GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, seed: settings.Seed);
+            var (model, _) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
+            {
+                Steps = settings.GanSteps, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, Seed = settings.Seed,
+            });
             using (model)
             {
                 model.Save(Path.Combine(settings.OutputDirectory, "gan-model"));

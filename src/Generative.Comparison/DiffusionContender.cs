@@ -104,8 +104,13 @@ public sealed class DiffusionContender : IComparisonContender
                         builder.WithProgress(request.Progress, everySteps: 100);
                     }
                 },
-                request.CancellationToken);
-            request.CancellationToken.ThrowIfCancellationRequested();
+                cancellationToken: request.CancellationToken);
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                result.Model.Dispose();
+                request.CancellationToken.ThrowIfCancellationRequested();
+            }
+
             return new TrainedContender(result.Model, result.Summary, ModelCost.ParameterCount(denoiser.Module, trainableOnly: true), "loss");
         }
         catch

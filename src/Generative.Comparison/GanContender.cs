@@ -126,14 +126,17 @@ public sealed class GanContender : IComparisonContender
         {
             long parameters = ModelCost.ParameterCount(generator.Module, trainableOnly: true) + ModelCost.ParameterCount(critic.Module, trainableOnly: true);
             using var source = ComparisonSources.Create(data);
-            var (model, summary) = GanModel.Train(
+            var (model, summary) = GanTrainer.Train(
                 generator,
                 critic,
                 source,
-                request.Budget.Steps ?? long.MaxValue,
-                (int)Math.Min(BatchSize, data.Count),
-                training with { EmaDecay = Math.Pow(EmaDecay, training.CriticStepsPerGeneratorStep) },
-                request.Seed,
+                new GanTrainerOptions
+                {
+                    Training = training with { EmaDecay = Math.Pow(EmaDecay, training.CriticStepsPerGeneratorStep) },
+                    Steps = request.Budget.Steps ?? long.MaxValue,
+                    BatchSize = (int)Math.Min(BatchSize, data.Count),
+                    Seed = request.Seed,
+                },
                 builder =>
                 {
                     if (request.Budget.Duration is { } duration)
@@ -145,8 +148,14 @@ public sealed class GanContender : IComparisonContender
                     {
                         builder.WithProgress(request.Progress, everySteps: 100);
                     }
-                });
-            request.CancellationToken.ThrowIfCancellationRequested();
+                },
+                cancellationToken: request.CancellationToken);
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                model.Dispose();
+                request.CancellationToken.ThrowIfCancellationRequested();
+            }
+
             return new TrainedContender(model, summary, parameters, GanTrainingStep.CriticName);
         }
         finally

@@ -28,7 +28,7 @@ public sealed class ModelFamilyTests : IDisposable
 
         var services = new ServiceCollection();
         var loads = new List<string>();
-        services.AddGenerative().AddModelFamily("toy", directory =>
+        services.AddGenerative().AddModelFamily("toy", (directory, _) =>
         {
             loads.Add(directory);
             var model = new GanModel(new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 8 }));

@@ -47,8 +47,10 @@ public static class GettingStarted
         using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = data.ClassCount }, new Generator(2));
 
         // WGAN-GP (5 critic steps per generator step); EMA of the generator's weights for sampling.
-        var (model, summary) = GanModel.Train(generator, critic, data, steps, batchSize: 64,
-            options: GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, seed: 42);
+        var (model, summary) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
+        {
+            Steps = steps, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, Seed = 42,
+        });
         using (model)
         {
             model.Save(modelDirectory);

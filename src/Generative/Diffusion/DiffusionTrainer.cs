@@ -28,12 +28,37 @@ public sealed record DiffusionTrainerOptions
 
     /// <summary>The EMA decay (with warm-up), in [0, 1); <see langword="null"/> for no EMA. Default 0.999.</summary>
     public double? EmaDecay { get; init; } = 0.999;
-}
 
-/// <summary>The trained model and the run's summary.</summary>
-/// <param name="Model">The model; owns its networks (the denoiser passed in and the EMA copy).</param>
-/// <param name="Summary">Losses, steps and why the run stopped.</param>
-public sealed record DiffusionTrainingResult(DiffusionModel Model, TrainingSummary Summary);
+    /// <summary>Checks every option (and the nested schedule, training and sampling options) and returns all problems, each
+    /// naming its option; empty when the options are valid. <see cref="DiffusionTrainer.Train"/> refuses options with problems.</summary>
+    /// <returns>The problems, e.g. <c>DiffusionTrainerOptions.Steps must be at least 1 (was 0).</c></returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new OptionProblems(nameof(DiffusionTrainerOptions));
+        problems.Require(Steps >= 1, nameof(Steps), $"must be at least 1 (was {Steps}).");
+        problems.Require(BatchSize is null or >= 1, nameof(BatchSize), $"must be at least 1, or null for the default (was {BatchSize}).");
+        problems.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), nameof(EmaDecay), $"must be in [0, 1), or null for no EMA (was {EmaDecay}).");
+        problems.Require(Schedule is not null, nameof(Schedule), "must not be null.");
+        problems.Require(Training is not null, nameof(Training), "must not be null.");
+        problems.Require(Sampling is not null, nameof(Sampling), "must not be null.");
+        if (Schedule is not null)
+        {
+            problems.Nested(nameof(Schedule), Schedule.Validate);
+        }
+
+        if (Training is not null)
+        {
+            problems.Nested(nameof(Training), Training.Validate);
+        }
+
+        if (Sampling is not null && Training is not null)
+        {
+            problems.Nested(nameof(Sampling), (Sampling with { PredictionType = Training.Objective }).Validate);
+        }
+
+        return problems.Problems;
+    }
+}
 
 /// <summary>
 /// Trains a denoiser on a data source with the library's trainer (<see cref="Trainer"/>) and a
@@ -49,31 +74,26 @@ public static class DiffusionTrainer
     /// kept so samples come back in original units). Not owned.</param>
     /// <param name="options">The run; <see langword="null"/> for the defaults.</param>
     /// <param name="configure">Further trainer settings (checkpointing, logging, gradient clipping, learning-rate schedule, …), applied last.</param>
+    /// <param name="progress">Receives the run's progress every 10 steps (and at the end); <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Stops the run between steps; the model trained so far is returned.</param>
-    /// <returns>The model and the summary.</returns>
-    /// <exception cref="ArgumentException">The data's sample shape differs from the network's, or a conditional network gets unlabelled data.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <returns>The model (which owns the denoiser passed in and the EMA copy) and the summary.</returns>
+    /// <exception cref="ArgumentException">An option is invalid (the message lists every problem, see
+    /// <see cref="DiffusionTrainerOptions.Validate"/>), the data's sample shape differs from the network's, or a
+    /// conditional network gets unlabelled data.</exception>
     /// <remarks>The EMA copy is made for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks; other networks are
     /// trained without one.</remarks>
-    public static DiffusionTrainingResult Train(
+    public static TrainingResult<DiffusionModel> Train(
         IDenoiser denoiser,
         IDataSource data,
         DiffusionTrainerOptions? options = null,
         Action<TrainerBuilder>? configure = null,
+        IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(denoiser);
         ArgumentNullException.ThrowIfNull(data);
         options ??= new DiffusionTrainerOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1L, nameof(options.Steps));
-        if (options.BatchSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "DiffusionTrainerOptions.BatchSize must be at least 1 (or null for the default).");
-        }
-        if (options.EmaDecay is { } decay && !(decay >= 0 && decay < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), decay, "The EMA decay must be in [0, 1).");
-        }
+        OptionProblems.ThrowIfAny(options.Validate(), nameof(options));
 
         if (!data.SampleShape.Equals(denoiser.SampleShape))
         {
@@ -104,6 +124,11 @@ public static class DiffusionTrainer
             builder.WithCallback(ema);
         }
 
+        if (progress is not null)
+        {
+            builder.WithProgress(progress);
+        }
+
         configure?.Invoke(builder);
         TrainingSummary summary;
         using (var trainer = builder.Build())
@@ -119,6 +144,6 @@ public static class DiffusionTrainer
             ema.CopyTo(emaNetwork.Module);
         }
 
-        return new DiffusionTrainingResult(new DiffusionModel(denoiser, schedule, modelOptions, emaNetwork, data.Standardization) { OwnsSchedule = true }, summary);
+        return new TrainingResult<DiffusionModel>(new DiffusionModel(denoiser, schedule, modelOptions, emaNetwork, data.Standardization) { OwnsSchedule = true }, summary);
     }
 }

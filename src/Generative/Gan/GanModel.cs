@@ -24,7 +24,6 @@ public sealed class GanModel : IGenerativeModel
     /// <summary>Samples per generator call when <see cref="SamplingOptions.BatchSize"/> is not set: 512.</summary>
     public const int DefaultBatchSize = 512;
 
-    private const int TrainingDefaultBatchSize = 256;
 
     private readonly DataStandardization? _standardization;
     private readonly bool _ownsGenerator;
@@ -201,60 +200,6 @@ public sealed class GanModel : IGenerativeModel
         catch
         {
             generator.Module.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Trains a GAN with the library's trainer and returns the model to sample from: a convenience for
-    /// <c>Trainer.For(new GanTrainingStep(...)).WithData(data).WithBatchSize(b).WithSteps(n).WithSeed(seed).Build().Run()</c>.
-    /// </summary>
-    /// <param name="generator">The generator to train (its module stays the caller's unless EMA is off, see returns).</param>
-    /// <param name="critic">The critic to train (stays the caller's).</param>
-    /// <param name="data">The training data; its standardisation and feature names go into the model.</param>
-    /// <param name="steps">Total trainer steps (critic updates), at least 1.</param>
-    /// <param name="batchSize">Samples per batch, at least 1; <see langword="null"/> (the default) for 256 (WGAN-GP's toy
-    /// experiments), or every sample when the data have fewer (the trainer's log says so). A size given here that exceeds
-    /// the data is an error.</param>
-    /// <param name="options">Loss and optimiser settings; <see langword="null"/> for WGAN-GP's.</param>
-    /// <param name="seed">The run's seed.</param>
-    /// <param name="configure">Adds anything else to the trainer (checkpointing, logging, callbacks).</param>
-    /// <returns>The summary of the run, and a model over the EMA generator (which the model owns) when
-    /// <see cref="GanTrainingOptions.EmaDecay"/> is set, else over <paramref name="generator"/> (not owned).</returns>
-    public static (GanModel Model, Generative.Training.TrainingSummary Summary) Train(
-        IGenerator generator,
-        IDiscriminator critic,
-        IDataSource data,
-        long steps,
-        int? batchSize = null,
-        GanTrainingOptions? options = null,
-        long seed = 0,
-        Action<Generative.Training.TrainerBuilder>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(generator);
-        ArgumentNullException.ThrowIfNull(critic);
-        ArgumentNullException.ThrowIfNull(data);
-        if (batchSize is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1 (or null for the default).");
-        }
-
-        options ??= GanTrainingOptions.WganGp();
-        IGenerator? ema = options.EmaDecay is null ? null : GanTrainingStep.CreateTwin(generator)
-            ?? throw new ArgumentException("EmaDecay is set, but the generator's architecture cannot be copied; use GanTrainingStep with an emaGenerator.", nameof(generator));
-        try
-        {
-            using var step = new GanTrainingStep(generator, critic, options, ema);
-            var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize, TrainingDefaultBatchSize, "the batchSize argument of GanModel.Train").WithSteps(steps).WithSeed(seed);
-            configure?.Invoke(builder);
-            using var trainer = builder.Build();
-            var summary = trainer.Run();
-            var model = new GanModel(ema ?? generator, data.Standardization, data.FeatureNames, ownsGenerator: ema is not null);
-            return (model, summary);
-        }
-        catch
-        {
-            ema?.Module.Dispose();
             throw;
         }
     }

@@ -77,6 +77,10 @@ public sealed record GanTrainingOptions
         Beta2 = 0.999,
     };
 
+    /// <summary>Checks the options, as <see cref="GanTrainingStep"/> and <see cref="GanTrainer"/> do before training.</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public void Validate() => Validate("options");
+
     internal void Validate(string parameterName)
     {
         if (Loss is null)

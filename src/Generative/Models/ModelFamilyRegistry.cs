@@ -1,20 +1,22 @@
 using Generative.Checkpoints;
 using Generative.Diffusion;
 using Generative.Gan;
+using Microsoft.Extensions.Logging;
 
 namespace Generative.Models;
 
 /// <summary>Rebuilds a saved model of one family from its checkpoint directory.</summary>
 /// <param name="directory">The checkpoint directory (a model's, or a training run's root with <c>step-*</c> checkpoints).</param>
+/// <param name="logger">Receives the loader's warnings (a corrupt <c>step-*</c> checkpoint skipped, say); <see langword="null"/> for none.</param>
 /// <returns>The model, on the CPU; the caller disposes it.</returns>
-public delegate IGenerativeModel ModelLoader(string directory);
+public delegate IGenerativeModel ModelLoader(string directory, ILogger? logger);
 
 /// <summary>
 /// The model families whose saved models can be loaded by the family name their <c>config.json</c> records
 /// (<see cref="Load"/>; the hosting package's checkpoint loader). <see cref="Default"/> holds the built-in
 /// <c>diffusion</c> and <c>gan</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
-/// ModelFamilyRegistry.Default.Add("flow", directory => FlowModel.Load(directory));
+/// ModelFamilyRegistry.Default.Add("flow", (directory, logger) => FlowModel.Load(directory));
 /// using var model = ModelFamilyRegistry.Default.Load("models/any-family");
 /// </code>
 /// </summary>
@@ -43,28 +45,29 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
 
     /// <inheritdoc />
     protected override string HowToRegister =>
-        "Register one with ModelFamilyRegistry.Default.Add(family, directory => MyModel.Load(directory)), or with services.AddGenerative().AddModelFamily(family, loader) in a host.";
+        "Register one with ModelFamilyRegistry.Default.Add(family, (directory, logger) => MyModel.Load(directory)), or with services.AddGenerative().AddModelFamily(family, loader) in a host.";
 
     /// <summary>Loads the model saved in a directory with the loader of the family its <c>config.json</c> names.</summary>
     /// <param name="directory">The checkpoint directory (a model's, or a training run's root with <c>step-*</c> checkpoints).</param>
+    /// <param name="logger">Passed to the family's loader, for its warnings; <see langword="null"/> for none.</param>
     /// <returns>The model, on the CPU; the caller disposes it.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is corrupt, or its family is not registered (the
     /// message names the family, the registered ones and how to register one).</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
-    public IGenerativeModel Load(string directory)
+    public IGenerativeModel Load(string directory, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string family = ModelCheckpoint.ReadConfig(directory).Family;
         return TryGet(family, out var loader)
-            ? loader(directory)
+            ? loader(directory, logger)
             : throw new CheckpointFormatException($"The checkpoint in '{directory}' holds a '{family}' model. {UnknownKeyMessage(family)}");
     }
 
     private static ModelFamilyRegistry CreateDefault()
     {
         var registry = new ModelFamilyRegistry();
-        registry.Add(Diffusion, directory => DiffusionModel.Load(directory));
-        registry.Add(Gan, directory => GanModel.Load(directory));
+        registry.Add(Diffusion, (directory, _) => DiffusionModel.Load(directory));
+        registry.Add(Gan, (directory, _) => GanModel.Load(directory));
         return registry;
     }
 }

@@ -172,8 +172,8 @@ public sealed class GanTrainingStepTests
         var raw = RingData.Batch(512, new Generator(5)) * 3 + 1;
         var standardization = DataStandardization.Fit(raw);
         using var standardized = new TensorDataSource(standardization.Standardize(raw), standardization: standardization);
-        var (model, summary) = GanModel.Train(generator, critic, standardized, steps: 20, batchSize: 64,
-            options: GanTrainingOptions.WganGp() with { EmaDecay = 0.9 }, seed: 3);
+        var (model, summary) = GanTrainer.Train(generator, critic, standardized,
+            new GanTrainerOptions { Steps = 20, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 }, Seed = 3 });
         using (model)
         {
             summary.CompletedSteps.Should().Be(20);

@@ -57,7 +57,7 @@ public sealed class ModelFamilyRegistryTests : IDisposable
 
         int calls = 0;
         var own = new ModelFamilyRegistry();
-        own.Add("GAN", directory =>
+        own.Add("GAN", (directory, _) =>
         {
             calls++;
             return GanModel.Load(directory);

@@ -60,13 +60,13 @@ public sealed class DefaultBatchSizeTests
         using var g = generator;
         using var c = critic;
         var log = new CollectingLogger();
-        var (model, summary) = GanModel.Train(generator, critic, data, steps: 3, configure: b => b.WithLogger(log));
+        var (model, summary) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions { Steps = 3 }, b => b.WithLogger(log));
         using (model)
         {
             summary.CompletedSteps.Should().Be(3);
         }
 
-        AssertLoweredTo(log, Rows, "the batchSize argument of GanModel.Train");
+        AssertLoweredTo(log, Rows, "GanTrainerOptions.BatchSize");
     }
 
     [Fact]
@@ -77,9 +77,9 @@ public sealed class DefaultBatchSizeTests
         var (generator, critic) = Gan();
         using var g = generator;
         using var c = critic;
-        FluentActions.Invoking(() => GanModel.Train(generator, critic, data, steps: 3, batchSize: 256))
+        FluentActions.Invoking(() => GanTrainer.Train(generator, critic, data, new GanTrainerOptions { Steps = 3, BatchSize = 256 }))
             .Should().Throw<InvalidOperationException>()
-            .WithMessage($"*batch size 256 exceeds the {Rows} samples: set the batchSize argument of GanModel.Train to at most {Rows}*");
+            .WithMessage($"*batch size 256 exceeds the {Rows} samples: set GanTrainerOptions.BatchSize to at most {Rows}*");
     }
 
     [Fact]
