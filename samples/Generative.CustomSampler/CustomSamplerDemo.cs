@@ -62,15 +62,13 @@ public static class CustomSamplerDemo
         using var model = result.Model;
         log?.WriteLine($"trained {settings.TrainingSteps} steps, mean loss of the last 200 steps {result.Summary.MeanOfLast("loss", 200):F4}");
 
+        Register();
         var scores = new List<SamplerScore>();
-        foreach (var (name, sampler) in new (string, ISampler)[]
-        {
-            ("ddim", model.CreateSampler(new SamplingOptions { Sampler = "ddim", Steps = settings.SamplingSteps })),
-            ("euler", new EulerSampler(model.Schedule, model.Options.PredictionType)),
-        })
+        foreach (string name in new[] { "ddim", EulerName })
         {
             using var g = new Generator((ulong)settings.Seed + 100);
-            using var samples = SampleWith(model, sampler, settings.SampleCount, settings.SamplingSteps, g);
+            // One batch of all the samples, as this demonstration has always drawn them (the batch size fixes the noise draws).
+            using var samples = model.Sample(settings.SampleCount, g, new SamplingOptions { Sampler = name, Steps = settings.SamplingSteps, BatchSize = settings.SampleCount });
             var coverage = ModeCoverage.Compute(samples, centres, ModeStandardDeviation);
             double distance = MeanDistanceToNearest(samples, centres);
             scores.Add(new SamplerScore(name, coverage, distance));
@@ -81,53 +79,33 @@ public static class CustomSamplerDemo
         return scores;
     }
 
+    /// <summary>The name the Euler sampler is registered under.</summary>
+    public const string EulerName = "euler";
+
     /// <summary>
-    /// The sampling loop of <see cref="ISampler"/>'s documentation, driving a trained model's network (its EMA copy when
-    /// it has one) with any sampler, and returning samples in the data's units.
+    /// Registers <see cref="EulerSampler"/> as <c>"euler"</c> in <paramref name="registry"/> (by default the process-wide
+    /// <see cref="SamplerRegistry.Default"/>), so that any <see cref="DiffusionModel"/> samples with it by name. Safe to
+    /// call more than once and from many threads.
     /// </summary>
-    /// <param name="model">A trained unconditional model.</param>
-    /// <param name="sampler">The sampler (its timesteps are set here).</param>
+    /// <param name="registry">The registry; <see langword="null"/> for <see cref="SamplerRegistry.Default"/>.</param>
+    public static void Register(SamplerRegistry? registry = null) =>
+        (registry ?? SamplerRegistry.Default).TryAdd(EulerName, context => new EulerSampler(context.Schedule, context.PredictionType));
+
+    /// <summary>
+    /// Samples with an Euler sampler without registering it: the model's own sampling loop (batches, EMA choice,
+    /// cancellation, data units) with a sampler this call builds.
+    /// </summary>
+    /// <param name="model">A trained model.</param>
     /// <param name="count">Samples to draw.</param>
     /// <param name="steps">Denoising steps.</param>
     /// <param name="generator">The initial noise (and any step noise).</param>
     /// <returns><c>[count, ..SampleShape]</c>, float32, CPU; the caller owns it.</returns>
-    public static Tensor SampleWith(DiffusionModel model, ISampler sampler, int count, int steps, Generator generator)
+    public static Tensor SampleWithEuler(DiffusionModel model, int count, int steps, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(sampler);
-        var denoiser = model.EmaDenoiser ?? model.Denoiser;
-        var device = denoiser.Module.parameters().First().device;
-        sampler.SetTimesteps(steps);
-        using var inference = torch.inference_mode();
-        long[] shape = model.SampleShape.WithBatch(count);
-        using var sigma = sampler.InitNoiseSigma.ToScalar();
-        Tensor x;
-        using (var scope = NewDisposeScope())
-        {
-            x = (torch.randn(shape, dtype: ScalarType.Float32, generator: generator).to(device) * sigma).MoveToOuterDisposeScope();
-        }
-
-        foreach (long t in sampler.Timesteps)
-        {
-            using var scope = NewDisposeScope();
-            var timesteps = torch.full([count], t, dtype: ScalarType.Int64, device: device);
-            var output = denoiser.Predict(sampler.ScaleModelInput(x, t), timesteps);
-            var next = sampler.Step(output, t, x, generator).PrevSample.MoveToOuterDisposeScope();
-            x.Dispose();
-            x = next;
-        }
-
-        using (x)
-        {
-            var cpu = x.cpu();
-            var result = model.Standardization is { } s ? s.Unstandardize(cpu) : cpu.clone();
-            if (!ReferenceEquals(cpu, x))
-            {
-                cpu.Dispose();
-            }
-
-            return result;
-        }
+        return model.SampleWith(
+            context => new EulerSampler(context.Schedule, context.PredictionType),
+            count, generator, new SamplingOptions { Steps = steps, BatchSize = count });
     }
 
     private static double MeanDistanceToNearest(Tensor samples, Tensor centres)

@@ -60,18 +60,33 @@ public abstract class Registry<TEntry>
     /// <exception cref="ArgumentException">The key is invalid, or already registered here or in the parent.</exception>
     public void Add(string key, TEntry entry)
     {
+        if (!TryAdd(key, entry))
+        {
+            throw new ArgumentException(
+                $"A {Kind} named '{key}' is already registered ({Kind} names are case-insensitive and cannot be replaced); choose another name.",
+                nameof(key));
+        }
+    }
+
+    /// <summary>Registers an entry under a key unless the key is registered already (here or in the parent): for
+    /// registrations that may run more than once, such as a plugin's start-up code.</summary>
+    /// <param name="key">The stable key (see the remarks for the allowed characters).</param>
+    /// <param name="entry">The entry.</param>
+    /// <returns><see langword="true"/> if the entry was added; <see langword="false"/> if the key was taken (the registered entry is kept).</returns>
+    /// <exception cref="ArgumentException">The key is invalid.</exception>
+    public bool TryAdd(string key, TEntry entry)
+    {
         ValidateKey(key);
         ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
             if (_entries.ContainsKey(key) || (_parent?.Contains(key) ?? false))
             {
-                throw new ArgumentException(
-                    $"A {Kind} named '{key}' is already registered ({Kind} names are case-insensitive and cannot be replaced); choose another name.",
-                    nameof(key));
+                return false;
             }
 
             Volatile.Write(ref _entries, _entries.Add(key, entry));
+            return true;
         }
     }
 

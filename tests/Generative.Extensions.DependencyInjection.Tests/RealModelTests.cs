@@ -101,6 +101,18 @@ public sealed class RealModelTests : IDisposable
     }
 
     [Fact]
+    public void A_sampler_type_whose_constructor_needs_an_unregistered_service_fails_naming_it()
+    {
+        var services = new ServiceCollection();
+        services.AddGenerative().AddModel("wine", _directory.Path).AddSampler<OffsetSampler>("offset");
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ISyntheticDataGenerator>()
+            .Invoking(g => g.Generate("wine", new GenerationRequest(2) { Sampler = "offset" }))
+            .Should().Throw<InvalidOperationException>()
+            .WithMessage("No public constructor of the sampler type OffsetSampler can be called: nothing provides SamplerOffset offset.*");
+    }
+
+    [Fact]
     public void Thirty_two_parallel_seeded_calls_on_a_real_model_equal_the_same_calls_made_sequentially()
     {
         var services = new ServiceCollection();

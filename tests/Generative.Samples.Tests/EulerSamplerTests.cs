@@ -1,4 +1,6 @@
 using Generative.Diffusion;
+using Generative.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Generative.Samples.CustomSampler;
 using Generative.TestSupport;
 using TorchSharp;
@@ -77,6 +79,83 @@ public sealed class EulerSamplerTests
         sampler.Invoking(s => s.Step(x, 500, x)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("timestep");
         using var wrong = torch.zeros(2, 4);
         sampler.Invoking(s => s.Step(wrong, 999, x)).Should().Throw<ArgumentException>().WithMessage("*[2, 3]*[2, 4]*");
+    }
+
+    /// <summary>
+    /// Registered by name and passed as a factory, Euler runs through the model's own loop and gives, to the last digit,
+    /// what the hand-written loop of ISampler's documentation (the loop this sample used to carry) gives, with the EMA
+    /// network and the data's units.
+    /// </summary>
+    [Fact]
+    public void By_name_and_by_factory_the_library_loop_equals_the_documented_manual_loop()
+    {
+        using var scope = NewDisposeScope();
+        var schedule = new NoiseSchedule(new NoiseScheduleOptions { TrainTimesteps = 200 });
+        using var model = new DiffusionModel(
+            Perturbed(1), schedule, emaDenoiser: Perturbed(2),
+            standardization: new Generative.Data.DataStandardization([1, -2], [0.5, 3]));
+        CustomSamplerDemo.Register();
+        CustomSamplerDemo.Register();   // idempotent
+
+        var byName = model.Sample(64, new Generator(9), new SamplingOptions { Sampler = "euler", Steps = 6, BatchSize = 64 });
+        var byFactory = CustomSamplerDemo.SampleWithEuler(model, 64, 6, new Generator(9));
+        var manual = ManualLoop(model, new EulerSampler(schedule), 64, 6, new Generator(9));
+        byName.data<float>().ToArray().Should().Equal(manual.data<float>().ToArray());
+        byFactory.data<float>().ToArray().Should().Equal(manual.data<float>().ToArray());
+    }
+
+    /// <summary>In a container (<c>AddSampler&lt;EulerSampler&gt;</c>), a request naming the sampler samples the hosted
+    /// model with it, with the numbers of the manual loop.</summary>
+    [Fact]
+    public void In_a_container_a_request_naming_the_sampler_samples_the_hosted_model_with_it()
+    {
+        var services = new ServiceCollection();
+        services.AddGenerative()
+            .AddModel("points", _ => new DiffusionModel(
+                Perturbed(3), new NoiseSchedule(new NoiseScheduleOptions { TrainTimesteps = 200 }),
+                standardization: new Generative.Data.DataStandardization([1, -2], [0.5, 3])))
+            .AddEulerSampler("euler-hosted");   // "euler" may already be in SamplerRegistry.Default in this test process
+        using var provider = services.BuildServiceProvider();
+        var model = (DiffusionModel)provider.GetRequiredKeyedService<IGenerativeModel>("points");
+
+        using var hosted = provider.GetRequiredService<ISyntheticDataGenerator>()
+            .Generate("points", new GenerationRequest(32) { Seed = 9, Sampler = "euler-hosted", Steps = 6, BatchSize = 32 });
+        using var scope = NewDisposeScope();
+        var manual = ManualLoop(model, new EulerSampler(model.Schedule), 32, 6, new Generator(9));
+        hosted.Samples.data<float>().ToArray().Should().Equal(manual.data<float>().ToArray());
+    }
+
+    /// <summary>A 2-D denoiser with every weight perturbed (its output layer starts at zero).</summary>
+    private static MlpDenoiser Perturbed(int seed)
+    {
+        var net = new MlpDenoiser(2, generator: new Generator((ulong)seed));
+        using (torch.no_grad())
+        using (var g = new Generator((ulong)seed + 50))
+        {
+            foreach (var p in net.parameters())
+            {
+                using var noise = torch.randn(p.shape, generator: g) * 0.1f;
+                p.add_(noise);
+            }
+        }
+
+        return net;
+    }
+
+    /// <summary>The sampling loop of ISampler's documentation, written out by hand over public members.</summary>
+    private static Tensor ManualLoop(DiffusionModel model, ISampler sampler, int count, int steps, Generator g)
+    {
+        var denoiser = model.EmaDenoiser ?? model.Denoiser;
+        sampler.SetTimesteps(steps);
+        using var inference = torch.inference_mode();
+        var x = torch.randn(model.SampleShape.WithBatch(count), generator: g) * sampler.InitNoiseSigma;
+        foreach (long t in sampler.Timesteps)
+        {
+            var output = denoiser.Predict(sampler.ScaleModelInput(x, t), torch.full([count], t, dtype: ScalarType.Int64));
+            x = sampler.Step(output, t, x, g).PrevSample;
+        }
+
+        return model.Standardization!.Unstandardize(x).clone();
     }
 
     /// <summary>A short training run: Euler, driven through the public API only, reaches every mode about as often as DDIM.</summary>

@@ -165,16 +165,12 @@ public sealed class DiffusionModel : IGenerativeModel
 
     /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
     /// <param name="directory">The directory.</param>
-    /// <exception cref="NotSupportedException">The networks are not <see cref="MlpDenoiser"/>s or <see cref="UNetDenoiser"/>s.</exception>
+    /// <exception cref="NotSupportedException">The networks are not <see cref="MlpDenoiser"/>s or <see cref="UNetDenoiser"/>s, or no
+    /// <see cref="NoiseScheduleFormat"/> is registered in <see cref="NoiseScheduleRegistry.Default"/> for the schedule's type.</exception>
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (Schedule is not NoiseSchedule schedule)
-        {
-            throw new NotSupportedException($"Only a model with a {nameof(NoiseSchedule)} can be saved.");
-        }
-
         var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = Denoiser.Module };
         if (EmaDenoiser is not null)
         {
@@ -184,10 +180,11 @@ public sealed class DiffusionModel : IGenerativeModel
         var options = new JsonObject
         {
             ["network"] = DiffusionConfiguration.Describe(Denoiser),
-            ["schedule"] = DiffusionConfiguration.ToNode(schedule.Options),
+            ["schedule"] = null,
             ["model"] = DiffusionConfiguration.ToNode(Options),
             ["ema"] = EmaDenoiser is not null,
         };
+        NoiseScheduleRegistry.Default.Write(Schedule, options); // the schedule's format, by the type key it is registered under
         if (FeatureNames is not null)
         {
             options["featureNames"] = new JsonArray([.. FeatureNames.Select(name => (JsonNode)JsonValue.Create(name))]);
@@ -230,7 +227,7 @@ public sealed class DiffusionModel : IGenerativeModel
                 ema?.Module.to(device);
             }
 
-            var schedule = new NoiseSchedule(DiffusionConfiguration.Read<NoiseScheduleOptions>(options["schedule"]));
+            var schedule = NoiseScheduleRegistry.Default.Read(options);
             var modelOptions = options["model"] is null ? new DiffusionModelOptions { PredictionType = ReadObjective(options) } : DiffusionConfiguration.Read<DiffusionModelOptions>(options["model"]);
             var featureNames = options["featureNames"] is JsonArray names
                 ? names.Select(n => n?.GetValue<string>() ?? throw new CheckpointFormatException("The checkpoint's feature names must be strings.")).ToArray()

@@ -201,21 +201,24 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
     }
 
     /// <summary>The network, schedule and training options, so that <see cref="DiffusionModel.Load"/> can rebuild the model from a
-    /// trainer checkpoint; <see langword="null"/> when the network is not an <see cref="MlpDenoiser"/> or <see cref="UNetDenoiser"/>.</summary>
+    /// trainer checkpoint; <see langword="null"/> when the network is not an <see cref="MlpDenoiser"/> or <see cref="UNetDenoiser"/>, or the
+    /// schedule's type has no format in <see cref="NoiseScheduleRegistry.Default"/>.</summary>
     /// <returns>The options as JSON, or <see langword="null"/>.</returns>
     public JsonNode? GetCheckpointConfiguration()
     {
-        if (!DiffusionConfiguration.IsSupported(_denoiser) || _schedule is not NoiseSchedule schedule)
+        if (!DiffusionConfiguration.IsSupported(_denoiser) || !NoiseScheduleRegistry.Default.CanWrite(_schedule))
         {
             return null;
         }
 
-        return new JsonObject
+        var configuration = new JsonObject
         {
             ["network"] = DiffusionConfiguration.Describe(_denoiser),
-            ["schedule"] = DiffusionConfiguration.ToNode(schedule.Options),
+            ["schedule"] = null,
             ["training"] = DiffusionConfiguration.ToNode(Options),
         };
+        NoiseScheduleRegistry.Default.Write(_schedule, configuration);
+        return configuration;
     }
 
     /// <inheritdoc />

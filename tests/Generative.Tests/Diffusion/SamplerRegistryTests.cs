@@ -50,7 +50,22 @@ public sealed class SamplerRegistryTests
         SamplerRegistry.Default.Add(EchoName, context => new EchoSampler(context.Schedule));
     }
 
-    private static MlpDenoiser Net(int seed) => SmallMlp(seed);
+    /// <summary>A small network with every weight perturbed (the output layer starts at zero), so that outputs differ per seed.</summary>
+    private static MlpDenoiser Net(int seed)
+    {
+        var net = SmallMlp(seed);
+        using (no_grad())
+        {
+            using var g = new Generator((ulong)seed);
+            foreach (var p in net.parameters())
+            {
+                using var noise = randn(p.shape, generator: g) * 0.1f;
+                p.add_(noise);
+            }
+        }
+
+        return net;
+    }
 
     private static float[] Values(Tensor t) => t.data<float>().ToArray();
 
@@ -85,6 +100,7 @@ public sealed class SamplerRegistryTests
 
         var byName = model.Sample(6, new Generator(42), new SamplingOptions { Sampler = EchoName });
         Values(byName).Should().Equal(Values(expectedEma), "the model samples with its EMA network by default");
+        Values(byName).Should().OnlyContain(v => v != 0f);
         var raw = model.Sample(6, new Generator(42), new SamplingOptions { Sampler = "TESTS-ECHO", UseEma = false });
         Values(raw).Should().Equal(Values(expectedRaw), "UseEma = false samples with the trained network");
         Values(raw).Should().NotEqual(Values(expectedEma));
