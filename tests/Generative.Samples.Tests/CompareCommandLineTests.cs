@@ -53,6 +53,55 @@ public sealed class CompareCommandLineTests
         error.Should().StartWith("--plugin: The plugin assembly '").And.Contain("no/such/plugin.dll' does not exist.");
     }
 
+    /// <summary>
+    /// The plugin example (samples/Generative.PluginExample, an assembly that src/ knows nothing of) loaded by the
+    /// command: its contender trains the library's diffusion model and samples it with the plugin's Euler sampler, by
+    /// name, through the model's own sampling loop.
+    /// </summary>
+    [SkippableFact]
+    public void A_plugin_adds_a_contender_and_a_sampler_to_the_comparison()
+    {
+        string framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        string plugin = Path.Combine(RepositoryRoot(), "samples", "Generative.PluginExample", "bin", configuration, framework, "Generative.PluginExample.dll");
+        Skip.IfNot(File.Exists(plugin), $"{plugin} is not built (dotnet build Generative.sln builds it).");
+        string folder = Path.Combine(Path.GetTempPath(), "compare-plugin-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string json = Path.Combine(folder, "result.json");
+            var (code, output, error) = RunCompare(
+                "--plugin", plugin, "--contenders", "diffusion-euler,diffusion", "--budget", "300", "--samples", "200",
+                "--train-count", "1000", "--quiet", "--output", folder, "--json", json);
+
+            code.Should().Be(0, error);
+            output.Should().Contain("Loaded plugin Generative.Samples.PluginExample.ExamplePlugin");
+            using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var rows = result.RootElement.GetProperty("contenders").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+            rows.Keys.Should().Equal("euler-20", "euler-10", "ddpm-1000", "ddim-50", "ddim-10");
+            foreach (string name in new[] { "euler-20", "euler-10" })
+            {
+                var row = rows[name];
+                row.GetProperty("sampler").GetString().Should().Be("euler");
+                row.GetProperty("networkEvaluationsPerSample").GetInt32().Should().Be(name == "euler-20" ? 20 : 10);
+                row.GetProperty("samplesPerSecond").GetDouble().Should().BePositive();
+                // The plugin's contender trains the library's diffusion model with the same seed: the same run.
+                row.GetProperty("lossVariance").GetDouble().Should().Be(rows["ddpm-1000"].GetProperty("lossVariance").GetDouble());
+                double fd = row.GetProperty("metrics").GetProperty("frechetDistance").GetDouble();
+                double.IsFinite(fd).Should().BeTrue();
+                row.GetProperty("metrics").GetProperty("recall").GetDouble().Should().BeGreaterThan(0.5, "the samples cover the data's support");
+            }
+
+            File.Exists(Path.Combine(folder, "report.md")).Should().BeTrue();
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
     private static (int Code, string Output, string Error) RunCompare(params string[] args)
     {
         // This assembly runs from tests/Generative.Samples.Tests/bin/<configuration>/<framework>/; the command's build

@@ -3,6 +3,7 @@ using Generative.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Generative.Samples.CustomSampler;
 using Generative.TestSupport;
+using Generative.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +12,14 @@ namespace Generative.Samples.Tests;
 /// <summary>The Euler sampler written outside the library (samples/Generative.CustomSampler).</summary>
 public sealed class EulerSamplerTests
 {
+    /// <summary>The sampler keeps the contract every sampler keeps (Generative.Testing), for ε, x₀ and v prediction.</summary>
+    [Theory]
+    [InlineData(PredictionType.Epsilon)]
+    [InlineData(PredictionType.Sample)]
+    [InlineData(PredictionType.VPrediction)]
+    public void Keeps_the_sampler_contract(PredictionType prediction) =>
+        SamplerContract.Verify(schedule => new EulerSampler(schedule, prediction));
+
     private static readonly NoiseSchedule Linear = new();   // diffusers' defaults: T = 1000, linear β 1e-4 … 0.02
 
     /// <summary>The dummy-model loop of diffusers' scheduler tests against reference/euler_reference.py (float64).</summary>
