@@ -133,7 +133,8 @@ public sealed partial class Trainer
         }
 
         long[] permutation = permutationTensor.data<long>().ToArray();
-        if ((permutation.Length != 0 && permutation.Length != _data.Count) || permutation.Any(i => i < 0 || i >= _data.Count) || (permutation.Length == 0 && state.Position != 0))
+        if ((permutation.Length != 0 && permutation.Length != _data.Count) || permutation.Any(i => i < 0 || i >= _data.Count) || (permutation.Length == 0 && state.Position != 0)
+            || permutation.Distinct().Count() != permutation.Length)
         {
             throw new CheckpointFormatException($"The data order in '{stateFile}' is not an order of the {_data.Count} samples (length {permutation.Length}, position {state.Position}).");
         }

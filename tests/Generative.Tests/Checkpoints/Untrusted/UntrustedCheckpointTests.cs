@@ -229,6 +229,7 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
     [InlineData("last-batch-number")]
     [InlineData("position-past-the-data")]
     [InlineData("permutation-out-of-range")]
+    [InlineData("permutation-duplicate")]
     public void A_refused_resume_leaves_the_trainer_exactly_as_it_was(string mutation)
     {
         string checkpoint = UntrustedCheckpoints.Copy(UntrustedCheckpoints.Latest(_pristine.DiffusionTrainerRoot), Path.Combine(_dir, "ck"));
@@ -260,7 +261,7 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
                 File.WriteAllBytes(optimizer, File.ReadAllBytes(optimizer)[..^40]);
                 UntrustedCheckpoints.Rehash(optimizer);
                 break;
-            case "ema-nan" or "ema-missing" or "permutation-out-of-range":
+            case "ema-nan" or "ema-missing" or "permutation-out-of-range" or "permutation-duplicate":
                 var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
                 using (var content = SafeTensors.Load(stateTensors))
                 {
@@ -280,7 +281,7 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
                 }
                 else
                 {
-                    tensors["data.permutation"][3].fill_(UntrustedCheckpoints.DataCount);
+                    tensors["data.permutation"][3].fill_(mutation == "permutation-duplicate" ? tensors["data.permutation"][4].item<long>() : UntrustedCheckpoints.DataCount);
                 }
 
                 SafeTensors.Save(stateTensors, tensors);
