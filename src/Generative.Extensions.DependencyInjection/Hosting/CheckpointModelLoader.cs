@@ -1,6 +1,7 @@
 using Generative.Checkpoints;
 using Generative.Diffusion;
 using Generative.Gan;
+using Microsoft.Extensions.Logging;
 
 namespace Generative.Hosting;
 
@@ -9,9 +10,26 @@ namespace Generative.Hosting;
 /// (<see cref="DiffusionModel.Save"/>, <see cref="GanModel"/>'s save, or a trainer's <c>step-*</c> checkpoints, of which
 /// the latest is taken) and rebuilds the model its <c>config.json</c> names: <c>diffusion</c> or <c>gan</c>.
 /// </summary>
-/// <remarks>Models are loaded on the CPU. Thread-safe: holds no state.</remarks>
+/// <remarks>Models are loaded on the CPU, with every file and value checked before anything is allocated (see
+/// docs/hosting.md, "Loading files you did not write"). For a root of <c>step-*</c> checkpoints the newest valid one is
+/// loaded; each newer one skipped as invalid is logged as a warning. Thread-safe: holds no mutable state.</remarks>
 public sealed class CheckpointModelLoader : IGenerativeModelLoader
 {
+    private readonly ILogger? _logger;
+
+    /// <summary>Creates a loader that logs nothing.</summary>
+    public CheckpointModelLoader()
+    {
+    }
+
+    /// <summary>Creates a loader that logs the checkpoints it skips as invalid.</summary>
+    /// <param name="logger">The logger.</param>
+    public CheckpointModelLoader(ILogger<CheckpointModelLoader> logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+    }
+
     /// <inheritdoc />
     /// <exception cref="CheckpointFormatException">The checkpoint is corrupt, altered, or of a family this library cannot
     /// rebuild (the message names the family).</exception>
@@ -22,8 +40,8 @@ public sealed class CheckpointModelLoader : IGenerativeModelLoader
         string family = ModelCheckpoint.ReadConfig(checkpointDirectory).Family;
         return family switch
         {
-            "diffusion" => DiffusionModel.Load(checkpointDirectory),
-            GanTrainingStep.FamilyName => GanModel.Load(checkpointDirectory),
+            "diffusion" => DiffusionModel.Load(checkpointDirectory, logger: _logger),
+            GanTrainingStep.FamilyName => GanModel.Load(checkpointDirectory, _logger),
             _ => throw new CheckpointFormatException(
                 $"The checkpoint in '{checkpointDirectory}' holds a '{family}' model; this loader rebuilds 'diffusion' and " +
                 $"'{GanTrainingStep.FamilyName}' models. Register a loader for other families with GenerativeBuilder.UseModelLoader<TLoader>()."),
