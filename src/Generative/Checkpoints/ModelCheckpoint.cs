@@ -177,6 +177,7 @@ public static class ModelCheckpoint
     {
         string path = Path.Combine(resolved, ConfigFileName);
         var info = new FileInfo(path);
+        RequireRegularFile(info);
         if (info.Length > 64 << 20)
         {
             throw new CheckpointFormatException($"'{path}' is {info.Length} bytes, too large for a checkpoint config.");
@@ -196,6 +197,7 @@ public static class ModelCheckpoint
                 throw new CheckpointFormatException($"The checkpoint '{resolved}' is incomplete: '{file}' is missing.");
             }
 
+            RequireRegularFile(new FileInfo(filePath));
             string actual = HashFile(filePath);
             if (!string.Equals(actual, hash, StringComparison.OrdinalIgnoreCase))
             {
@@ -209,6 +211,15 @@ public static class ModelCheckpoint
         }
 
         return config;
+    }
+
+    /// <summary>Refuses a symbolic link: a checkpoint's files must be its own (a link could point outside, or at an endless device).</summary>
+    private static void RequireRegularFile(FileInfo info)
+    {
+        if (info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0)
+        {
+            throw new CheckpointFormatException($"'{info.FullName}' is a symbolic link (to '{info.LinkTarget}'); a checkpoint's files must be regular files in its directory.");
+        }
     }
 
     internal static void WriteModel(string directory, IReadOnlyDictionary<string, nn.Module> modules, string family)

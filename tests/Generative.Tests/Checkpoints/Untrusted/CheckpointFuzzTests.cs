@@ -455,8 +455,14 @@ internal static class Mutations
         var files = root["files"]!.AsObject();
         string name = Pick(random, EscapingNames);
         string what;
-        switch (random.Next(3))
+        switch (random.Next(4))
         {
+            case 3:
+                string linked = Pick(random, Files(dir));
+                string outside = Pick(random, ["/dev/zero", "/etc/hostname", Path.Combine(Path.GetDirectoryName(dir)!, "..", "elsewhere")]);
+                File.Delete(Path.Combine(dir, linked));
+                File.CreateSymbolicLink(Path.Combine(dir, linked), outside);
+                return $"{linked} replaced by a symbolic link to {outside}";
             case 0:
                 string existing = Pick(random, files.Select(p => p.Key).Order(StringComparer.Ordinal).ToList());
                 var hash = files[existing]!.GetValue<string>();

@@ -118,6 +118,17 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
         FluentActions.Invoking(() => GanModel.Load(dir)).Should().Throw<CheckpointFormatException>().WithMessage(message);
     }
 
+    [Theory]
+    [InlineData("model.safetensors", "/dev/zero")]
+    [InlineData("config.json", "/etc/hostname")]
+    public void A_file_that_is_a_symbolic_link_is_refused_before_it_is_read(string file, string target)
+    {
+        string dir = UntrustedCheckpoints.Copy(_pristine.DiffusionMlp, Path.Combine(_dir, "link"));
+        File.Delete(Path.Combine(dir, file));
+        File.CreateSymbolicLink(Path.Combine(dir, file), target); // hashing /dev/zero would never end
+        FluentActions.Invoking(() => DiffusionModel.Load(dir)).Should().Throw<CheckpointFormatException>().WithMessage($"*{file}' is a symbolic link (to '{target}')*");
+    }
+
     [Fact]
     public void The_load_limit_is_checked_before_building_and_can_be_raised()
     {
