@@ -259,6 +259,7 @@ public sealed class GanModel : IGenerativeModel
     /// <param name="options">Loss and optimiser settings; <see langword="null"/> for WGAN-GP's.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="configure">Adds anything else to the trainer (checkpointing, logging, callbacks).</param>
+    /// <param name="cancellationToken">Stops the run between steps; the model trained so far is returned.</param>
     /// <returns>The summary of the run, and a model over the EMA generator (which the model owns) when
     /// <see cref="GanTrainingOptions.EmaDecay"/> is set, else over <paramref name="generator"/> (not owned).</returns>
     public static (GanModel Model, Generative.Training.TrainingSummary Summary) Train(
@@ -269,7 +270,8 @@ public sealed class GanModel : IGenerativeModel
         int? batchSize = null,
         GanTrainingOptions? options = null,
         long seed = 0,
-        Action<Generative.Training.TrainerBuilder>? configure = null)
+        Action<Generative.Training.TrainerBuilder>? configure = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(critic);
@@ -288,7 +290,7 @@ public sealed class GanModel : IGenerativeModel
             var builder = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(batchSize, TrainingDefaultBatchSize, "the batchSize argument of GanModel.Train").WithSteps(steps).WithSeed(seed);
             configure?.Invoke(builder);
             using var trainer = builder.Build();
-            var summary = trainer.Run();
+            var summary = trainer.Run(cancellationToken);
             var model = new GanModel(ema ?? generator, data.Standardization, data.FeatureNames, ownsGenerator: ema is not null);
             return (model, summary);
         }
