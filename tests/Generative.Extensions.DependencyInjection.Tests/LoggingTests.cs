@@ -48,6 +48,34 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public void A_root_whose_newest_checkpoint_is_corrupt_serves_the_previous_one_and_logs_a_warning_naming_it()
+    {
+        using var root = new TempCheckpoint(withConfig: false);
+        using (var model = new Generative.Diffusion.DiffusionModel(
+            new Generative.Diffusion.MlpDenoiser(2, new Generative.Diffusion.MlpDenoiserOptions { Width = 8, Depth = 1, TimeEmbeddingDimension = 4 }),
+            new Generative.Diffusion.NoiseSchedule(new Generative.Diffusion.NoiseScheduleOptions { TrainTimesteps = 10 })))
+        {
+            model.Save(Path.Combine(root.Path, "step-00000001"));
+            model.Save(Path.Combine(root.Path, "step-00000002"));
+        }
+
+        string newest = Path.Combine(root.Path, "step-00000002");
+        string weights = Path.Combine(newest, "model.safetensors");
+        File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..^4]);
+        var sink = new ListLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(sink));
+        services.AddGenerative().AddModel("m", root.Path);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredKeyedService<IGenerativeModel>("m").SampleShape.Should().Be(new TensorShape(2));
+
+        var warning = sink.Entries.Should().ContainSingle(e => e.Level == LogLevel.Warning).Which;
+        warning.Category.Should().Be(typeof(CheckpointModelLoader).FullName);
+        warning.Message.Should().Contain(newest).And.Contain("SHA-256");
+    }
+
+    [Fact]
     public void An_absent_configuration_section_registers_no_model()
     {
         var configuration = new ConfigurationBuilder().Build();

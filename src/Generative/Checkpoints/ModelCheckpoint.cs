@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Generative.Data;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,12 +14,39 @@ namespace Generative.Checkpoints;
 /// the trainer's state beside them. Written atomically; loaded with full validation.
 /// </summary>
 /// <remarks>
-/// A directory given to the loaders may be a checkpoint itself or a checkpointing root holding <c>step-NNNNNNNN</c>
-/// checkpoints, in which case the latest complete one is used. Thread-safe (no shared state); do not write the same
-/// directory from two processes at once.
+/// <para>A directory given to the loaders may be a checkpoint itself or a checkpointing root holding <c>step-NNNNNNNN</c>
+/// checkpoints, in which case the newest valid one is used: a newer one that is corrupt or invalid is skipped with a
+/// warning naming it and why (logged to the logger passed, if any), and a root with no valid checkpoint is a
+/// <see cref="CheckpointFormatException"/> listing each one's defect.</para>
+/// <para>Loading checks everything before allocating a network: every file's SHA-256, every config value's type and
+/// range, and the tensors the config implies (names, dtypes, shapes) against the weights file's header and against
+/// <see cref="MaxLoadBytes"/>. Thread-safe (no shared state but <see cref="MaxLoadBytes"/>); do not write the same
+/// directory from two processes at once.</para>
 /// </remarks>
 public static class ModelCheckpoint
 {
+    /// <summary>The default of <see cref="MaxLoadBytes"/>: 1 GiB.</summary>
+    public const long DefaultMaxLoadBytes = 1L << 30;
+
+    private static long s_maxLoadBytes = DefaultMaxLoadBytes;
+
+    /// <summary>
+    /// The most bytes of weights one load may read into memory: the tensors that a checkpoint's config implies for all
+    /// the networks a load builds (a diffusion model's denoiser and EMA copy, a GAN's generator), counted from the
+    /// config before anything is allocated. A config implying more is refused with a <see cref="CheckpointFormatException"/>.
+    /// Default <see cref="DefaultMaxLoadBytes"/> (1 GiB); raise it once at start-up for larger models. Process-wide.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is less than 1.</exception>
+    public static long MaxLoadBytes
+    {
+        get => Volatile.Read(ref s_maxLoadBytes);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1L);
+            Volatile.Write(ref s_maxLoadBytes, value);
+        }
+    }
+
     /// <summary>The config file's name.</summary>
     public const string ConfigFileName = "config.json";
 
@@ -46,13 +74,15 @@ public static class ModelCheckpoint
         });
     }
 
-    /// <summary>Reads and checks the config of the checkpoint in (or latest under) <paramref name="directory"/>, and verifies every file's hash.</summary>
+    /// <summary>Reads and checks the config of the checkpoint in (or newest valid under) <paramref name="directory"/>, and verifies every file's hash.</summary>
     /// <param name="directory">A checkpoint, or a root holding <c>step-*</c> checkpoints.</param>
-    /// <exception cref="CheckpointFormatException">The config is invalid, or a file is missing or altered.</exception>
+    /// <param name="logger">Receives a warning for each newer checkpoint skipped as invalid; <see langword="null"/> for none.</param>
+    /// <exception cref="CheckpointFormatException">The config is invalid, or a file is missing or altered (for a root: in every checkpoint).</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
-    public static CheckpointConfig ReadConfig(string directory) => ReadConfig(directory, out _);
+    public static CheckpointConfig ReadConfig(string directory, ILogger? logger = null) => LoadNewestValid(directory, logger, ReadConfigAt);
 
-    /// <summary>Finds the checkpoint directory in <paramref name="directory"/>: itself, or the latest <c>step-*</c> checkpoint under it.</summary>
+    /// <summary>Finds the checkpoint directory in <paramref name="directory"/>: itself, or the latest <c>step-*</c> checkpoint under it
+    /// (the latest with a <c>config.json</c>, valid or not; the loaders take the newest valid one).</summary>
     /// <param name="directory">A checkpoint, or a root holding <c>step-*</c> checkpoints.</param>
     /// <returns>The full path of the checkpoint directory.</returns>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
@@ -90,16 +120,64 @@ public static class ModelCheckpoint
     public static CheckpointConfig LoadModules(string directory, IReadOnlyDictionary<string, nn.Module> modules)
     {
         ArgumentNullException.ThrowIfNull(modules);
-        var config = ReadConfig(directory, out string resolved);
-        LoadModel(resolved, modules);
-        return config;
+        return LoadNewestValid(directory, null, resolved =>
+        {
+            var config = ReadConfigAt(resolved);
+            LoadModel(resolved, modules);
+            return config;
+        });
     }
 
-    internal static CheckpointConfig ReadConfig(string directory, out string resolved)
+    /// <summary>
+    /// Runs <paramref name="load"/> on the checkpoint <paramref name="directory"/> is, or else on the <c>step-*</c>
+    /// checkpoints under it from the newest, until one loads without a <see cref="CheckpointFormatException"/>; each
+    /// skipped one is logged as a warning naming it. <paramref name="load"/> must leave nothing changed when it throws.
+    /// </summary>
+    internal static T LoadNewestValid<T>(string directory, ILogger? logger, Func<string, T> load)
     {
-        resolved = Resolve(directory);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string? direct = AtomicDirectory.Resolve(directory, ConfigFileName);
+        if (direct is not null)
+        {
+            return load(direct);
+        }
+
+        string full = Path.GetFullPath(directory);
+        var candidates = Directory.Exists(full) ? ListStepCheckpoints(full).Reverse().ToList() : [];
+        if (candidates.Count == 0)
+        {
+            throw new DirectoryNotFoundException($"No checkpoint was found in '{full}' (no {ConfigFileName}, and no complete {StepDirectoryPrefix}* checkpoint under it).");
+        }
+
+        var failures = new List<CheckpointFormatException>();
+        foreach (var (_, path) in candidates)
+        {
+            try
+            {
+                return load(path);
+            }
+            catch (CheckpointFormatException e)
+            {
+                failures.Add(e);
+                if (logger is not null)
+                {
+                    CheckpointLog.SkippedInvalid(logger, path, e.Message, e);
+                }
+            }
+        }
+
+        throw new CheckpointFormatException(
+            $"No valid checkpoint under '{full}': all {candidates.Count} {StepDirectoryPrefix}* checkpoints are invalid (newest first): " +
+            string.Join(" | ", failures.Select((e, i) => $"{Path.GetFileName(candidates[i].Path)}: {e.Message}")),
+            failures[0]);
+    }
+
+    /// <summary>Reads and checks the config of the checkpoint directory <paramref name="resolved"/> itself, verifying every file's hash.</summary>
+    internal static CheckpointConfig ReadConfigAt(string resolved)
+    {
         string path = Path.Combine(resolved, ConfigFileName);
         var info = new FileInfo(path);
+        RequireRegularFile(info);
         if (info.Length > 64 << 20)
         {
             throw new CheckpointFormatException($"'{path}' is {info.Length} bytes, too large for a checkpoint config.");
@@ -119,6 +197,7 @@ public static class ModelCheckpoint
                 throw new CheckpointFormatException($"The checkpoint '{resolved}' is incomplete: '{file}' is missing.");
             }
 
+            RequireRegularFile(new FileInfo(filePath));
             string actual = HashFile(filePath);
             if (!string.Equals(actual, hash, StringComparison.OrdinalIgnoreCase))
             {
@@ -132,6 +211,15 @@ public static class ModelCheckpoint
         }
 
         return config;
+    }
+
+    /// <summary>Refuses a symbolic link: a checkpoint's files must be its own (a link could point outside, or at an endless device).</summary>
+    private static void RequireRegularFile(FileInfo info)
+    {
+        if (info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0)
+        {
+            throw new CheckpointFormatException($"'{info.FullName}' is a symbolic link (to '{info.LinkTarget}'); a checkpoint's files must be regular files in its directory.");
+        }
     }
 
     internal static void WriteModel(string directory, IReadOnlyDictionary<string, nn.Module> modules, string family)
@@ -169,10 +257,46 @@ public static class ModelCheckpoint
     internal static void LoadModel(string directory, IReadOnlyDictionary<string, nn.Module> modules)
     {
         string path = Path.Combine(directory, ModelFileName);
-        using var content = SafeTensors.Load(path);
+        using var content = LoadModuleTensors(path, modules);
         CopyInto(content.Tensors, modules, path);
     }
 
+    /// <summary>
+    /// Reads the tensors of <paramref name="modules"/> from a weights file into new tensors, after checking the header
+    /// against the modules' tensors (names, dtypes, shapes): nothing of another module is read, nothing is allocated for
+    /// a file that does not match.
+    /// </summary>
+    internal static SafeTensorsContent LoadModuleTensors(string path, IReadOnlyDictionary<string, nn.Module> modules)
+    {
+        var header = SafeTensors.ReadHeader(path);
+        var entries = header.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, module) in modules)
+        {
+            foreach (var (key, t) in module.state_dict())
+            {
+                string full = name + "." + key;
+                wanted.Add(full);
+                if (!entries.TryGetValue(full, out var entry))
+                {
+                    throw new CheckpointFormatException($"'{path}' has no tensor '{full}' for module '{name}' (was it saved from another architecture?).");
+                }
+
+                if (entry.DType != t.dtype || !entry.Shape.SequenceEqual(t.shape))
+                {
+                    throw new CheckpointFormatException(
+                        $"'{path}': tensor '{full}' is {entry.DType} {TensorShape.Format([.. entry.Shape])}, but the model expects {t.dtype} {TensorShape.Format(t.shape)}.");
+                }
+            }
+        }
+
+        return SafeTensors.Load(path, wanted.Contains);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="saved"/> into <paramref name="modules"/> after checking that every tensor is there with the
+    /// module's dtype and shape and that no other tensor of these modules is: nothing is copied unless everything matches.
+    /// </summary>
     internal static void CopyInto(IReadOnlyDictionary<string, Tensor> saved, IReadOnlyDictionary<string, nn.Module> modules, string source)
     {
         var targets = new List<(Tensor Target, Tensor Source)>();
@@ -205,6 +329,7 @@ public static class ModelCheckpoint
         }
 
         using (no_grad())
+        using (NewDisposeScope())
         {
             foreach (var (target, s) in targets)
             {

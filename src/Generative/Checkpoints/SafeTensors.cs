@@ -194,7 +194,16 @@ public static class SafeTensors
     /// <param name="sourceName">The name used in error messages.</param>
     /// <returns>The tensors (on CPU) and metadata, owned by the returned object.</returns>
     /// <exception cref="CheckpointFormatException">The content is not a valid safetensors file.</exception>
-    public static SafeTensorsContent Load(Stream stream, string sourceName = "stream")
+    public static SafeTensorsContent Load(Stream stream, string sourceName = "stream") => Load(stream, sourceName, null);
+
+    /// <summary>Reads and validates the file at <paramref name="path"/>, keeping only the tensors <paramref name="include"/> selects.</summary>
+    internal static SafeTensorsContent Load(string path, Func<string, bool> include)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Load(stream, path, include);
+    }
+
+    private static SafeTensorsContent Load(Stream stream, string sourceName, Func<string, bool>? include)
     {
         var header = ReadHeader(stream, sourceName);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -202,6 +211,11 @@ public static class SafeTensors
         {
             foreach (var entry in header.Entries)
             {
+                if (include is not null && !include(entry.Name))
+                {
+                    continue;
+                }
+
                 var t = empty([.. entry.Shape], dtype: entry.DType).DetachFromDisposeScope();
                 tensors[entry.Name] = t;
                 long size = entry.End - entry.Begin;

@@ -40,33 +40,43 @@ internal static class DiffusionConfiguration
         };
     }
 
-    public static IDenoiser CreateNetwork(JsonNode? network)
+    /// <summary>The config reader of each network type, by its <c>"type"</c> key. Each reader checks its own fields.</summary>
+    private static readonly Dictionary<string, Func<ConfigValue, NetworkPlan<IDenoiser>>> NetworkReaders = new(StringComparer.Ordinal)
     {
-        string? type = network?["type"]?.GetValue<string>();
-        var options = network?["options"];
-        return type switch
+        [MlpDenoiserConfigReader.Type] = MlpDenoiserConfigReader.Read,
+        [UNetDenoiserConfigReader.Type] = UNetDenoiserConfigReader.Read,
+    };
+
+    /// <summary>Rebuilds a network from a description written by <see cref="Describe"/> (trusted, in memory).</summary>
+    public static IDenoiser CreateNetwork(JsonNode? network) => ReadNetwork(new ConfigValue(network, "(in memory)", "network")).Create();
+
+    /// <summary>Validates a network description from a checkpoint and computes its tensors, without building it.</summary>
+    public static NetworkPlan<IDenoiser> ReadNetwork(ConfigValue network)
+    {
+        string type = network["type"].String();
+        return NetworkReaders.TryGetValue(type, out var read)
+            ? read(network)
+            : throw network["type"].Fail($"must name a network type this library can rebuild ({string.Join(", ", NetworkReaders.Keys.Select(k => '"' + k + '"'))})");
+    }
+
+    /// <summary>Reads and validates options written by <see cref="ToNode{T}"/> from a checkpoint.</summary>
+    public static T ReadOptions<T>(ConfigValue value, Action<T> validate)
+        where T : class
+    {
+        value.RequireObject();
+        try
         {
-            "mlp" => new MlpDenoiser(network!["features"]!.GetValue<int>(), Read<MlpDenoiserOptions>(options)),
-            "unet" => new UNetDenoiser(
-                network!["channels"]!.GetValue<int>(), network["height"]!.GetValue<int>(), network["width"]!.GetValue<int>(), Read<UNetDenoiserOptions>(options)),
-            _ => throw new CheckpointFormatException($"The checkpoint's network type '{type}' is not one this library can rebuild (\"mlp\" or \"unet\")."),
-        };
+            var options = value.Node!.Deserialize<T>(Json) ?? throw value.Fail($"must describe the {typeof(T).Name}");
+            validate(options);
+            return options;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException or FormatException or OverflowException)
+        {
+            throw value.Invalid($"these are not valid {typeof(T).Name}: {e.Message}", e);
+        }
     }
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Json);
-
-    public static T Read<T>(JsonNode? node)
-        where T : class
-    {
-        try
-        {
-            return node?.Deserialize<T>(Json) ?? throw new CheckpointFormatException($"The checkpoint's options lack the {typeof(T).Name}.");
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointFormatException($"The checkpoint's {typeof(T).Name} are invalid: {e.Message}");
-        }
-    }
 
     public static bool IsSupported(IDenoiser denoiser) => denoiser is MlpDenoiser or UNetDenoiser;
 }

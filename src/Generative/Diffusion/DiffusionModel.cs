@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Generative.Checkpoints;
 using Generative.Data;
+using Generative.Training;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -193,60 +195,150 @@ public sealed class DiffusionModel : IGenerativeModel
         ModelCheckpoint.Save(directory, modules, DiffusionConfiguration.Family, options, Standardization);
     }
 
-    /// <summary>Reads a model written by <see cref="Save"/> (or the latest checkpoint under a trainer's checkpoint root).</summary>
+    /// <summary>Reads a model written by <see cref="Save"/>, or a trainer checkpoint of a diffusion model (with the EMA weights its
+    /// trainer kept, if any), or the newest valid checkpoint under a trainer's checkpoint root.</summary>
     /// <param name="directory">A checkpoint directory, or a root holding <c>step-*</c> checkpoints.</param>
     /// <param name="device">The device for the networks; <see langword="null"/> for the CPU.</param>
+    /// <param name="logger">Receives a warning for each newer <c>step-*</c> checkpoint skipped as invalid; <see langword="null"/> for none.</param>
     /// <returns>A model that owns its networks.</returns>
-    /// <exception cref="CheckpointFormatException">The checkpoint is not a diffusion model this library can rebuild, or is corrupt.</exception>
+    /// <remarks>Every file's hash and every config value (type and range) is checked, and the tensors the config implies are
+    /// compared with the weights file's header and counted against <see cref="ModelCheckpoint.MaxLoadBytes"/>, before any
+    /// network is built. EMA weights come from the <c>ema</c> module of a saved model, or from the state of the trainer's
+    /// <see cref="Training.ExponentialMovingAverage"/> callback (key <c>"ema"</c>) in a trainer checkpoint.</remarks>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a diffusion model this library can rebuild, is corrupt,
+    /// or implies more than <see cref="ModelCheckpoint.MaxLoadBytes"/>; the message names the file, the key and the value.</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
-    public static DiffusionModel Load(string directory, Device? device = null)
+    public static DiffusionModel Load(string directory, Device? device = null, ILogger? logger = null) =>
+        ModelCheckpoint.LoadNewestValid(directory, logger, resolved => LoadCheckpoint(resolved, device));
+
+    private static DiffusionModel LoadCheckpoint(string resolved, Device? device)
     {
-        var config = ModelCheckpoint.ReadConfig(directory);
+        var config = ModelCheckpoint.ReadConfigAt(resolved);
+        string configFile = Path.Combine(resolved, ModelCheckpoint.ConfigFileName);
         if (config.Family != DiffusionConfiguration.Family)
         {
-            throw new CheckpointFormatException($"The checkpoint holds a '{config.Family}' model, not a diffusion model.");
+            throw new CheckpointFormatException($"'{configFile}': 'family' is '{config.Family}', not a diffusion model.");
         }
 
-        var options = config.Options ?? throw new CheckpointFormatException("The checkpoint's config has no options to rebuild the model from.");
-        var denoiser = DiffusionConfiguration.CreateNetwork(options["network"]);
+        var options = new ConfigValue(config.Options, configFile, "options");
+        if (!options.Exists)
+        {
+            throw options.Fail("must describe the model to rebuild");
+        }
+
+        var plan = DiffusionConfiguration.ReadNetwork(options["network"]);
+        // The built-in schedule's options are checked here; a schedule registered by someone else (a "schedule_type" key)
+        // is read by its own registered reader, whose exceptions become CheckpointFormatExceptions below.
+        bool registeredSchedule = options[NoiseScheduleRegistry.TypeKey].Exists;
+        var scheduleOptions = registeredSchedule ? null : DiffusionConfiguration.ReadOptions<NoiseScheduleOptions>(options["schedule"], o =>
+        {
+            o.Validate();
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(o.TrainTimesteps, ConfigLimits.MaxTrainTimesteps, nameof(o.TrainTimesteps));
+        });
+        var modelOptions = options["model"].Exists
+            ? DiffusionConfiguration.ReadOptions<DiffusionModelOptions>(options["model"], o => o.Validate())
+            : new DiffusionModelOptions
+            {
+                PredictionType = options["training"].Exists
+                    ? DiffusionConfiguration.ReadOptions<DiffusionTrainingOptions>(options["training"], o => o.Validate()).Objective
+                    : PredictionType.Epsilon,
+            };
+        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
+        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
+        {
+            throw options["featureNames"].Fail($"must hold one name per feature of samples shaped {plan.SampleShape}");
+        }
+
+        if (config.Standardization is { } standardization && standardization.FeatureCount != plan.SampleShape[0])
+        {
+            throw new CheckpointFormatException(
+                $"'{configFile}': 'dataStandardization' has {standardization.FeatureCount} features, but samples shaped {plan.SampleShape} have {plan.SampleShape[0]} along their first dimension.");
+        }
+
+        if (!config.Modules.Contains(DiffusionTrainingStep.DenoiserName))
+        {
+            throw new CheckpointFormatException($"'{configFile}': 'modules' does not list \"{DiffusionTrainingStep.DenoiserName}\".");
+        }
+
+        // Everything the config implies is checked against the files' headers and the byte limit before a network exists.
+        var budget = new LoadBudget(ModelCheckpoint.MaxLoadBytes);
+        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
+        var header = SafeTensors.ReadHeader(weightsFile);
+        Declare(plan, header, weightsFile, DiffusionTrainingStep.DenoiserName + ".", configFile, budget);
+        string? emaFile = null;
+        string emaPrefix = EmaName + ".";
+        if (config.Modules.Contains(EmaName))
+        {
+            emaFile = weightsFile;
+            Declare(plan, header, weightsFile, emaPrefix, configFile, budget);
+        }
+        else if (config.FileHashes.ContainsKey(Trainer.StateTensorsFileName))
+        {
+            string stateFile = Path.Combine(resolved, Trainer.StateTensorsFileName);
+            var stateHeader = SafeTensors.ReadHeader(stateFile);
+            if (stateHeader.Entries.Any(e => e.Name.StartsWith(TrainerEmaPrefix, StringComparison.Ordinal)))
+            {
+                emaFile = stateFile;
+                emaPrefix = TrainerEmaPrefix + "param.";
+                Declare(plan, stateHeader, stateFile, emaPrefix, configFile, budget);
+                var buffers = stateHeader.Entries.Where(e => e.Name.StartsWith(TrainerEmaPrefix + "buffer.", StringComparison.Ordinal)).Select(e => e.Name).ToList();
+                if (buffers.Count > 0)
+                {
+                    throw new CheckpointFormatException($"'{stateFile}' holds EMA buffers ({string.Join(", ", buffers.Take(3))}) that a {plan.Type} denoiser does not have.");
+                }
+            }
+        }
+
+        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(DiffusionTrainingStep.DenoiserName + ".", StringComparison.Ordinal) || (emaFile == weightsFile && n.StartsWith(emaPrefix, StringComparison.Ordinal)));
+        using var emaState = emaFile is not null && emaFile != weightsFile ? SafeTensors.Load(emaFile, n => n.StartsWith(emaPrefix, StringComparison.Ordinal)) : null;
+        IDenoiser? denoiser = null;
         IDenoiser? ema = null;
+        INoiseSchedule? schedule = null;
         try
         {
-            bool hasEma = config.Modules.Contains(EmaName);
-            ema = hasEma ? DiffusionConfiguration.CreateNetwork(options["network"]) : null;
-            var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = denoiser.Module };
-            if (ema is not null)
+            denoiser = plan.Create();
+            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = denoiser.Module }, weightsFile);
+            if (emaFile is not null)
             {
-                modules[EmaName] = ema.Module;
+                ema = plan.Create();
+                var source = emaState?.Tensors ?? weights.Tensors;
+                var renamed = source.Where(p => p.Key.StartsWith(emaPrefix, StringComparison.Ordinal)).ToDictionary(p => EmaName + "." + p.Key[emaPrefix.Length..], p => p.Value, StringComparer.Ordinal);
+                ModelCheckpoint.CopyInto(renamed, new Dictionary<string, nn.Module> { [EmaName] = ema.Module }, emaFile);
             }
 
-            ModelCheckpoint.LoadModules(directory, modules);
             if (device is not null)
             {
                 denoiser.Module.to(device);
                 ema?.Module.to(device);
             }
 
-            var schedule = NoiseScheduleRegistry.Default.Read(options);
-            var modelOptions = options["model"] is null ? new DiffusionModelOptions { PredictionType = ReadObjective(options) } : DiffusionConfiguration.Read<DiffusionModelOptions>(options["model"]);
-            var featureNames = options["featureNames"] is JsonArray names
-                ? names.Select(n => n?.GetValue<string>() ?? throw new CheckpointFormatException("The checkpoint's feature names must be strings.")).ToArray()
-                : null;
+            schedule = scheduleOptions is null ? NoiseScheduleRegistry.Default.Read(options.Node!) : new NoiseSchedule(scheduleOptions);
             return new DiffusionModel(denoiser, schedule, modelOptions, ema, config.Standardization, featureNames) { OwnsSchedule = true };
         }
-        catch
+        catch (Exception e)
         {
-            denoiser.Module.Dispose();
+            denoiser?.Module.Dispose();
             ema?.Module.Dispose();
+            (schedule as IDisposable)?.Dispose();
+            if (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                throw new CheckpointFormatException($"'{configFile}' describes a model that cannot be built: {e.Message}", e);
+            }
+
             throw;
         }
+    }
+
+    private static void Declare(NetworkPlan<IDenoiser> plan, SafeTensorsHeader header, string file, string prefix, string configFile, LoadBudget budget)
+    {
+        ExpectedTensors.Check(plan.Declare, header, file, prefix, configFile, "options.network", budget);
     }
 
     /// <summary>The module name of the EMA network in checkpoints.</summary>
     internal const string EmaName = "ema";
 
-    private static PredictionType ReadObjective(JsonNode options) =>
-        options["training"] is null ? PredictionType.Epsilon : DiffusionConfiguration.Read<DiffusionTrainingOptions>(options["training"]).Objective;
+    /// <summary>Where a trainer checkpoint keeps the state of the <see cref="Training.ExponentialMovingAverage"/> callback with the default key.</summary>
+    private const string TrainerEmaPrefix = "callback.ema.";
 
     /// <inheritdoc />
     public void Dispose()

@@ -125,7 +125,7 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
         registry.Add(Betas, new NoiseScheduleFormat(
             typeof(NoiseSchedule),
             schedule => DiffusionConfiguration.ToNode(((NoiseSchedule)schedule).Options)!,
-            json => new NoiseSchedule(DiffusionConfiguration.Read<NoiseScheduleOptions>(json))));
+            json => new NoiseSchedule(DiffusionConfiguration.ReadOptions<NoiseScheduleOptions>(new ConfigValue(json, ModelCheckpoint.ConfigFileName, "options.schedule"), o => o.Validate()))));
         return registry;
     }
 }

@@ -176,30 +176,70 @@ public sealed class GanModel : IGenerativeModel
         ModelCheckpoint.Save(directory, modules, GanTrainingStep.FamilyName, options, _standardization);
     }
 
-    /// <summary>Loads a model written by <see cref="Save"/> (or a trainer checkpoint of a GAN whose config records the generator).</summary>
-    /// <param name="directory">The checkpoint directory (or a root of <c>step-*</c> checkpoints: the latest is used).</param>
+    /// <summary>Loads a model written by <see cref="Save"/>, or a GAN trainer checkpoint (its EMA generator when it has one,
+    /// else its generator), or the newest valid checkpoint under a trainer's checkpoint root.</summary>
+    /// <param name="directory">The checkpoint directory, or a root of <c>step-*</c> checkpoints.</param>
+    /// <param name="logger">Receives a warning for each newer <c>step-*</c> checkpoint skipped as invalid; <see langword="null"/> for none.</param>
     /// <returns>A model that owns its new generator, on the CPU.</returns>
-    /// <exception cref="CheckpointFormatException">The checkpoint is not a GAN's, is corrupt, or does not match its architecture.</exception>
+    /// <remarks>Every file's hash and every config value (type and range) is checked, and the tensors the config implies are
+    /// compared with the weights file's header and counted against <see cref="ModelCheckpoint.MaxLoadBytes"/>, before the
+    /// generator is built. Only the generator's tensors are read (a trainer checkpoint's critic is not).</remarks>
+    /// <exception cref="CheckpointFormatException">The checkpoint is not a GAN's, is corrupt, does not match its architecture, or
+    /// implies more than <see cref="ModelCheckpoint.MaxLoadBytes"/>; the message names the file, the key and the value.</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
-    public static GanModel Load(string directory)
+    public static GanModel Load(string directory, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        ModelCheckpoint.LoadNewestValid(directory, logger, LoadCheckpoint);
+
+    private static GanModel LoadCheckpoint(string resolved)
     {
-        var config = ModelCheckpoint.ReadConfig(directory);
+        var config = ModelCheckpoint.ReadConfigAt(resolved);
+        string configFile = Path.Combine(resolved, ModelCheckpoint.ConfigFileName);
         if (!string.Equals(config.Family, GanTrainingStep.FamilyName, StringComparison.Ordinal))
         {
-            throw new CheckpointFormatException($"The checkpoint in '{directory}' is a '{config.Family}' model, not a GAN.");
+            throw new CheckpointFormatException($"'{configFile}': 'family' is '{config.Family}', not a GAN.");
         }
 
-        var generator = GanNetworkConfig.FromJson(config.Options, directory);
+        var options = new ConfigValue(config.Options, configFile, "options");
+        if (!options.Exists)
+        {
+            throw options.Fail("must describe the generator's architecture (a GAN trainer checkpoint written before the architecture was recorded cannot be loaded as a model)");
+        }
+
+        var plan = GanNetworkConfig.Read(options);
+        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
+        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
+        {
+            throw options["featureNames"].Fail($"must hold one name per value of samples shaped {plan.SampleShape}");
+        }
+
+        if (config.Standardization is { } standardization && standardization.FeatureCount != plan.SampleShape[0])
+        {
+            throw new CheckpointFormatException(
+                $"'{configFile}': 'dataStandardization' has {standardization.FeatureCount} features, but samples shaped {plan.SampleShape} have {plan.SampleShape[0]} along their first dimension.");
+        }
+
+        // A trainer checkpoint with EMA samples from the average, as GanTrainingStep.SamplingGenerator does.
+        string module = config.Modules.Contains(GanTrainingStep.GeneratorEmaName) ? GanTrainingStep.GeneratorEmaName
+            : config.Modules.Contains(GanTrainingStep.GeneratorName) ? GanTrainingStep.GeneratorName
+            : throw new CheckpointFormatException($"'{configFile}': 'modules' lists neither \"{GanTrainingStep.GeneratorName}\" nor \"{GanTrainingStep.GeneratorEmaName}\".");
+        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
+        ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsFile), weightsFile, module + ".", configFile, "options", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
+        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(module + ".", StringComparison.Ordinal));
+        IGenerator? generator = null;
         try
         {
-            var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = generator.Module };
-            ModelCheckpoint.LoadModules(directory, modules);
-            var names = config.Options?["featureNames"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
-            return new GanModel(generator, config.Standardization, names, ownsGenerator: true);
+            generator = plan.Create();
+            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [module] = generator.Module }, weightsFile);
+            return new GanModel(generator, config.Standardization, featureNames, ownsGenerator: true);
         }
-        catch
+        catch (Exception e)
         {
-            generator.Module.Dispose();
+            generator?.Module.Dispose();
+            if (e is ArgumentException)
+            {
+                throw new CheckpointFormatException($"'{configFile}' describes a model that cannot be built: {e.Message}", e);
+            }
+
             throw;
         }
     }

@@ -33,38 +33,19 @@ internal static class GanNetworkConfig
             $"Only MlpGenerator and ConvGenerator can be saved with their architecture; {generator.GetType().Name} cannot."),
     };
 
-    public static IGenerator FromJson(JsonNode? options, string directory)
+    /// <summary>The config reader of each generator type, by its <c>"generator"</c> key. Each reader checks its own fields.</summary>
+    private static readonly Dictionary<string, Func<ConfigValue, NetworkPlan<IGenerator>>> Readers = new(StringComparer.Ordinal)
     {
-        try
-        {
-            var o = options?.AsObject() ?? throw new CheckpointFormatException($"The GAN checkpoint in '{directory}' records no generator architecture.");
-            return o["generator"]?.GetValue<string>() switch
-            {
-                "mlp" => new MlpGenerator(new MlpGeneratorOptions
-                {
-                    SampleShape = new TensorShape([.. o["sampleShape"]!.AsArray().Select(d => d!.GetValue<long>())]),
-                    LatentDimension = o["latentDimension"]!.GetValue<int>(),
-                    HiddenWidth = o["hiddenWidth"]!.GetValue<int>(),
-                    HiddenLayers = o["hiddenLayers"]!.GetValue<int>(),
-                    ClassCount = o["classCount"]!.GetValue<int>(),
-                    ClassEmbeddingDimension = o["classEmbeddingDimension"]!.GetValue<int>(),
-                }),
-                "conv" => new ConvGenerator(new ConvGeneratorOptions
-                {
-                    ImageSize = o["imageSize"]!.GetValue<int>(),
-                    Channels = o["channels"]!.GetValue<int>(),
-                    LatentDimension = o["latentDimension"]!.GetValue<int>(),
-                    Width = o["width"]!.GetValue<int>(),
-                    ClassCount = o["classCount"]!.GetValue<int>(),
-                    ClassEmbeddingDimension = o["classEmbeddingDimension"]!.GetValue<int>(),
-                    TanhOutput = o["tanhOutput"]!.GetValue<bool>(),
-                }),
-                var other => throw new CheckpointFormatException($"The GAN checkpoint in '{directory}' names an unknown generator '{other}'."),
-            };
-        }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or ArgumentException)
-        {
-            throw new CheckpointFormatException($"The GAN checkpoint in '{directory}' has an invalid generator architecture: {e.Message}", e);
-        }
+        [MlpGeneratorConfigReader.Type] = MlpGeneratorConfigReader.Read,
+        [ConvGeneratorConfigReader.Type] = ConvGeneratorConfigReader.Read,
+    };
+
+    /// <summary>Validates a generator description from a checkpoint and computes its tensors, without building it.</summary>
+    public static NetworkPlan<IGenerator> Read(ConfigValue options)
+    {
+        string type = options["generator"].String();
+        return Readers.TryGetValue(type, out var read)
+            ? read(options)
+            : throw options["generator"].Fail($"must name a generator type this library can rebuild ({string.Join(", ", Readers.Keys.Select(k => '"' + k + '"'))})");
     }
 }

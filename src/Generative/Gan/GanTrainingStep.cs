@@ -26,7 +26,7 @@ namespace Generative.Gan;
 /// <para>Ownership: the step owns its optimisers and the EMA generator's averaging state (disposed with the step); the
 /// generator, critic and EMA generator passed in stay the caller's. Not thread-safe (see <see cref="ITrainingStep"/>).</para>
 /// </remarks>
-public sealed class GanTrainingStep : ITrainingStep
+public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConfigurationSource
 {
     /// <summary>The optimiser and module name of the critic: <c>"critic"</c>.</summary>
     public const string CriticName = "critic";
@@ -212,6 +212,13 @@ public sealed class GanTrainingStep : ITrainingStep
     }
 
     private static double ToDouble(Tensor scalar) => TensorValues.ToDouble(scalar);
+
+    /// <summary>The generator's architecture, so that <see cref="GanModel.Load"/> can rebuild the model from a trainer checkpoint
+    /// (from its EMA generator when there is one); <see langword="null"/> when the generator is not an <see cref="MlpGenerator"/>
+    /// or <see cref="ConvGenerator"/>.</summary>
+    /// <returns>The architecture as JSON, or <see langword="null"/>.</returns>
+    public System.Text.Json.Nodes.JsonNode? GetCheckpointConfiguration() =>
+        Generator is MlpGenerator or ConvGenerator ? GanNetworkConfig.ToJson(Generator) : null;
 
     internal static IGenerator? CreateTwin(IGenerator generator)
     {

@@ -66,8 +66,8 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
     private static ModelFamilyRegistry CreateDefault()
     {
         var registry = new ModelFamilyRegistry();
-        registry.Add(Diffusion, (directory, _) => DiffusionModel.Load(directory));
-        registry.Add(Gan, (directory, _) => GanModel.Load(directory));
+        registry.Add(Diffusion, (directory, logger) => DiffusionModel.Load(directory, logger: logger));
+        registry.Add(Gan, (directory, logger) => GanModel.Load(directory, logger));
         return registry;
     }
 }

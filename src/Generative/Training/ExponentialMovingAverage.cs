@@ -186,21 +186,36 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     {
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using (no_grad())
-        {
-            Load(_shadowParameters, "param.");
-            Load(_shadowBuffers, "buffer.");
-        }
 
+        // Everything is checked before anything is copied, so a refused state leaves the average as it was.
         if (!state.TryGetValue("update_count", out var count) || count.numel() != 1 || count.dtype != ScalarType.Int64)
         {
             throw new InvalidDataException($"The EMA state '{StateKey}' has no int64 'update_count'.");
         }
 
-        UpdateCount = count.item<long>();
-
-        void Load(Dictionary<string, Tensor> shadows, string prefix)
+        long updateCount = count.item<long>();
+        if (updateCount < 0)
         {
+            throw new InvalidDataException($"The EMA state '{StateKey}' has a negative 'update_count' ({updateCount}).");
+        }
+
+        var copies = new List<(Tensor Shadow, Tensor Saved)>();
+        Check(_shadowParameters, "param.");
+        Check(_shadowBuffers, "buffer.");
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            foreach (var (shadow, saved) in copies)
+            {
+                shadow.copy_(saved);
+            }
+        }
+
+        UpdateCount = updateCount;
+
+        void Check(Dictionary<string, Tensor> shadows, string prefix)
+        {
+            using var scope = NewDisposeScope();
             foreach (var (name, shadow) in shadows)
             {
                 if (!state.TryGetValue(prefix + name, out var saved))
@@ -214,7 +229,12 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
                         $"The EMA tensor '{prefix + name}' is {saved.dtype} {TensorShape.Format(saved.shape)}, but the model expects {shadow.dtype} {TensorShape.Format(shadow.shape)}.");
                 }
 
-                shadow.copy_(saved);
+                if (saved.is_floating_point() && !saved.isfinite().all().item<bool>())
+                {
+                    throw new InvalidDataException($"The EMA tensor '{prefix + name}' holds non-finite values (NaN or ∞).");
+                }
+
+                copies.Add((shadow, saved));
             }
         }
     }

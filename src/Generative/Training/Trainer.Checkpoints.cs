@@ -36,13 +36,33 @@ public sealed partial class Trainer
     /// continues exactly where that run was: weights, optimiser states, step counter, generator, data order and the
     /// states of the callbacks that have one.
     /// </summary>
-    /// <param name="directory">A checkpoint, or a checkpointing root (its latest complete checkpoint is used).</param>
+    /// <param name="directory">A checkpoint, or a checkpointing root (its newest valid checkpoint is used; newer invalid ones are
+    /// skipped with a warning in the trainer's log).</param>
+    /// <remarks>
+    /// <para>All or nothing: every file's hash, every value of <c>trainer_state.json</c> (type and range), the generator state
+    /// (as libtorch would check it), the data order and the weights (names, dtypes, shapes) are checked before anything
+    /// changes; the optimiser states are then loaded and checked (each state tensor has its parameter's shape and dtype and
+    /// is finite; every hyper-parameter is finite; step counts are not negative) and the callbacks' states restored. If
+    /// any of that fails, the optimisers, callbacks, data order, generator, weights and counters are put back exactly as
+    /// they were and a <see cref="CheckpointFormatException"/> names the file and the defect. A non-finite optimiser state
+    /// is such a defect, whatever the <see cref="NonFinitePolicy"/>: the policy judges losses and gradients of new steps.</para>
+    /// </remarks>
     /// <exception cref="CheckpointFormatException">The checkpoint is corrupt, or was written for another family, architecture, data set or set of callbacks.</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
     public void ResumeFrom(string directory)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var config = ModelCheckpoint.ReadConfig(directory, out string resolved);
+        string resolved = ModelCheckpoint.LoadNewestValid(directory, Logger, dir =>
+        {
+            ResumeFromCheckpoint(dir);
+            return dir;
+        });
+        TrainerLog.Resumed(Logger, resolved, CompletedSteps);
+    }
+
+    private void ResumeFromCheckpoint(string resolved)
+    {
+        var config = ModelCheckpoint.ReadConfigAt(resolved);
         if (!string.Equals(config.Family, TrainingStep.Family, StringComparison.Ordinal))
         {
             throw new CheckpointFormatException($"The checkpoint '{resolved}' is of family '{config.Family}', but the training step is '{TrainingStep.Family}'.");
@@ -56,30 +76,42 @@ public sealed partial class Trainer
                 $"The checkpoint '{resolved}' holds modules [{string.Join(", ", config.Modules)}], but the training step has [{string.Join(", ", TrainingStep.Modules.Keys)}].");
         }
 
-        var state = ReadStateJson(resolved);
-        long dataCount = Required<long>(state, "dataCount", resolved);
-        if (dataCount != _data.Count)
+        // Every file read below must be covered by a hash in config.json (verified by ReadConfigAt).
+        foreach (string file in TrainingStep.Optimizers.Keys.Select(OptimizerFileName).Prepend(StateTensorsFileName).Prepend(StateJsonFileName))
         {
-            throw new CheckpointFormatException($"The checkpoint '{resolved}' was trained on {dataCount} samples, but the data source has {_data.Count}; resume with the same data.");
+            if (!config.FileHashes.ContainsKey(file))
+            {
+                throw new CheckpointFormatException(File.Exists(Path.Combine(resolved, StateJsonFileName))
+                    ? $"'{Path.Combine(resolved, ModelCheckpoint.ConfigFileName)}' records no hash of '{file}'; the trainer state cannot be trusted."
+                    : $"'{resolved}' is a model checkpoint without trainer state ({StateJsonFileName}); it can be loaded into a model but not resumed.");
+            }
         }
 
-        int batchSize = Required<int>(state, "batchSize", resolved);
-        string lastBatch = state["lastBatch"]?.GetValue<string>() ?? nameof(Data.LastBatchPolicy.Drop);
-        if (batchSize != Options.BatchSize || !string.Equals(lastBatch, Options.LastBatch.ToString(), StringComparison.Ordinal))
+        var state = ReadState(resolved);
+        if (state.DataCount != _data.Count)
+        {
+            throw new CheckpointFormatException($"The checkpoint '{resolved}' was trained on {state.DataCount} samples, but the data source has {_data.Count}; resume with the same data.");
+        }
+
+        if (state.BatchSize != Options.BatchSize || !string.Equals(state.LastBatch, Options.LastBatch.ToString(), StringComparison.Ordinal))
         {
             throw new CheckpointFormatException(
-                $"The checkpoint '{resolved}' was trained with batches of {batchSize} ({lastBatch} the last), but this trainer uses {Options.BatchSize} ({Options.LastBatch}); " +
+                $"The checkpoint '{resolved}' was trained with batches of {state.BatchSize} ({state.LastBatch} the last), but this trainer uses {Options.BatchSize} ({Options.LastBatch}); " +
                 "resume with the same batch size and policy, or load only the weights with ModelCheckpoint.LoadModules.");
         }
 
-        var optimizerNames = (state["optimizers"] as JsonArray)?.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : string.Empty).ToHashSet(StringComparer.Ordinal) ?? [];
-        if (!optimizerNames.SetEquals(TrainingStep.Optimizers.Keys))
+        if (!state.Optimizers.ToHashSet(StringComparer.Ordinal).SetEquals(TrainingStep.Optimizers.Keys))
         {
             throw new CheckpointFormatException(
-                $"The checkpoint '{resolved}' holds optimizers [{string.Join(", ", optimizerNames)}], but the training step has [{string.Join(", ", TrainingStep.Optimizers.Keys)}].");
+                $"The checkpoint '{resolved}' holds optimizers [{string.Join(", ", state.Optimizers)}], but the training step has [{string.Join(", ", TrainingStep.Optimizers.Keys)}].");
         }
 
-        using var tensors = SafeTensors.Load(Path.Combine(resolved, StateTensorsFileName));
+        // The trainer state's tensors: bounded by the load limit before they are read.
+        string stateFile = Path.Combine(resolved, StateTensorsFileName);
+        var stateHeader = SafeTensors.ReadHeader(stateFile);
+        var budget = new LoadBudget(ModelCheckpoint.MaxLoadBytes);
+        budget.Take(stateHeader.Entries.Sum(e => e.End - e.Begin), () => $"'{stateFile}' holds {stateHeader.Entries.Count} tensors");
+        using var tensors = SafeTensors.Load(stateFile);
         var stateful = _callbacks.OfType<ICheckpointedState>().ToList();
         foreach (var callback in stateful)
         {
@@ -95,49 +127,272 @@ public sealed partial class Trainer
         }
 
         CheckGeneratorState(generatorState, resolved);
-        if (!tensors.Tensors.TryGetValue(PermutationKey, out var permutation) || permutation.dtype != ScalarType.Int64 || permutation.dim() != 1)
+        if (!tensors.Tensors.TryGetValue(PermutationKey, out var permutationTensor) || permutationTensor.dtype != ScalarType.Int64 || permutationTensor.dim() != 1)
         {
             throw new CheckpointFormatException($"The checkpoint '{resolved}' has no data order.");
         }
 
-        ModelCheckpoint.LoadModel(resolved, TrainingStep.Modules);
+        long[] permutation = permutationTensor.data<long>().ToArray();
+        if ((permutation.Length != 0 && permutation.Length != _data.Count) || permutation.Any(i => i < 0 || i >= _data.Count) || (permutation.Length == 0 && state.Position != 0)
+            || permutation.Distinct().Count() != permutation.Length)
+        {
+            throw new CheckpointFormatException($"The data order in '{stateFile}' is not an order of the {_data.Count} samples (length {permutation.Length}, position {state.Position}).");
+        }
+
+        // The weights, read into new tensors and checked against the modules; copied in last.
+        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
+        budget.Take(SafeTensors.ReadHeader(weightsFile).Entries.Sum(e => e.End - e.Begin), () => $"'{weightsFile}'");
+        using var weights = ModelCheckpoint.LoadModuleTensors(weightsFile, TrainingStep.Modules);
         foreach (var (name, optimizer) in TrainingStep.Optimizers)
         {
-            string path = Path.Combine(resolved, OptimizerFileName(name));
-            try
+            long parameterBytes = optimizer.parameters().Sum(p => p.numel() * p.element_size());
+            long limit = (4 * parameterBytes) + (1 << 20);
+            long length = new FileInfo(Path.Combine(resolved, OptimizerFileName(name))).Length;
+            if (length > limit)
             {
-                using var stream = File.OpenRead(path);
-                using var reader = new BinaryReader(stream);
-                Helper(name, optimizer).load_state_dict(reader);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or InvalidOperationException)
-            {
-                throw new CheckpointFormatException($"The optimizer state '{path}' cannot be loaded into the '{name}' optimizer: {e.Message}", e);
+                throw new CheckpointFormatException($"The optimizer state '{Path.Combine(resolved, OptimizerFileName(name))}' is {length} bytes, more than the {limit} an optimizer of these {parameterBytes} bytes of parameters can need.");
             }
         }
 
+        var snapshot = TakeSnapshot();
         try
         {
-            _generator.set_state(generatorState);
-            _order.SetState(Required<int>(state, "epoch", resolved), Required<long>(state, "position", resolved), permutation.data<long>().ToArray());
+            foreach (var (name, optimizer) in TrainingStep.Optimizers)
+            {
+                string path = Path.Combine(resolved, OptimizerFileName(name));
+                using (var stream = File.OpenRead(path))
+                using (var reader = new BinaryReader(stream))
+                {
+                    Helper(name, optimizer).load_state_dict(reader);
+                    if (stream.Position != stream.Length)
+                    {
+                        throw new InvalidDataException($"{stream.Length - stream.Position} bytes follow the optimizer state");
+                    }
+                }
+
+                CheckOptimizerState(Helper(name, optimizer), path);
+            }
+
             foreach (var callback in stateful)
             {
                 string prefix = CallbackPrefix(callback);
                 callback.LoadState(tensors.Tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value, StringComparer.Ordinal));
             }
 
-            CompletedSteps = Required<long>(state, "completedSteps", resolved);
-            RollBackLearningRateMultiplier = Required<double>(state, "rollBackLearningRateMultiplier", resolved);
-            RollBackCount = Required<int>(state, "rollBackCount", resolved);
+            _order.SetState(state.Epoch, state.Position, permutation);
+
+            // Everything below was checked above and cannot fail on the file's account.
+            ModelCheckpoint.CopyInto(weights.Tensors, TrainingStep.Modules, weightsFile);
+            _generator.set_state(generatorState);
+            CompletedSteps = state.CompletedSteps;
+            RollBackLearningRateMultiplier = state.RollBackLearningRateMultiplier;
+            RollBackCount = state.RollBackCount;
         }
-        catch (Exception e) when (e is InvalidOperationException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new CheckpointFormatException($"The trainer state of '{resolved}' is invalid: {e.Message}", e);
+            RestoreSnapshot(snapshot);
+            if (e is CheckpointFormatException)
+            {
+                throw;
+            }
+
+            if (e is IOException or ArgumentException or InvalidDataException or InvalidOperationException or OverflowException or FormatException
+                or OutOfMemoryException or System.Runtime.InteropServices.ExternalException)
+            {
+                throw new CheckpointFormatException($"The trainer state of '{resolved}' is invalid (nothing was changed): {e.Message}", e);
+            }
+
+            throw;
+        }
+        finally
+        {
+            snapshot.Dispose();
         }
 
         LastCheckpoint = resolved;
         _lastCheckpointStep = CompletedSteps;
-        TrainerLog.Resumed(Logger, resolved, CompletedSteps);
+    }
+
+    /// <summary>
+    /// Checks an optimiser's state after loading: one state per parameter, every state tensor of its parameter's shape and
+    /// dtype and finite, every hyper-parameter finite, every step count non-negative.
+    /// </summary>
+    private static void CheckOptimizerState(TorchSharp.Modules.OptimizerHelper optimizer, string path)
+    {
+        var parameters = optimizer.parameters().ToList();
+        var stateDictionary = optimizer.state_dict();
+        if (stateDictionary.State.Count != parameters.Count)
+        {
+            throw new CheckpointFormatException($"The optimizer state '{path}' has {stateDictionary.State.Count} parameter states for {parameters.Count} parameters.");
+        }
+
+        foreach (var group in stateDictionary.Options)
+        {
+            foreach (var (member, value) in PublicMembers(group))
+            {
+                if (value is double d && !double.IsFinite(d))
+                {
+                    throw new CheckpointFormatException($"The optimizer state '{path}' has a non-finite hyper-parameter '{member}' = {d}.");
+                }
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i];
+            foreach (var (member, value) in PublicMembers(stateDictionary.State[i]))
+            {
+                if (value is long count && count < 0)
+                {
+                    throw new CheckpointFormatException($"The optimizer state '{path}' has a negative '{member}' ({count}) for parameter {i}.");
+                }
+
+                if (value is Tensor t)
+                {
+                    if (t.dtype != parameter.dtype || !t.shape.SequenceEqual(parameter.shape))
+                    {
+                        throw new CheckpointFormatException(
+                            $"The optimizer state '{path}' has '{member}' of parameter {i} as {t.dtype} {TensorShape.Format(t.shape)}, but the parameter is {parameter.dtype} {TensorShape.Format(parameter.shape)}.");
+                    }
+
+                    if (t.is_floating_point() && !t.isfinite().all().item<bool>())
+                    {
+                        throw new CheckpointFormatException(
+                            $"The optimizer state '{path}' has non-finite values (NaN or ∞) in '{member}' of parameter {i} {TensorShape.Format(t.shape)}; resuming would put them into the weights at the first step.");
+                    }
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(string Name, object? Value)> PublicMembers(object instance)
+    {
+        var type = instance.GetType();
+        foreach (var field in type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            yield return (field.Name, field.GetValue(instance));
+        }
+
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property.CanRead && property.GetIndexParameters().Length == 0)
+            {
+                yield return (property.Name, property.GetValue(instance));
+            }
+        }
+    }
+
+    private TrainerSnapshot TakeSnapshot()
+    {
+        var optimizers = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, optimizer) in TrainingStep.Optimizers)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                Helper(name, optimizer).save_state_dict(writer);
+            }
+
+            optimizers[name] = stream.ToArray();
+        }
+
+        var callbacks = _callbacks.OfType<ICheckpointedState>().Select(c => (c, c.GetState())).ToList();
+        return new TrainerSnapshot(optimizers, callbacks, _order.GetState(), _generator.get_state().DetachFromDisposeScope(), CompletedSteps, RollBackLearningRateMultiplier, RollBackCount);
+    }
+
+    private void RestoreSnapshot(TrainerSnapshot snapshot)
+    {
+        foreach (var (name, optimizer) in TrainingStep.Optimizers)
+        {
+            using var stream = new MemoryStream(snapshot.Optimizers[name]);
+            using var reader = new BinaryReader(stream);
+            Helper(name, optimizer).load_state_dict(reader);
+        }
+
+        foreach (var (callback, state) in snapshot.Callbacks)
+        {
+            callback.LoadState(state);
+        }
+
+        var (epoch, position, permutation) = snapshot.Order;
+        _order.SetState(epoch, position, permutation);
+        _generator.set_state(snapshot.Generator);
+        CompletedSteps = snapshot.CompletedSteps;
+        RollBackLearningRateMultiplier = snapshot.RollBackLearningRateMultiplier;
+        RollBackCount = snapshot.RollBackCount;
+    }
+
+    /// <summary>What <see cref="ResumeFrom"/> may change, taken before it changes anything (weights are copied in last, after every check).</summary>
+    private sealed record TrainerSnapshot(
+        Dictionary<string, byte[]> Optimizers,
+        List<(ICheckpointedState Callback, IReadOnlyDictionary<string, Tensor> State)> Callbacks,
+        (int Epoch, long Position, long[] Permutation) Order,
+        Tensor Generator,
+        long CompletedSteps,
+        double RollBackLearningRateMultiplier,
+        int RollBackCount) : IDisposable
+    {
+        public void Dispose()
+        {
+            Generator.Dispose();
+            foreach (var (_, state) in Callbacks)
+            {
+                foreach (var t in state.Values)
+                {
+                    t.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>The values of <c>trainer_state.json</c>, each checked for type and range.</summary>
+    private sealed record TrainerStateValues(
+        long CompletedSteps, int Epoch, long Position, int BatchSize, string LastBatch, long DataCount,
+        double RollBackLearningRateMultiplier, int RollBackCount, IReadOnlyList<string> Optimizers);
+
+    private static TrainerStateValues ReadState(string directory)
+    {
+        string path = Path.Combine(directory, StateJsonFileName);
+        var info = new FileInfo(path);
+        if (info.Length > 64 << 20)
+        {
+            throw new CheckpointFormatException($"'{path}' is {info.Length} bytes, too large for a trainer state.");
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException($"'{path}' is not valid JSON: {e.Message}", e);
+        }
+
+        var root = new ConfigValue(node, path, string.Empty);
+        if (node is not JsonObject)
+        {
+            throw root.Fail("must be a JSON object");
+        }
+
+        long dataCount = root["dataCount"].Long(0, long.MaxValue);
+        string lastBatch = root["lastBatch"].Exists ? root["lastBatch"].String() : nameof(Data.LastBatchPolicy.Drop);
+        if (!Enum.TryParse<Data.LastBatchPolicy>(lastBatch, ignoreCase: false, out _) || !Enum.GetNames<Data.LastBatchPolicy>().Contains(lastBatch, StringComparer.Ordinal))
+        {
+            throw root["lastBatch"].Fail($"must be one of {string.Join(", ", Enum.GetNames<Data.LastBatchPolicy>())}");
+        }
+
+        return new TrainerStateValues(
+            root["completedSteps"].Long(0, long.MaxValue / 2),
+            root["epoch"].Int(0, int.MaxValue),
+            root["position"].Long(0, dataCount),
+            root["batchSize"].Int(1, int.MaxValue),
+            lastBatch,
+            dataCount,
+            root["rollBackLearningRateMultiplier"].Double(double.Epsilon, double.MaxValue),
+            root["rollBackCount"].Int(0, int.MaxValue),
+            root["optimizers"].Strings(1024));
     }
 
     /// <summary>
@@ -177,24 +432,6 @@ public sealed partial class Trainer
     private static string OptimizerFileName(string name) => $"optimizer.{name}.bin";
 
     private static string CallbackPrefix(ICheckpointedState callback) => $"callback.{callback.StateKey}.";
-
-    private static JsonObject ReadStateJson(string directory)
-    {
-        string path = Path.Combine(directory, StateJsonFileName);
-        if (!File.Exists(path))
-        {
-            throw new CheckpointFormatException($"'{directory}' is a model checkpoint without trainer state ({StateJsonFileName}); it can be loaded into a model but not resumed.");
-        }
-
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new CheckpointFormatException($"'{path}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointFormatException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
-    }
 
     private void WriteContent(string directory)
     {
@@ -270,18 +507,6 @@ public sealed partial class Trainer
             {
                 AtomicDirectory.TryDelete(path);
             }
-        }
-    }
-
-    private static T Required<T>(JsonObject state, string key, string directory)
-    {
-        try
-        {
-            return state[key] is JsonNode node ? node.GetValue<T>() : throw new CheckpointFormatException($"The trainer state of '{directory}' has no '{key}'.");
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        {
-            throw new CheckpointFormatException($"The trainer state of '{directory}' has an invalid '{key}': {e.Message}", e);
         }
     }
 

@@ -115,6 +115,23 @@ public sealed class GanModelTests
     }
 
     [Fact]
+    public void TrainStopsBetweenStepsWhenCancelled()
+    {
+        using var scope = NewDisposeScope();
+        using var data = new TensorDataSource(randn([64, 2], generator: new Generator(1)));
+        using var generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 4, HiddenWidth = 8, HiddenLayers = 1 }, new Generator(2));
+        using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 8, HiddenLayers = 1 }, new Generator(3));
+        using var cancellation = new CancellationTokenSource();
+        var (model, summary) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions { Steps = 1000, BatchSize = 16 },
+            configure: b => b.WithCallback(new CancelAfter(cancellation, 3)), cancellationToken: cancellation.Token);
+        using (model)
+        {
+            summary.StopReason.Should().Be(Generative.Training.TrainingStopReason.Cancelled);
+            summary.CompletedSteps.Should().Be(3);
+        }
+    }
+
+    [Fact]
     public void SamplingDoesNotLeakTensors()
     {
         using var model = new GanModel(SmallGenerator());
@@ -126,5 +143,18 @@ public sealed class GanModelTests
         }
 
         LiveTensors.Count.Should().Be(baseline);
+    }
+
+    private sealed class CancelAfter(CancellationTokenSource cancellation, int steps) : Generative.Training.TrainingCallback
+    {
+        private int _seen;
+
+        public override void OnStepEnd(Generative.Training.TrainingCallbackContext context)
+        {
+            if (++_seen == steps)
+            {
+                cancellation.Cancel();
+            }
+        }
     }
 }
