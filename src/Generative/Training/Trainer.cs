@@ -28,6 +28,7 @@ public sealed partial class Trainer : IDisposable
     private readonly IProgress<TrainingProgress>? _progress;
     private readonly Dictionary<string, List<Parameter>> _parameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> _baseLearningRates = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fusableGradientChecks = new(StringComparer.Ordinal);
     private readonly DataOrder _order;
     private readonly Generator _generator;
     private readonly List<DivergenceEvent> _divergences = [];
@@ -48,6 +49,11 @@ public sealed partial class Trainer : IDisposable
             var groups = optimizer.ParamGroups.Cast<ParamGroup>().ToList();
             _parameters[name] = [.. groups.SelectMany(g => g.Parameters)];
             _baseLearningRates[name] = [.. groups.Select(g => g.InitialLearningRate > 0 ? g.InitialLearningRate : g.LearningRate)];
+            var first = _parameters[name].FirstOrDefault();
+            if (first is not null && _parameters[name].All(p => p.device_type == first.device_type && p.device_index == first.device_index && p.is_contiguous()))
+            {
+                _fusableGradientChecks.Add(name);
+            }
         }
 
         _order = new DataOrder(data.Count, options.BatchSize, options.LastBatch);
@@ -254,6 +260,10 @@ public sealed partial class Trainer : IDisposable
     }
 
     internal IReadOnlyList<Parameter> ParametersOf(string optimizerName) => _parameters[optimizerName];
+
+    /// <summary>Whether the parameters of optimiser <paramref name="optimizerName"/> are contiguous and share one device, so that the step
+    /// context can check the loss and all their gradients with one concatenation (decided once, when the trainer is built).</summary>
+    internal bool CanFuseGradientCheck(string optimizerName) => _fusableGradientChecks.Contains(optimizerName);
 
     internal void RequestStop(string reason) => _stopRequest ??= reason;
 
