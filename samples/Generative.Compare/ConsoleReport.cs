@@ -67,7 +67,7 @@ internal static class ConsoleReport
                 row.Family.ToString().ToLowerInvariant(),
                 row.NetworkEvaluationsPerSample.ToString(CultureInfo.InvariantCulture),
                 Format(row.TrainSeconds, "trainSeconds", false),
-                row.SamplesPerSecond.Mean.ToString("N0", CultureInfo.InvariantCulture),
+                FormatRate(row),
             };
             foreach (var (key, _) in columns)
             {
@@ -84,4 +84,10 @@ internal static class ConsoleReport
             AnsiConsole.MarkupLine($"Digit classifier behind the image metrics: held-out accuracy {accuracy:P1}.");
         }
     }
+
+    /// <summary>Samples per second with the range of the timed batches, e.g. <c>2,017 (1,950–2,080)</c>.</summary>
+    internal static string FormatRate(ContenderResult row) =>
+        row.SamplesPerSecondSpread is { Runs: > 1 } spread
+            ? string.Create(CultureInfo.InvariantCulture, $"{row.SamplesPerSecond.Mean:N0} ({spread.Low:N0}–{spread.High:N0})")
+            : row.SamplesPerSecond.Mean.ToString("N0", CultureInfo.InvariantCulture);
 }

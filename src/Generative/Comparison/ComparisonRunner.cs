@@ -53,10 +53,7 @@ public sealed class ComparisonRunner
         var artifacts = new List<ContenderArtifacts>();
         foreach (long seed in _options.Seeds)
         {
-            foreach (var contender in _contenders)
-            {
-                runs.AddRange(RunContender(contender, _data, seed, 1.0, evaluator, artifacts, progress, cancellationToken));
-            }
+            runs.AddRange(RunSeed(_contenders, _data, seed, 1.0, evaluator, artifacts, progress, cancellationToken));
         }
 
         var rows = Aggregate(runs);
@@ -78,10 +75,7 @@ public sealed class ComparisonRunner
                 {
                     using var subset = _data.Subset(fraction, seed);
                     trainCount = subset.Count;
-                    foreach (var contender in _contenders)
-                    {
-                        points.AddRange(RunContender(contender, subset, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
-                    }
+                    points.AddRange(RunSeed(_contenders, subset, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
                 }
             }
 
@@ -105,8 +99,9 @@ public sealed class ComparisonRunner
             total.Elapsed);
     }
 
-    private List<SeedRun> RunContender(
-        IComparisonContender contender,
+    // Trains every contender at one seed, then samples all their rows interleaved (see SampleInterleaved) and evaluates.
+    private List<SeedRun> RunSeed(
+        IReadOnlyList<IComparisonContender> contenders,
         ComparisonData data,
         long seed,
         double fraction,
@@ -115,6 +110,69 @@ public sealed class ComparisonRunner
         IProgress<ComparisonProgress>? progress,
         CancellationToken cancellationToken,
         bool firstSamplerOnly = false)
+    {
+        var trainedRuns = new List<TrainedRun>();
+        try
+        {
+            foreach (var contender in contenders)
+            {
+                trainedRuns.Add(Train(contender, data, seed, fraction, progress, cancellationToken));
+            }
+
+            var rows = new List<SamplingRow>();
+            foreach (var run in trainedRuns)
+            {
+                var samplers = firstSamplerOnly ? run.Contender.Samplers.Take(1) : run.Contender.Samplers;
+                foreach (var sampler in samplers)
+                {
+                    rows.Add(new SamplingRow(run, sampler, run.Contender.Samplers.Count == 1 ? run.Contender.Name : sampler.Name));
+                }
+            }
+
+            using var scope = NewDisposeScope();
+            SampleInterleaved(rows, data, seed, fraction, progress, cancellationToken);
+            var results = new List<SeedRun>();
+            foreach (var row in rows)
+            {
+                var run = row.Run;
+                progress?.Report(new ComparisonProgress("evaluating", row.Name, seed, fraction, 0, null, null));
+                var metrics = evaluator.Evaluate(row.Samples!, row.Labels, seed);
+                double rate = Median(row.Rates);
+                _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples, {Rate:F0} samples/s (median of {Runs} timed batches, {Low:F0}–{High:F0}); {Metrics}",
+                    row.Name, seed, _options.SampleCount, rate, row.Rates.Count, row.Rates.Min(), row.Rates.Max(), string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value:G4}")));
+                if (artifacts is not null && seed == _options.Seeds[0])
+                {
+                    artifacts.Add(new ContenderArtifacts(row.Name, seed, row.Samples!.detach().clone().DetachFromDisposeScope(), run.Trained.Summary.LossHistory));
+                }
+
+                results.Add(new SeedRun(
+                    row.Name,
+                    run.Contender.Name,
+                    run.Contender.Family,
+                    row.Sampler.Sampler,
+                    row.Sampler.NetworkEvaluationsPerSample,
+                    run.Trained.ParameterCount,
+                    run.Trained.Summary.WallTime.TotalSeconds,
+                    run.Trained.Summary.StepsRun,
+                    rate,
+                    [.. row.Rates],
+                    run.LossVariance,
+                    run.Divergences,
+                    metrics));
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var run in trainedRuns)
+            {
+                run.Trained.Dispose();
+            }
+        }
+    }
+
+    private TrainedRun Train(IComparisonContender contender, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         _logger.LogInformation("Training {Contender} on {Dataset} ({Count} samples, fraction {Fraction}) with seed {Seed} under {Budget}",
@@ -125,57 +183,95 @@ public sealed class ComparisonRunner
                 "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault())));
         // Step 0 before the first step: a progress display starts its clock when training starts, not at the first report.
         progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, _options.Budget.Steps, null));
-        using var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
+        var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
         var history = trained.Summary.LossHistory.TryGetValue(trained.PrimaryLoss, out var points) ? points.Select(p => p.Value).ToList() : [];
         double lossVariance = history.Count > 1 ? TrainingStability.LossVariance(history, Math.Min(TrainingStability.DefaultWindow, history.Count)) : double.NaN;
         int divergences = trained.Summary.DivergenceEvents.Count + (history.Count > 1 ? TrainingStability.CountDivergenceEvents(history, Math.Min(TrainingStability.DefaultWindow, Math.Max(2, history.Count / 4))) : 0);
+        return new TrainedRun(contender, trained, lossVariance, divergences);
+    }
 
-        var results = new List<SeedRun>();
-        var samplers = firstSamplerOnly ? contender.Samplers.Take(1) : contender.Samplers;
-        foreach (var sampler in samplers)
+    /// <summary>
+    /// Draws every row's samples and times them so that the machine's state cannot favour one row: each row is warmed up
+    /// with one untimed batch of its own batch size, then the rows' batches are drawn in turns — batch k of every row
+    /// before batch k + 1 of any, in an order rotated by one row per turn — and every batch is timed on its own. A row's
+    /// samples per second is the median of its batches' rates (their lowest and highest are kept as the spread). Each row
+    /// draws from its own generator, so the samples are exactly those of one <c>Sample</c> call.
+    /// </summary>
+    private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    {
+        var generators = new List<Generator>();
+        var enumerators = new List<IEnumerator<Tensor>>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string row = contender.Samplers.Count == 1 ? contender.Name : sampler.Name;
-            progress?.Report(new ComparisonProgress("sampling", row, seed, fraction, 0, null, null));
-            using var scope = NewDisposeScope();
-            Tensor? labels = data.ClassCount > 0 ? DrawLabels(data, _options.SampleCount, seed) : null;
-            var options = sampler.Options with { BatchSize = sampler.Options.BatchSize ?? _options.SamplingBatchSize, ClassLabels = labels };
-
-            // Warm up (first-call allocations, lazily built caches) so the timing measures steady-state sampling.
-            using (var warmGenerator = new Generator((ulong)(seed + 17)))
+            foreach (var row in rows)
             {
-                trained.Model.Sample(Math.Min(64, _options.SampleCount), warmGenerator, options with { ClassLabels = labels?.slice(0, 0, Math.Min(64, _options.SampleCount), 1) }, cancellationToken).Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new ComparisonProgress("sampling", row.Name, seed, fraction, 0, null, null));
+                row.Labels = data.ClassCount > 0 ? DrawLabels(data, _options.SampleCount, seed) : null;
+                row.Options = row.Sampler.Options with { BatchSize = row.Sampler.Options.BatchSize ?? _options.SamplingBatchSize, ClassLabels = row.Labels };
+
+                // The same warm-up for every row: one untimed batch of the size that is timed (first-call allocations,
+                // lazily built caches, the heap's working size).
+                int warm = Math.Min(row.Options.BatchSize ?? _options.SamplingBatchSize, _options.SampleCount);
+                using (var warmGenerator = new Generator((ulong)(seed + 17)))
+                {
+                    row.Run.Trained.Model.Sample(warm, warmGenerator, row.Options with { ClassLabels = row.Labels?.slice(0, 0, warm, 1) }, cancellationToken).Dispose();
+                }
             }
 
-            using var generator = new Generator((ulong)(seed + 1));
-            var clock = Stopwatch.StartNew();
-            var samples = trained.Model.Sample(_options.SampleCount, generator, options, cancellationToken);
-            double seconds = clock.Elapsed.TotalSeconds;
-            progress?.Report(new ComparisonProgress("evaluating", row, seed, fraction, 0, null, null));
-            var metrics = evaluator.Evaluate(samples, labels, seed);
-            _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples in {Seconds:F2} s; {Metrics}",
-                row, seed, _options.SampleCount, seconds, string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value:G4}")));
-            if (artifacts is not null && seed == _options.Seeds[0])
+            foreach (var row in rows)
             {
-                artifacts.Add(new ContenderArtifacts(row, seed, samples.detach().clone().DetachFromDisposeScope(), trained.Summary.LossHistory));
+                var generator = new Generator((ulong)(seed + 1));
+                generators.Add(generator);
+                enumerators.Add(row.Run.Trained.Model.SampleBatches(_options.SampleCount, generator, row.Options, cancellationToken).GetEnumerator());
             }
 
-            results.Add(new SeedRun(
-                row,
-                contender.Name,
-                contender.Family,
-                sampler.Sampler,
-                sampler.NetworkEvaluationsPerSample,
-                trained.ParameterCount,
-                trained.Summary.WallTime.TotalSeconds,
-                trained.Summary.StepsRun,
-                _options.SampleCount / Math.Max(seconds, 1e-9),
-                lossVariance,
-                divergences,
-                metrics));
+            var batches = rows.Select(_ => new List<Tensor>()).ToList();
+            var active = Enumerable.Range(0, rows.Count).ToList();
+            for (int turn = 0; active.Count > 0; turn++)
+            {
+                var order = active.Skip(turn % active.Count).Concat(active.Take(turn % active.Count)).ToList();
+                foreach (int i in order)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long start = Stopwatch.GetTimestamp();
+                    if (!enumerators[i].MoveNext())
+                    {
+                        active.Remove(i);
+                        continue;
+                    }
+
+                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    var batch = enumerators[i].Current;
+                    batches[i].Add(batch);
+                    rows[i].Rates.Add(batch.shape[0] / Math.Max(seconds, 1e-9));
+                }
+            }
+
+            for (int i = 0; i < rows.Count; i++)
+            {
+                rows[i].Samples = BatchConcatenation.Concatenate(batches[i]);
+            }
         }
+        finally
+        {
+            foreach (var e in enumerators)
+            {
+                e.Dispose();
+            }
 
-        return results;
+            foreach (var g in generators)
+            {
+                g.Dispose();
+            }
+        }
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
     // Class labels for conditional sampling, drawn from the training set's class frequencies.
@@ -204,7 +300,10 @@ public sealed class ComparisonRunner
                     MetricSummary.Of(list.Select(r => r.SamplesPerSecond).ToList()),
                     MetricSummary.Of(list.Select(r => r.LossVariance).ToList()),
                     MetricSummary.Of(list.Select(r => (double)r.Divergences).ToList()),
-                    SummariseMetrics(list));
+                    SummariseMetrics(list))
+                {
+                    SamplesPerSecondSpread = TimingSpread.Of(list.SelectMany(r => r.BatchRates).ToList()),
+                };
             })
             .ToList();
 
@@ -225,9 +324,29 @@ public sealed class ComparisonRunner
         double TrainSeconds,
         long TrainSteps,
         double SamplesPerSecond,
+        double[] BatchRates,
         double LossVariance,
         int Divergences,
         IReadOnlyDictionary<string, double> Metrics);
+
+    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double LossVariance, int Divergences);
+
+    private sealed class SamplingRow(TrainedRun run, ContenderSampler sampler, string name)
+    {
+        public TrainedRun Run { get; } = run;
+
+        public ContenderSampler Sampler { get; } = sampler;
+
+        public string Name { get; } = name;
+
+        public Tensor? Labels { get; set; }
+
+        public SamplingOptions Options { get; set; } = sampler.Options;
+
+        public List<double> Rates { get; } = [];
+
+        public Tensor? Samples { get; set; }
+    }
 
     // IProgress that reports on the calling thread (Progress<T> would post to the thread pool).
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
