@@ -93,7 +93,7 @@ public sealed class ContenderResult
     /// <summary>Trainable parameters.</summary>
     public long ParameterCount { get; }
 
-    /// <summary>Training wall time in seconds.</summary>
+    /// <summary>Training wall time in seconds (when contenders train in turns, without the waits for their turn).</summary>
     public MetricSummary TrainSeconds { get; }
 
     /// <summary>Training steps run.</summary>

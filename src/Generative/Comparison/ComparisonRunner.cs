@@ -13,8 +13,11 @@ namespace Generative.Comparison;
 /// and measures all of them with the same metrics (see <see cref="ComparisonEvaluator"/>).
 /// </summary>
 /// <remarks>
-/// Runs on the calling thread and owns nothing it was given. Timing figures (training seconds, samples per second)
-/// are wall-clock measurements of this process: run a comparison on an otherwise idle machine.
+/// Owns nothing it was given. Timing figures are wall-clock measurements of this process, taken so that the machine's
+/// state cannot favour one contender: under a step budget the contenders of a seed train in turns of 100 steps (each
+/// on its own thread, one at a time; the training seconds leave out the waits), and every row samples in turns of one
+/// batch after the same warm-up (samples per second: the median batch, with its range). A time budget trains the
+/// contenders one after another on the calling thread. Results do not depend on the turns or on the contenders' order.
 /// </remarks>
 public sealed class ComparisonRunner
 {
@@ -114,9 +117,17 @@ public sealed class ComparisonRunner
         var trainedRuns = new List<TrainedRun>();
         try
         {
-            foreach (var contender in contenders)
+            if (_options.Budget.Duration is null && contenders.Count > 1)
             {
-                trainedRuns.Add(Train(contender, data, seed, fraction, progress, cancellationToken));
+                trainedRuns.AddRange(TrainInTurns(contenders, data, seed, fraction, progress, cancellationToken));
+            }
+            else
+            {
+                // A time budget is measured by each trainer's own clock, which must not run while another trains.
+                foreach (var contender in contenders)
+                {
+                    trainedRuns.Add(Train(contender, data, seed, fraction, progress, null, cancellationToken));
+                }
             }
 
             var rows = new List<SamplingRow>();
@@ -152,7 +163,7 @@ public sealed class ComparisonRunner
                     row.Sampler.Sampler,
                     row.Sampler.NetworkEvaluationsPerSample,
                     run.Trained.ParameterCount,
-                    run.Trained.Summary.WallTime.TotalSeconds,
+                    run.TrainSeconds,
                     run.Trained.Summary.StepsRun,
                     rate,
                     [.. row.Rates],
@@ -172,22 +183,84 @@ public sealed class ComparisonRunner
         }
     }
 
-    private TrainedRun Train(IComparisonContender contender, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trains the contenders in turns, so that the machine's slow or fast moments fall on all of them alike: each trains
+    /// on its own thread, and only the one whose turn it is runs; at each of its progress reports (every 100 steps for the
+    /// built-in contenders) it hands the turn to the next. A contender's training seconds are its trainer's wall time less
+    /// the time it waited for its turn. The results are those of training one after another (each training has its own
+    /// generator and modules; the turns only decide when it runs).
+    /// </summary>
+    private List<TrainedRun> TrainInTurns(IReadOnlyList<IComparisonContender> contenders, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    {
+        var turns = new Turns(contenders.Count);
+        var results = new TrainedRun?[contenders.Count];
+        var failures = new Exception?[contenders.Count];
+        var threads = new Thread[contenders.Count];
+        for (int i = 0; i < contenders.Count; i++)
+        {
+            int index = i;
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    turns.WaitForTurn(index);
+                    results[index] = Train(contenders[index], data, seed, fraction, progress, turns.Participant(index), cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    failures[index] = e;
+                }
+                finally
+                {
+                    turns.Leave(index);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "comparison training: " + contenders[i].Name,
+            };
+            threads[i].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            foreach (var run in results)
+            {
+                run?.Trained.Dispose();
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return [.. results.Select(r => r!)];
+    }
+
+    private TrainedRun Train(IComparisonContender contender, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, Turns.Seat? seat, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         _logger.LogInformation("Training {Contender} on {Dataset} ({Count} samples, fraction {Fraction}) with seed {Seed} under {Budget}",
             contender.Name, data.Name, data.Count, fraction, seed, _options.Budget);
-        var trainingProgress = progress is null
+        var trainingProgress = progress is null && seat is null
             ? null
-            : new SynchronousProgress<TrainingProgress>(p => progress.Report(new ComparisonProgress(
-                "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault())));
+            : new SynchronousProgress<TrainingProgress>(p =>
+            {
+                progress?.Report(new ComparisonProgress(
+                    "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault()));
+                seat?.PassTurn();
+            });
         // Step 0 before the first step: a progress display starts its clock when training starts, not at the first report.
         progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, _options.Budget.Steps, null));
         var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
+        double trainSeconds = Math.Max(0, trained.Summary.WallTime.TotalSeconds - (seat?.WaitedSeconds ?? 0));
         var history = trained.Summary.LossHistory.TryGetValue(trained.PrimaryLoss, out var points) ? points.Select(p => p.Value).ToList() : [];
         double lossVariance = history.Count > 1 ? TrainingStability.LossVariance(history, Math.Min(TrainingStability.DefaultWindow, history.Count)) : double.NaN;
         int divergences = trained.Summary.DivergenceEvents.Count + (history.Count > 1 ? TrainingStability.CountDivergenceEvents(history, Math.Min(TrainingStability.DefaultWindow, Math.Max(2, history.Count / 4))) : 0);
-        return new TrainedRun(contender, trained, lossVariance, divergences);
+        return new TrainedRun(contender, trained, trainSeconds, lossVariance, divergences);
     }
 
     /// <summary>
@@ -329,7 +402,78 @@ public sealed class ComparisonRunner
         int Divergences,
         IReadOnlyDictionary<string, double> Metrics);
 
-    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double LossVariance, int Divergences);
+    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double TrainSeconds, double LossVariance, int Divergences);
+
+    /// <summary>Whose turn it is among threads that must not run at once; a participant that leaves passes its turn on.</summary>
+    private sealed class Turns(int count)
+    {
+        private readonly object _gate = new();
+        private readonly bool[] _active = Enumerable.Repeat(true, count).ToArray();
+        private int _turn;
+
+        public Seat Participant(int index) => new(this, index);
+
+        public void WaitForTurn(int index)
+        {
+            lock (_gate)
+            {
+                while (_turn != index)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+        }
+
+        public void Leave(int index)
+        {
+            lock (_gate)
+            {
+                _active[index] = false;
+                if (_turn == index)
+                {
+                    Advance();
+                }
+            }
+        }
+
+        // Hands the turn to the next participant still training and waits for it to come back; returns the seconds waited.
+        private double Pass(int index)
+        {
+            long start = Stopwatch.GetTimestamp();
+            lock (_gate)
+            {
+                Advance();
+                while (_turn != index)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        private void Advance()
+        {
+            for (int k = 1; k <= _active.Length; k++)
+            {
+                int next = (_turn + k) % _active.Length;
+                if (_active[next])
+                {
+                    _turn = next;
+                    break;
+                }
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+
+        public sealed class Seat(Turns turns, int index)
+        {
+            public double WaitedSeconds { get; private set; }
+
+            public void PassTurn() => WaitedSeconds += turns.Pass(index);
+        }
+    }
 
     private sealed class SamplingRow(TrainedRun run, ContenderSampler sampler, string name)
     {

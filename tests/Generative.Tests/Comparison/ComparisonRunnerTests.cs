@@ -97,12 +97,21 @@ public class ComparisonRunnerTests
     [Fact]
     public void The_order_of_the_contenders_changes_no_sample_and_every_row_is_timed_the_same_way()
     {
-        // Sampling is interleaved across rows (turns of one batch each): what a row draws must not depend on its place.
+        // Training takes turns every 100 steps and sampling every batch: what a row trains and draws must not depend on
+        // its place, nor on training in turns at all (a lone contender trains without turns).
         using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
         var contenders = ComparisonContenders.Default(data);
-        var options = new ComparisonOptions { Budget = new ComparisonBudget(20), SampleCount = 300, SamplingBatchSize = 128, Seeds = [0] };
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(250), SampleCount = 300, SamplingBatchSize = 128, Seeds = [0] };
         using var forward = new ComparisonRunner(data, options with { Contenders = contenders }).Run();
         using var reversed = new ComparisonRunner(data, options with { Contenders = [.. contenders.Reverse()] }).Run();
+        using var alone = new ComparisonRunner(data, options with { Contenders = [contenders[2]] }).Run();
+        foreach (var row in alone.Contenders)
+        {
+            var inTurns = forward.Contenders.Single(c => c.Name == row.Name);
+            inTurns.Metrics.Should().BeEquivalentTo(row.Metrics, $"{row.Name} trained in turns with others is the model trained alone");
+            inTurns.TrainSteps.Mean.Should().Be(250);
+            inTurns.TrainSeconds.Mean.Should().BePositive();
+        }
 
         reversed.Contenders.Select(c => c.Name).Should().Equal("ddpm-1000", "ddim-50", "ddim-10", "wgan-gp", "gan");
         foreach (var row in forward.Contenders)
