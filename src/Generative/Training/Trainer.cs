@@ -29,6 +29,7 @@ public sealed partial class Trainer : IDisposable
     private readonly Dictionary<string, List<Parameter>> _parameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> _baseLearningRates = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fusableGradientChecks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlatGradients?> _flatGradients = new(StringComparer.Ordinal);
     private readonly DataOrder _order;
     private readonly Generator _generator;
     private readonly List<DivergenceEvent> _divergences = [];
@@ -256,6 +257,10 @@ public sealed partial class Trainer : IDisposable
         {
             _disposed = true;
             _generator.Dispose();
+            foreach (var flat in _flatGradients.Values)
+            {
+                flat?.Dispose();
+            }
         }
     }
 
@@ -264,6 +269,29 @@ public sealed partial class Trainer : IDisposable
     /// <summary>Whether the parameters of optimiser <paramref name="optimizerName"/> are contiguous and share one device, so that the step
     /// context can check the loss and all their gradients with one concatenation (decided once, when the trainer is built).</summary>
     internal bool CanFuseGradientCheck(string optimizerName) => _fusableGradientChecks.Contains(optimizerName);
+
+    /// <summary>The flat gradients of optimiser <paramref name="optimizerName"/>, once made (after its first update), or
+    /// <see langword="null"/>.</summary>
+    internal FlatGradients? FlatGradientsOf(string optimizerName) => _flatGradients.GetValueOrDefault(optimizerName);
+
+    /// <summary>After the first update of optimiser <paramref name="optimizerName"/> (its gradients now exist): makes its
+    /// flat gradients when they can be made; tried once.</summary>
+    internal void AfterFirstUpdate(string optimizerName, optim.Optimizer optimizer)
+    {
+        if (!_flatGradients.ContainsKey(optimizerName))
+        {
+            _flatGradients[optimizerName] = FlatGradients.Supports(optimizer) && !SharesParameters(optimizerName)
+                ? FlatGradients.TryCreate(_parameters[optimizerName])
+                : null;
+        }
+    }
+
+    // A parameter in two optimisers cannot have its gradient in two buffers.
+    private bool SharesParameters(string optimizerName)
+    {
+        var mine = _parameters[optimizerName].Select(p => p.Handle).ToHashSet();
+        return _parameters.Any(other => other.Key != optimizerName && other.Value.Any(p => mine.Contains(p.Handle)));
+    }
 
     internal void RequestStop(string reason) => _stopRequest ??= reason;
 

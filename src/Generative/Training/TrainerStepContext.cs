@@ -45,11 +45,33 @@ internal sealed class TrainerStepContext : TrainingStepContext
         var parameters = _trainer.ParametersOf(optimizerName);
         if (_trainer.Options.GradientClipNorm is null && _trainer.CanFuseGradientCheck(optimizerName))
         {
-            // Without clipping only finiteness matters. One fused check after the backward pass: the loss and every
-            // gradient are viewed flat (no kernel) and concatenated into one vector, and the vector's sum is read once. Any NaN or ±∞ element makes the sum non-finite (∞ − ∞ is NaN); only then is
-            // the loss looked at on its own, to tell a non-finite loss from a non-finite gradient. The loss value comes
-            // from the same vector, so a step reads one number and one element, not the loss and then a gradient total.
-            // Sums beyond the float range (about 3.4e38 in float32) count as diverged.
+            if (_trainer.FlatGradientsOf(optimizerName) is { } flatGradients)
+            {
+                // The gradients are views of one buffer (FlatGradients): one zero_ clears them all, and after the backward
+                // pass one sum checks them all; the loss is read once.
+                flatGradients.Prepare();
+                loss.backward();
+                using var flatScope = NewDisposeScope();
+                double read = ToDouble(loss);
+                RecordLoss(loss, read);
+                double gradientSum = ToDouble(flatGradients.Buffer.sum());
+                if (double.IsFinite(gradientSum) && double.IsFinite(read))
+                {
+                    optimizer.step();
+                    return true;
+                }
+
+                flatGradients.Zero();
+                return double.IsFinite(read)
+                    ? Diverged(optimizerName, gradientSum, inGradient: true)
+                    : Diverged(optimizerName, read, inGradient: false);
+            }
+
+            // Without clipping only finiteness matters. Until the flat gradients exist (the first update), or where they
+            // cannot be made: the loss and every gradient are viewed flat (no kernel) and concatenated into one vector,
+            // whose sum is read once. Any NaN or ±∞ element makes a sum non-finite (∞ − ∞ is NaN); only then is the loss
+            // looked at on its own, to tell a non-finite loss from a non-finite gradient. The loss value comes from the
+            // same vector. Sums beyond the float range (about 3.4e38 in float32) count as diverged.
             optimizer.zero_grad();
             loss.backward();
             using var scope = NewDisposeScope();
@@ -60,6 +82,7 @@ internal sealed class TrainerStepContext : TrainingStepContext
             if (double.IsFinite(total))
             {
                 optimizer.step();
+                _trainer.AfterFirstUpdate(optimizerName, optimizer);
                 return true;
             }
 
