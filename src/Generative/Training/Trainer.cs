@@ -115,7 +115,10 @@ public sealed partial class Trainer : IDisposable
             module.train();
         }
 
-        TrainerLog.Started(Logger, TrainingStep.Family, CompletedSteps, DescribeOptions());
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            TrainerLog.Started(Logger, TrainingStep.Family, CompletedSteps, DescribeOptions()); // the description is built only when logged
+        }
         if (Options.NonFinitePolicy == NonFinitePolicy.RollBack && LastCheckpoint is null && Options.CheckpointDirectory is not null)
         {
             // Something to roll back to before the first periodic checkpoint.
