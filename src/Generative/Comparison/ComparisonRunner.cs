@@ -266,10 +266,14 @@ public sealed class ComparisonRunner
     /// <summary>
     /// Draws every row's samples and times them so that the machine's state cannot favour one row: each row is warmed up
     /// with one untimed batch of its own batch size, then the rows' batches are drawn in turns — batch k of every row
-    /// before batch k + 1 of any, in an order rotated by one row per turn — and every batch is timed on its own. A row's
-    /// samples per second is the median of its batches' rates (their lowest and highest are kept as the spread). Each row
-    /// draws from its own generator, so the samples are exactly those of one <c>Sample</c> call.
+    /// before batch k + 1 of any, in an order rotated by one row per turn — and every turn is timed on its own; a turn
+    /// shorter than 20 ms is lengthened with timing-only batches of the same size (from a generator of their own). A row's
+    /// samples per second is the median of its turns' rates (their lowest and highest are kept as the spread). Each row
+    /// draws its samples from its own generator, so they are exactly those of one <c>Sample</c> call.
     /// </summary>
+    // The shortest timed turn; shorter batches are repeated (untimed for quality) until a turn lasts this long.
+    private const double MinimumTurnSeconds = 0.02;
+
     private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
     {
         var generators = new List<Generator>();
@@ -292,8 +296,12 @@ public sealed class ComparisonRunner
                 }
             }
 
+            var timingGenerators = new List<Generator>();
             foreach (var row in rows)
             {
+                var timing = new Generator((ulong)(seed + 29));
+                generators.Add(timing);
+                timingGenerators.Add(timing);
                 var generator = new Generator((ulong)(seed + 1));
                 generators.Add(generator);
                 enumerators.Add(row.Run.Trained.Model.SampleBatches(_options.SampleCount, generator, row.Options, cancellationToken).GetEnumerator());
@@ -317,7 +325,19 @@ public sealed class ComparisonRunner
                     double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     var batch = enumerators[i].Current;
                     batches[i].Add(batch);
-                    rows[i].Rates.Add(batch.shape[0] / Math.Max(seconds, 1e-9));
+                    long drawn = batch.shape[0];
+
+                    // A turn shorter than MinimumTurn (a GAN's batch takes well under a millisecond) is too short to time:
+                    // it is extended with timing-only batches from a generator of their own, so the samples kept are unchanged.
+                    while (seconds < MinimumTurnSeconds)
+                    {
+                        long extraStart = Stopwatch.GetTimestamp();
+                        rows[i].Run.Trained.Model.Sample((int)batch.shape[0], timingGenerators[i], rows[i].Options with { ClassLabels = rows[i].Labels?.slice(0, 0, batch.shape[0], 1) }, cancellationToken).Dispose();
+                        seconds += Stopwatch.GetElapsedTime(extraStart).TotalSeconds;
+                        drawn += batch.shape[0];
+                    }
+
+                    rows[i].Rates.Add(drawn / Math.Max(seconds, 1e-9));
                 }
             }
 
