@@ -197,9 +197,7 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
             PredictionType.Sample => clipped,
             _ => clipped / snr.add(one),
         };
-        perSample = perSample * weight;
-
-        return perSample.mean().MoveToOuterDisposeScope();
+        return (perSample * weight).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The network, schedule and training options, so that <see cref="DiffusionModel.Load"/> can rebuild the model from a
