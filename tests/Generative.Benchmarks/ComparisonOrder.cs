@@ -65,6 +65,34 @@ internal static class ComparisonOrder
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-10} forward {string.Join(", ", f.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} | reversed {string.Join(", ", b.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} samples/s"));
         }
 
+        // The machine's speed also drifts between runs (a spell, another process), which moves every row of a run alike.
+        // Order effects would move rows relative to each other: compare each row's rate relative to its run's geometric
+        // mean over rows, and its range relative to the same mean.
+        int relativeDisagreements = 0;
+        var means = results.Select(r => Math.Exp(r.Rows.Values.Average(v => Math.Log(v.Rate)))).ToList();
+        foreach (string name in results[0].Rows.Keys)
+        {
+            var cells = new List<string>();
+            for (int a = 0; a < results.Count; a++)
+            {
+                var (rate, spread, _) = results[a].Rows[name];
+                cells.Add(string.Create(CultureInfo.InvariantCulture, $"{results[a].Order} {rate / means[a]:F3} ({spread.Low / means[a]:F3}–{spread.High / means[a]:F3})"));
+                for (int b = 0; b < results.Count; b++)
+                {
+                    var (otherRate, otherSpread, _) = results[b].Rows[name];
+                    if (results[a].Order != results[b].Order && (rate / means[a] < otherSpread.Low / means[b] || rate / means[a] > otherSpread.High / means[b]))
+                    {
+                        relativeDisagreements++;
+                    }
+                }
+            }
+
+            Console.WriteLine($"{name,-10} relative to the run's geometric mean: {string.Join(" | ", cells)}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"runs' geometric means (the machine's speed in each run): {string.Join(", ", means.Select(m => m.ToString("N0", CultureInfo.InvariantCulture)))} samples/s"));
+        Console.WriteLine(relativeDisagreements == 0 ? "relative to their run, every row agrees across orders within the reported range" : $"relative to their run: {relativeDisagreements} disagreement(s)");
+
         var ddpm = results.Select(r => r.Rows.TryGetValue("ddpm-1000", out var d) && r.Rows.TryGetValue("ddim-50", out var i) ? i.Rate / d.Rate : double.NaN).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ddim-50 / ddpm-1000 per sample, each run: {string.Join(", ", ddpm.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}"));
         Console.WriteLine(disagreements == 0 ? "every row's median agrees across orders within the reported range" : $"{disagreements} disagreement(s)");
