@@ -30,7 +30,7 @@ internal static class ConsoleReport
                 row.Family.ToString().ToLowerInvariant(),
                 row.NetworkEvaluationsPerSample.ToString(CultureInfo.InvariantCulture),
                 MetricFormat.Format(row.TrainSeconds, "trainSeconds", false),
-                row.SamplesPerSecond.Mean.ToString("N0", CultureInfo.InvariantCulture),
+                MetricFormat.FormatRate(row),
             };
             foreach (var (key, _) in columns)
             {

@@ -82,7 +82,8 @@ public static class SyntheticDataServiceApp
 
     /// <summary>
     /// Opts the process in to the library's memory policy (off by default; <see cref="NativeMemoryPolicy"/>):
-    /// "SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds" (default 1; 0 trims after every batch; empty
+    /// "SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds" (default 10, which costs at most about 1 % of
+    /// sampling time; 0 trims after every batch; empty
     /// never trims) and "CollectEveryTrainingSteps" (default 1000, for the ready model's training; 0 never collects).
     /// The trim runs on a request thread that has just sampled a batch, at most once per interval for the whole process
     /// (concurrent requests never trim together). Invalid values stop the start-up with the policy's message.
@@ -90,7 +91,7 @@ public static class SyntheticDataServiceApp
     private static void ApplyNativeMemoryPolicy(IConfigurationSection section)
     {
         string? seconds = section["SamplingTrimIntervalSeconds"];
-        TimeSpan? interval = TimeSpan.FromSeconds(1);
+        TimeSpan? interval = TimeSpan.FromSeconds(10);
         if (seconds is not null)
         {
             interval = seconds.Length == 0 ? null

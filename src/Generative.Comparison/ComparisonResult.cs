@@ -28,6 +28,21 @@ public sealed record MetricSummary(double Mean, double StandardDeviation, IReadO
     }
 }
 
+/// <summary>The spread of a timing figure: the lowest and the highest of the timed runs it is the median of.</summary>
+/// <param name="Low">The lowest value of a timed run.</param>
+/// <param name="High">The highest value of a timed run.</param>
+/// <param name="Runs">How many timed runs there were (over every seed).</param>
+public sealed record TimingSpread(double Low, double High, int Runs)
+{
+    /// <summary>The spread of <paramref name="values"/> (NaN bounds when there are none).</summary>
+    /// <param name="values">One value per timed run.</param>
+    public static TimingSpread Of(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.Count == 0 ? new TimingSpread(double.NaN, double.NaN, 0) : new TimingSpread(values.Min(), values.Max(), values.Count);
+    }
+}
+
 /// <summary>The results of one contender sampled one way (one row of the results table).</summary>
 public sealed class ContenderResult
 {
@@ -78,14 +93,20 @@ public sealed class ContenderResult
     /// <summary>Trainable parameters.</summary>
     public long ParameterCount { get; }
 
-    /// <summary>Training wall time in seconds.</summary>
+    /// <summary>Training wall time in seconds (when contenders train in turns, without the waits for their turn).</summary>
     public MetricSummary TrainSeconds { get; }
 
     /// <summary>Training steps run.</summary>
     public MetricSummary TrainSteps { get; }
 
-    /// <summary>Samples per second when sampling (batched).</summary>
+    /// <summary>Samples per second when sampling (batched): per seed, the median of the rates of the timed batches,
+    /// which <see cref="ComparisonRunner"/> draws in turns across all rows so that no row gets the machine's better
+    /// moments (the same warm-up, batch size and timing for every row).</summary>
     public MetricSummary SamplesPerSecond { get; }
+
+    /// <summary>The lowest and highest rate of a timed sampling batch, over every seed; <see langword="null"/> when the
+    /// row was not made by <see cref="ComparisonRunner"/>.</summary>
+    public TimingSpread? SamplesPerSecondSpread { get; init; }
 
     /// <summary>Variance of the primary loss over the last window of training.</summary>
     public MetricSummary LossVariance { get; }
@@ -198,6 +219,9 @@ public sealed class ComparisonResult : IDisposable
                 ["trainSteps"] = Number(c.TrainSteps.Mean),
                 ["parameterCount"] = c.ParameterCount,
                 ["samplesPerSecond"] = Number(c.SamplesPerSecond.Mean),
+                ["samplesPerSecondLow"] = Number(c.SamplesPerSecondSpread?.Low ?? double.NaN),
+                ["samplesPerSecondHigh"] = Number(c.SamplesPerSecondSpread?.High ?? double.NaN),
+                ["samplingBatchesTimed"] = c.SamplesPerSecondSpread?.Runs ?? 0,
                 ["networkEvaluationsPerSample"] = c.NetworkEvaluationsPerSample,
                 ["lossVariance"] = Number(c.LossVariance.Mean),
                 ["divergenceEvents"] = Number(c.DivergenceEvents.Mean),

@@ -13,8 +13,11 @@ namespace Generative.Comparison;
 /// and measures all of them with the same metrics (see <see cref="ComparisonEvaluator"/>).
 /// </summary>
 /// <remarks>
-/// Runs on the calling thread and owns nothing it was given. Timing figures (training seconds, samples per second)
-/// are wall-clock measurements of this process: run a comparison on an otherwise idle machine.
+/// Owns nothing it was given. Timing figures are wall-clock measurements of this process, taken so that the machine's
+/// state cannot favour one contender: under a step budget the contenders of a seed train in turns of 100 steps (each
+/// on its own thread, one at a time; the training seconds leave out the waits), and every row samples in turns of one
+/// batch after the same warm-up (samples per second: the median batch, with its range). A time budget trains the
+/// contenders one after another on the calling thread. Results do not depend on the turns or on the contenders' order.
 /// </remarks>
 public sealed class ComparisonRunner
 {
@@ -53,10 +56,7 @@ public sealed class ComparisonRunner
         var artifacts = new List<ContenderArtifacts>();
         foreach (long seed in _options.Seeds)
         {
-            foreach (var contender in _contenders)
-            {
-                runs.AddRange(RunContender(contender, _data, seed, 1.0, evaluator, artifacts, progress, cancellationToken));
-            }
+            runs.AddRange(RunSeed(_contenders, _data, seed, 1.0, evaluator, artifacts, progress, cancellationToken));
         }
 
         var rows = Aggregate(runs);
@@ -78,10 +78,7 @@ public sealed class ComparisonRunner
                 {
                     using var subset = _data.Subset(fraction, seed);
                     trainCount = subset.Count;
-                    foreach (var contender in _contenders)
-                    {
-                        points.AddRange(RunContender(contender, subset, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
-                    }
+                    points.AddRange(RunSeed(_contenders, subset, seed, fraction, evaluator, null, progress, cancellationToken, firstSamplerOnly: true));
                 }
             }
 
@@ -105,8 +102,9 @@ public sealed class ComparisonRunner
             total.Elapsed);
     }
 
-    private List<SeedRun> RunContender(
-        IComparisonContender contender,
+    // Trains every contender at one seed, then samples all their rows interleaved (see SampleInterleaved) and evaluates.
+    private List<SeedRun> RunSeed(
+        IReadOnlyList<IComparisonContender> contenders,
         ComparisonData data,
         long seed,
         double fraction,
@@ -116,66 +114,257 @@ public sealed class ComparisonRunner
         CancellationToken cancellationToken,
         bool firstSamplerOnly = false)
     {
+        var trainedRuns = new List<TrainedRun>();
+        try
+        {
+            if (_options.Budget.Duration is null && contenders.Count > 1)
+            {
+                trainedRuns.AddRange(TrainInTurns(contenders, data, seed, fraction, progress, cancellationToken));
+            }
+            else
+            {
+                // A time budget is measured by each trainer's own clock, which must not run while another trains.
+                foreach (var contender in contenders)
+                {
+                    trainedRuns.Add(Train(contender, data, seed, fraction, progress, null, cancellationToken));
+                }
+            }
+
+            var rows = new List<SamplingRow>();
+            foreach (var run in trainedRuns)
+            {
+                var samplers = firstSamplerOnly ? run.Contender.Samplers.Take(1) : run.Contender.Samplers;
+                foreach (var sampler in samplers)
+                {
+                    rows.Add(new SamplingRow(run, sampler, run.Contender.Samplers.Count == 1 ? run.Contender.Name : sampler.Name));
+                }
+            }
+
+            using var scope = NewDisposeScope();
+            SampleInterleaved(rows, data, seed, fraction, progress, cancellationToken);
+            var results = new List<SeedRun>();
+            foreach (var row in rows)
+            {
+                var run = row.Run;
+                progress?.Report(new ComparisonProgress("evaluating", row.Name, seed, fraction, 0, null, null));
+                var metrics = evaluator.Evaluate(row.Samples!, row.Labels, seed);
+                double rate = Median(row.Rates);
+                _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples, {Rate:F0} samples/s (median of {Runs} timed batches, {Low:F0}–{High:F0}); {Metrics}",
+                    row.Name, seed, _options.SampleCount, rate, row.Rates.Count, row.Rates.Min(), row.Rates.Max(), string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value:G4}")));
+                if (artifacts is not null && seed == _options.Seeds[0])
+                {
+                    artifacts.Add(new ContenderArtifacts(row.Name, seed, row.Samples!.detach().clone().DetachFromDisposeScope(), run.Trained.Summary.LossHistory));
+                }
+
+                results.Add(new SeedRun(
+                    row.Name,
+                    run.Contender.Name,
+                    run.Contender.Family,
+                    row.Sampler.Sampler,
+                    row.Sampler.NetworkEvaluationsPerSample,
+                    run.Trained.ParameterCount,
+                    run.TrainSeconds,
+                    run.Trained.Summary.StepsRun,
+                    rate,
+                    [.. row.Rates],
+                    run.LossVariance,
+                    run.Divergences,
+                    metrics));
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var run in trainedRuns)
+            {
+                run.Trained.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Trains the contenders in turns, so that the machine's slow or fast moments fall on all of them alike: each trains
+    /// on its own thread, and only the one whose turn it is runs; at each of its progress reports (every 100 steps for the
+    /// built-in contenders) it hands the turn to the next. A contender's training seconds are its trainer's wall time less
+    /// the time it waited for its turn. The results are those of training one after another (each training has its own
+    /// generator and modules; the turns only decide when it runs).
+    /// </summary>
+    private List<TrainedRun> TrainInTurns(IReadOnlyList<IComparisonContender> contenders, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    {
+        var turns = new Turns(contenders.Count);
+        var results = new TrainedRun?[contenders.Count];
+        var failures = new Exception?[contenders.Count];
+        var threads = new Thread[contenders.Count];
+        for (int i = 0; i < contenders.Count; i++)
+        {
+            int index = i;
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    turns.WaitForTurn(index);
+                    results[index] = Train(contenders[index], data, seed, fraction, progress, turns.Participant(index), cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    failures[index] = e;
+                }
+                finally
+                {
+                    turns.Leave(index);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "comparison training: " + contenders[i].Name,
+            };
+            threads[i].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            foreach (var run in results)
+            {
+                run?.Trained.Dispose();
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return [.. results.Select(r => r!)];
+    }
+
+    private TrainedRun Train(IComparisonContender contender, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, Turns.Seat? seat, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         _logger.LogInformation("Training {Contender} on {Dataset} ({Count} samples, fraction {Fraction}) with seed {Seed} under {Budget}",
             contender.Name, data.Name, data.Count, fraction, seed, _options.Budget);
-        var trainingProgress = progress is null
+        var trainingProgress = progress is null && seat is null
             ? null
-            : new SynchronousProgress<TrainingProgress>(p => progress.Report(new ComparisonProgress(
-                "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault())));
+            : new SynchronousProgress<TrainingProgress>(p =>
+            {
+                progress?.Report(new ComparisonProgress(
+                    "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault()));
+                seat?.PassTurn();
+            });
         // Step 0 before the first step: a progress display starts its clock when training starts, not at the first report.
         progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, _options.Budget.Steps, null));
-        using var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
+        var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
+        double trainSeconds = Math.Max(0, trained.Summary.WallTime.TotalSeconds - (seat?.WaitedSeconds ?? 0));
         var history = trained.Summary.LossHistory.TryGetValue(trained.PrimaryLoss, out var points) ? points.Select(p => p.Value).ToList() : [];
         double lossVariance = history.Count > 1 ? TrainingStability.LossVariance(history, Math.Min(TrainingStability.DefaultWindow, history.Count)) : double.NaN;
         int divergences = trained.Summary.DivergenceEvents.Count + (history.Count > 1 ? TrainingStability.CountDivergenceEvents(history, Math.Min(TrainingStability.DefaultWindow, Math.Max(2, history.Count / 4))) : 0);
+        return new TrainedRun(contender, trained, trainSeconds, lossVariance, divergences);
+    }
 
-        var results = new List<SeedRun>();
-        var samplers = firstSamplerOnly ? contender.Samplers.Take(1) : contender.Samplers;
-        foreach (var sampler in samplers)
+    /// <summary>
+    /// Draws every row's samples and times them so that the machine's state cannot favour one row: each row is warmed up
+    /// with one untimed batch of its own batch size, then the rows' batches are drawn in turns — batch k of every row
+    /// before batch k + 1 of any, in an order rotated by one row per turn — and every turn is timed on its own; a turn
+    /// shorter than 20 ms is lengthened with timing-only batches of the same size (from a generator of their own). A row's
+    /// samples per second is the median of its turns' rates (their lowest and highest are kept as the spread). Each row
+    /// draws its samples from its own generator, so they are exactly those of one <c>Sample</c> call.
+    /// </summary>
+    // The shortest timed turn; shorter batches are repeated (untimed for quality) until a turn lasts this long.
+    private const double MinimumTurnSeconds = 0.02;
+
+    private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    {
+        var generators = new List<Generator>();
+        var enumerators = new List<IEnumerator<Tensor>>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string row = contender.Samplers.Count == 1 ? contender.Name : sampler.Name;
-            progress?.Report(new ComparisonProgress("sampling", row, seed, fraction, 0, null, null));
-            using var scope = NewDisposeScope();
-            Tensor? labels = data.ClassCount > 0 ? DrawLabels(data, _options.SampleCount, seed) : null;
-            var options = sampler.Options with { BatchSize = sampler.Options.BatchSize ?? _options.SamplingBatchSize, ClassLabels = labels };
-
-            // Warm up (first-call allocations, lazily built caches) so the timing measures steady-state sampling.
-            using (var warmGenerator = new Generator((ulong)(seed + 17)))
+            foreach (var row in rows)
             {
-                trained.Model.Sample(Math.Min(64, _options.SampleCount), warmGenerator, options with { ClassLabels = labels?.slice(0, 0, Math.Min(64, _options.SampleCount), 1) }, cancellationToken).Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new ComparisonProgress("sampling", row.Name, seed, fraction, 0, null, null));
+                row.Labels = data.ClassCount > 0 ? DrawLabels(data, _options.SampleCount, seed) : null;
+                row.Options = row.Sampler.Options with { BatchSize = row.Sampler.Options.BatchSize ?? _options.SamplingBatchSize, ClassLabels = row.Labels };
+
+                // The same warm-up for every row: one untimed batch of the size that is timed (first-call allocations,
+                // lazily built caches, the heap's working size).
+                int warm = Math.Min(row.Options.BatchSize ?? _options.SamplingBatchSize, _options.SampleCount);
+                using (var warmGenerator = new Generator((ulong)(seed + 17)))
+                {
+                    row.Run.Trained.Model.Sample(warm, warmGenerator, row.Options with { ClassLabels = row.Labels?.slice(0, 0, warm, 1) }, cancellationToken).Dispose();
+                }
             }
 
-            using var generator = new Generator((ulong)(seed + 1));
-            var clock = Stopwatch.StartNew();
-            var samples = trained.Model.Sample(_options.SampleCount, generator, options, cancellationToken);
-            double seconds = clock.Elapsed.TotalSeconds;
-            progress?.Report(new ComparisonProgress("evaluating", row, seed, fraction, 0, null, null));
-            var metrics = evaluator.Evaluate(samples, labels, seed);
-            _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples in {Seconds:F2} s; {Metrics}",
-                row, seed, _options.SampleCount, seconds, string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value:G4}")));
-            if (artifacts is not null && seed == _options.Seeds[0])
+            var timingGenerators = new List<Generator>();
+            foreach (var row in rows)
             {
-                artifacts.Add(new ContenderArtifacts(row, seed, samples.detach().clone().DetachFromDisposeScope(), trained.Summary.LossHistory));
+                var timing = new Generator((ulong)(seed + 29));
+                generators.Add(timing);
+                timingGenerators.Add(timing);
+                var generator = new Generator((ulong)(seed + 1));
+                generators.Add(generator);
+                enumerators.Add(row.Run.Trained.Model.SampleBatches(_options.SampleCount, generator, row.Options, cancellationToken).GetEnumerator());
             }
 
-            results.Add(new SeedRun(
-                row,
-                contender.Name,
-                contender.Family,
-                sampler.Sampler,
-                sampler.NetworkEvaluationsPerSample,
-                trained.ParameterCount,
-                trained.Summary.WallTime.TotalSeconds,
-                trained.Summary.StepsRun,
-                _options.SampleCount / Math.Max(seconds, 1e-9),
-                lossVariance,
-                divergences,
-                metrics));
+            var batches = rows.Select(_ => new List<Tensor>()).ToList();
+            var active = Enumerable.Range(0, rows.Count).ToList();
+            for (int turn = 0; active.Count > 0; turn++)
+            {
+                var order = active.Skip(turn % active.Count).Concat(active.Take(turn % active.Count)).ToList();
+                foreach (int i in order)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long start = Stopwatch.GetTimestamp();
+                    if (!enumerators[i].MoveNext())
+                    {
+                        active.Remove(i);
+                        continue;
+                    }
+
+                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    var batch = enumerators[i].Current;
+                    batches[i].Add(batch);
+                    long drawn = batch.shape[0];
+
+                    // A turn shorter than MinimumTurn (a GAN's batch takes well under a millisecond) is too short to time:
+                    // it is extended with timing-only batches from a generator of their own, so the samples kept are unchanged.
+                    while (seconds < MinimumTurnSeconds)
+                    {
+                        long extraStart = Stopwatch.GetTimestamp();
+                        rows[i].Run.Trained.Model.Sample((int)batch.shape[0], timingGenerators[i], rows[i].Options with { ClassLabels = rows[i].Labels?.slice(0, 0, batch.shape[0], 1) }, cancellationToken).Dispose();
+                        seconds += Stopwatch.GetElapsedTime(extraStart).TotalSeconds;
+                        drawn += batch.shape[0];
+                    }
+
+                    rows[i].Rates.Add(drawn / Math.Max(seconds, 1e-9));
+                }
+            }
+
+            for (int i = 0; i < rows.Count; i++)
+            {
+                rows[i].Samples = Join(batches[i]);
+            }
         }
+        finally
+        {
+            foreach (var e in enumerators)
+            {
+                e.Dispose();
+            }
 
-        return results;
+            foreach (var g in generators)
+            {
+                g.Dispose();
+            }
+        }
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
     // Class labels for conditional sampling, drawn from the training set's class frequencies.
@@ -204,7 +393,10 @@ public sealed class ComparisonRunner
                     MetricSummary.Of(list.Select(r => r.SamplesPerSecond).ToList()),
                     MetricSummary.Of(list.Select(r => r.LossVariance).ToList()),
                     MetricSummary.Of(list.Select(r => (double)r.Divergences).ToList()),
-                    SummariseMetrics(list));
+                    SummariseMetrics(list))
+                {
+                    SamplesPerSecondSpread = TimingSpread.Of(list.SelectMany(r => r.BatchRates).ToList()),
+                };
             })
             .ToList();
 
@@ -225,13 +417,125 @@ public sealed class ComparisonRunner
         double TrainSeconds,
         long TrainSteps,
         double SamplesPerSecond,
+        double[] BatchRates,
         double LossVariance,
         int Divergences,
         IReadOnlyDictionary<string, double> Metrics);
+
+    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double TrainSeconds, double LossVariance, int Divergences);
+
+    /// <summary>Whose turn it is among threads that must not run at once; a participant that leaves passes its turn on.</summary>
+    private sealed class Turns(int count)
+    {
+        private readonly object _gate = new();
+        private readonly bool[] _active = Enumerable.Repeat(true, count).ToArray();
+        private int _turn;
+
+        public Seat Participant(int index) => new(this, index);
+
+        public void WaitForTurn(int index)
+        {
+            lock (_gate)
+            {
+                while (_turn != index)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+        }
+
+        public void Leave(int index)
+        {
+            lock (_gate)
+            {
+                _active[index] = false;
+                if (_turn == index)
+                {
+                    Advance();
+                }
+            }
+        }
+
+        // Hands the turn to the next participant still training and waits for it to come back; returns the seconds waited.
+        private double Pass(int index)
+        {
+            long start = Stopwatch.GetTimestamp();
+            lock (_gate)
+            {
+                Advance();
+                while (_turn != index)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        private void Advance()
+        {
+            for (int k = 1; k <= _active.Length; k++)
+            {
+                int next = (_turn + k) % _active.Length;
+                if (_active[next])
+                {
+                    _turn = next;
+                    break;
+                }
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+
+        public sealed class Seat(Turns turns, int index)
+        {
+            public double WaitedSeconds { get; private set; }
+
+            public void PassTurn() => WaitedSeconds += turns.Pass(index);
+        }
+    }
+
+    private sealed class SamplingRow(TrainedRun run, ContenderSampler sampler, string name)
+    {
+        public TrainedRun Run { get; } = run;
+
+        public ContenderSampler Sampler { get; } = sampler;
+
+        public string Name { get; } = name;
+
+        public Tensor? Labels { get; set; }
+
+        public SamplingOptions Options { get; set; } = sampler.Options;
+
+        public List<double> Rates { get; } = [];
+
+        public Tensor? Samples { get; set; }
+    }
 
     // IProgress that reports on the calling thread (Progress<T> would post to the thread pool).
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    /// <summary>Joins a row's sampled batches into one tensor along dimension 0 and releases the parts (a single batch is returned as it is).</summary>
+    private static Tensor Join(IReadOnlyList<Tensor> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        try
+        {
+            return cat(parts.ToArray(), 0);
+        }
+        finally
+        {
+            foreach (var part in parts)
+            {
+                part.Dispose();
+            }
+        }
     }
 }

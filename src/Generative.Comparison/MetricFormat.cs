@@ -52,4 +52,16 @@ public static class MetricFormat
 
         return percent ? text + " %" : text;
     }
+
+    /// <summary>Samples per second with the range of the timed batches, e.g. <c>2,017 (1,950–2,080)</c>; the median alone
+    /// when there was one timed run.</summary>
+    /// <param name="row">A row of the results.</param>
+    /// <returns>The text.</returns>
+    public static string FormatRate(ContenderResult row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.SamplesPerSecondSpread is { Runs: > 1 } spread
+            ? string.Create(CultureInfo.InvariantCulture, $"{row.SamplesPerSecond.Mean:N0} ({spread.Low:N0}–{spread.High:N0})")
+            : row.SamplesPerSecond.Mean.ToString("N0", CultureInfo.InvariantCulture);
+    }
 }

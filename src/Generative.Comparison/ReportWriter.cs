@@ -125,7 +125,7 @@ public static class ReportWriter
         foreach (var row in result.Contenders)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {row.Name} | {row.Family.ToString().ToLowerInvariant()} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {row.SamplesPerSecond.Mean:N0} |");
+                $"| {row.Name} | {row.Family.ToString().ToLowerInvariant()} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {MetricFormat.FormatRate(row)} |");
             foreach (var (key, _) in columns)
             {
                 md.Append(CultureInfo.InvariantCulture, $" {(row.Metrics.TryGetValue(key, out var m) ? MetricFormat.Format(m, key, true) : "—")} |");
@@ -136,6 +136,8 @@ public static class ReportWriter
 
         md.AppendLine();
         md.AppendLine("Values are means over the seeds (± sample standard deviation with several seeds). NFE: network evaluations per sample. " +
+            "Samples/s: the median rate of the timed sampling batches (every row's batches drawn in turns, after the same one-batch warm-up), " +
+            "with the lowest and highest batch in brackets. " +
             "Loss variance: variance of the primary loss (the denoising loss; the critic's loss for a GAN) over the last 100 logged steps. " +
             "Divergences: non-finite steps handled by the trainer plus loss spikes. See docs/metrics.md for every metric's definition.");
         if (result.SampleEfficiency.Count > 0)

@@ -27,7 +27,7 @@ namespace Generative;
 /// // At start-up of a service or a command whose resident memory is budgeted:
 /// NativeMemoryPolicy.Current = new NativeMemoryPolicy
 /// {
-///     SamplingTrimInterval = TimeSpan.FromSeconds(1),
+///     SamplingTrimInterval = TimeSpan.FromSeconds(10),
 ///     CollectEveryTrainingSteps = 1000,
 /// };
 /// </code>
@@ -61,10 +61,11 @@ public sealed class NativeMemoryPolicy
     /// The least time between two heap trims while sampling: after a batch of any model's <c>Sample</c> or
     /// <c>SampleBatches</c>, the heap is trimmed if this long has passed since the last such trim (process-wide).
     /// <see langword="null"/> (the default): never. <see cref="TimeSpan.Zero"/>: after every batch. An interval costs about
-    /// one trim per interval, and a trim costs about a quarter of the batch after it (the call plus re-faulting the pages
-    /// it released; measured 32 ms against a 111 ms 512-sample DDIM-50 batch of a 2-D model, 64 ms against 253 ms at
-    /// 1,000). For that model in batches of 1,000, 1 s costs 3–6 % of sampling time and lowers the peak resident memory
-    /// from 330–380 MB to 280–300 MB; after every batch, 25–29 % for 205–260 MB. docs/performance.md ("Memory").
+    /// one trim per interval, and a trim costs a quarter to a third of the batch after it (the call plus re-faulting the
+    /// pages it released; measured 30–45 ms against a 90–111 ms 512-sample DDIM-50 batch of a 2-D model, 64 ms against
+    /// 253 ms at 1,000). So 1 s costs 3–11 % of sampling time (and lowers that model's peak resident memory from
+    /// 330–380 MB to 280–300 MB), 10 s about 1 % or less (the peak stays at the untrimmed plateau; the pages go back
+    /// between bursts); after every batch, 25–29 % for 205–260 MB. docs/performance.md ("Memory").
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative interval, or to one longer than a day.</exception>
     public TimeSpan? SamplingTrimInterval

@@ -8,6 +8,9 @@ using TorchSharp;
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] sampling-memory [both|diffusion|gan] [batch] [counts...]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] interleaved [rounds] [name filter]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] trim-cost [batch] [rounds]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] raw [rounds] [name filter]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] comparison-order [steps] [pairs]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] spells [seconds] [window seconds]
 // libtorch runs on one thread unless --threads N or GENERATIVE_BENCH_THREADS=N says otherwise.
 var rest = new List<string>(args);
 int threads = int.TryParse(Environment.GetEnvironmentVariable("GENERATIVE_BENCH_THREADS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int fromEnv) ? fromEnv : 1;
@@ -33,6 +36,21 @@ if (rest.Count > 0 && rest[0] == "sampling-memory")
 if (rest.Count > 0 && rest[0] == "trim-cost")
 {
     return TrimCost.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "spells")
+{
+    return SlowSpells.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "comparison-order")
+{
+    return ComparisonOrder.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "raw")
+{
+    return LibraryVsRaw.Run([.. rest.Skip(1)]);
 }
 
 if (rest.Count > 0 && rest[0] == "interleaved")

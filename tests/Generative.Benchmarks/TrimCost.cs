@@ -15,11 +15,12 @@ namespace Generative.Benchmarks;
 /// </summary>
 internal static class TrimCost
 {
+    private const int BlockBatches = 6;
+
     public static int Run(string[] args)
     {
         int batch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-        const int BlockBatches = 6;
         using var net = Fixtures.Mlp2D();
         using var model = new DiffusionModel(net, new NoiseSchedule(), ownsNetworks: false);
         var options = new SamplingOptions { Sampler = "ddim", Steps = 50, BatchSize = batch };
@@ -28,6 +29,11 @@ internal static class TrimCost
         var calls = new List<double>();
         using var g = new Generator(1);
         Block(model, options, g, BlockBatches, NativeMemoryPolicy.Off, null); // warm-up, and the heap grows to its working size
+        if (args.Length > 2)
+        {
+            return Interval(model, options, g, rounds, TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)));
+        }
+
         for (int r = 0; r < rounds; r++)
         {
             Block(model, options, g, BlockBatches, NativeMemoryPolicy.Off, off);
@@ -44,6 +50,34 @@ internal static class TrimCost
             $"DDIM-50, batches of {batch}, {rounds} rounds of {BlockBatches} batches per side: no trim median {offMedian:F1} ms (mean {off.Average():F1}); trim after every batch median {trimMedian:F1} ms (mean {trimmed.Average():F1}); difference {trimMedian - offMedian:F1} ms per batch ({(trimMedian - offMedian) / offMedian:P1}); bare malloc_trim(0) after a block without trims: median {Median(calls):F2} ms"));
         return 0;
     }
+
+    private static int Interval(DiffusionModel model, SamplingOptions options, Generator g, int rounds, TimeSpan interval)
+    {
+        var batchTimes = new List<double>();
+        Block(model, options, g, BlockBatches, NativeMemoryPolicy.Off, batchTimes);
+        int perBlock = (int)Math.Ceiling(4 * interval.TotalMilliseconds / Median(batchTimes));
+        var policy = new NativeMemoryPolicy { SamplingTrimInterval = interval };
+        var off = new List<double>();
+        var trimmed = new List<double>();
+        for (int r = 0; r < rounds; r++)
+        {
+            foreach (bool trim in r % 2 == 0 ? new[] { false, true } : [true, false])
+            {
+                var times = new List<double>();
+                Block(model, options, g, perBlock, trim ? policy : NativeMemoryPolicy.Off, times);
+                (trim ? trimmed : off).Add(times.Average());
+            }
+        }
+
+        NativeMemoryPolicy.Current = NativeMemoryPolicy.Off;
+        double offMedian = Median(off), trimMedian = Median(trimmed);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"DDIM-50, batches of {options.BatchSize}, interval {interval.TotalSeconds} s, {rounds} blocks of {perBlock} batches per side: no trim {offMedian:F2} ms per batch [{off.Min():F2}–{off.Max():F2}]; with the interval {trimMedian:F2} ms [{trimmed.Min():F2}–{trimmed.Max():F2}]; cost {(trimMedian - offMedian) / offMedian:P2}; peak RSS {PeakRss()} MB"));
+        return 0;
+    }
+
+    private static long PeakRss() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 
     private static void Block(DiffusionModel model, SamplingOptions options, Generator g, int batches, NativeMemoryPolicy policy, List<double>? times)
     {

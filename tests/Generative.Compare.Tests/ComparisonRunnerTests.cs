@@ -95,6 +95,47 @@ public class ComparisonRunnerTests
     }
 
     [Fact]
+    public void The_order_of_the_contenders_changes_no_sample_and_every_row_is_timed_the_same_way()
+    {
+        // Training takes turns every 100 steps and sampling every batch: what a row trains and draws must not depend on
+        // its place, nor on training in turns at all (a lone contender trains without turns).
+        using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
+        var contenders = ComparisonContenders.Default(data);
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(250), SampleCount = 300, SamplingBatchSize = 128, Seeds = [0] };
+        using var forward = new ComparisonRunner(data, options with { Contenders = contenders }).Run();
+        using var reversed = new ComparisonRunner(data, options with { Contenders = [.. contenders.Reverse()] }).Run();
+        using var alone = new ComparisonRunner(data, options with { Contenders = [contenders[2]] }).Run();
+        foreach (var row in alone.Contenders)
+        {
+            var inTurns = forward.Contenders.Single(c => c.Name == row.Name);
+            inTurns.Metrics.Should().BeEquivalentTo(row.Metrics, $"{row.Name} trained in turns with others is the model trained alone");
+            inTurns.TrainSteps.Mean.Should().Be(250);
+            inTurns.TrainSeconds.Mean.Should().BePositive();
+        }
+
+        reversed.Contenders.Select(c => c.Name).Should().Equal("ddpm-1000", "ddim-50", "ddim-10", "wgan-gp", "gan");
+        foreach (var row in forward.Contenders)
+        {
+            var other = reversed.Contenders.Single(c => c.Name == row.Name);
+            foreach (var (name, value) in row.Metrics)
+            {
+                other.Metrics[name].Mean.Should().Be(value.Mean, $"{row.Name}'s {name} does not depend on the order");
+            }
+
+            using var a = forward.Artifacts.Single(x => x.Contender == row.Name).Samples.alias();
+            using var b = reversed.Artifacts.Single(x => x.Contender == row.Name).Samples.alias();
+            a.eq(b).all().item<bool>().Should().BeTrue($"{row.Name}'s samples are those of one Sample call, whatever the order");
+            row.SamplesPerSecondSpread!.Runs.Should().Be(3, "300 samples in batches of 128 are three timed batches, after one untimed warm-up batch");
+            row.SamplesPerSecond.Mean.Should().BeInRange(row.SamplesPerSecondSpread.Low, row.SamplesPerSecondSpread.High, "the median lies within its batches");
+        }
+
+        using var json = JsonDocument.Parse(forward.ToJson());
+        var first = json.RootElement.GetProperty("contenders")[0];
+        first.GetProperty("samplingBatchesTimed").GetInt32().Should().Be(3);
+        first.GetProperty("samplesPerSecondLow").GetDouble().Should().BeLessThanOrEqualTo(first.GetProperty("samplesPerSecondHigh").GetDouble());
+    }
+
+    [Fact]
     public void A_table_comparison_conditions_on_classes_and_reports_table_metrics()
     {
         using var data = ComparisonData.FromBuiltIn("wine", seed: 0);

@@ -8,14 +8,14 @@ public sealed class NativeMemoryPolicyTests : IDisposable
     public void Dispose() => NativeMemoryPolicy.Current = _previous;
 
     [Fact]
-    public async Task The_service_trims_once_a_second_and_collects_every_thousand_training_steps_by_default()
+    public async Task The_service_trims_at_most_every_ten_seconds_and_collects_every_thousand_training_steps_by_default()
     {
         NativeMemoryPolicy.Current = NativeMemoryPolicy.Off;
         await using (var app = SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false"]))
         {
         }
 
-        NativeMemoryPolicy.Current.SamplingTrimInterval.Should().Be(TimeSpan.FromSeconds(1));
+        NativeMemoryPolicy.Current.SamplingTrimInterval.Should().Be(TimeSpan.FromSeconds(10));
         NativeMemoryPolicy.Current.CollectEveryTrainingSteps.Should().Be(1000);
     }
 

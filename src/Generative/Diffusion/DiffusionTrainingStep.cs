@@ -138,9 +138,8 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
         ArgumentNullException.ThrowIfNull(context);
         using var scope = NewDisposeScope();
         var loss = Loss(batch.Samples, batch.Labels, context.Generator);
-        double value = TensorValues.ToDouble(loss);
         context.Optimize(DenoiserName, loss);
-        return new Dictionary<string, double> { ["loss"] = value };
+        return new Dictionary<string, double>(1) { ["loss"] = context.LossValue(loss) }; // read once, by the non-finite check
     }
 
     /// <summary>The weighted denoising loss of a batch, with gradients (no update). Draws as <see cref="Step"/> does.</summary>
@@ -179,25 +178,27 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
             PredictionType.Sample => samples,
             _ => _schedule.GetVelocity(samples, noise, t),
         };
-        var perSample = (prediction - target).square().flatten(1).mean([1]);
-        if (Options.Weighting == LossWeighting.MinSnr)
+        var squared = (prediction - target).square();
+        if (Options.Weighting == LossWeighting.Uniform)
         {
-            var snr = _schedule.SignalToNoiseRatio(t).to_type(perSample.dtype);
-            using var gamma = Options.MinSnrGamma.ToScalar();
-            using var zero = 0.ToScalar();
-            using var one = 1.ToScalar();
-            var clipped = snr.clamp_max(gamma);
-            var weight = Options.Objective switch
-            {
-                // min(SNR, γ)/SNR → 1 as SNR → 0 (a zero-terminal-SNR schedule reaches 0).
-                PredictionType.Epsilon => where(snr.gt(zero), clipped / snr, ones_like(snr)),
-                PredictionType.Sample => clipped,
-                _ => clipped / snr.add(one),
-            };
-            perSample = perSample * weight;
+            // The mean over every element (as torch's mse_loss): one reduction instead of per-sample means and their mean.
+            return squared.mean().MoveToOuterDisposeScope();
         }
 
-        return perSample.mean().MoveToOuterDisposeScope();
+        var perSample = squared.flatten(1).mean([1]);
+        var snr = _schedule.SignalToNoiseRatio(t).to_type(perSample.dtype);
+        using var gamma = Options.MinSnrGamma.ToScalar();
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
+        var clipped = snr.clamp_max(gamma);
+        var weight = Options.Objective switch
+        {
+            // min(SNR, γ)/SNR → 1 as SNR → 0 (a zero-terminal-SNR schedule reaches 0).
+            PredictionType.Epsilon => where(snr.gt(zero), clipped / snr, ones_like(snr)),
+            PredictionType.Sample => clipped,
+            _ => clipped / snr.add(one),
+        };
+        return (perSample * weight).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The network, schedule and training options, so that <see cref="DiffusionModel.Load"/> can rebuild the model from a

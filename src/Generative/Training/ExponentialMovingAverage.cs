@@ -20,6 +20,11 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     private readonly nn.Module _source;
     private readonly Dictionary<string, Tensor> _shadowParameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _shadowBuffers = new(StringComparer.Ordinal);
+    private readonly List<(Tensor Shadow, Tensor Source, int Weight)> _averaged = [];
+    private readonly List<(Tensor Shadow, Tensor Source)> _copied = [];
+    private readonly List<(ScalarType DType, Device Device)> _weightKinds = [];
+    private Tensor[] _weights = [];
+    private double _weightValue = double.NaN;
     private bool _disposed;
 
     /// <summary>Creates the average, starting from a copy of <paramref name="source"/>'s current weights.</summary>
@@ -53,6 +58,33 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
                 _shadowBuffers[name] = b.detach().clone().DetachFromDisposeScope();
             }
         }
+
+        // The pairs an update walks, found once: floating-point parameters are averaged, the rest copied with the buffers.
+        foreach (var (name, p) in source.named_parameters())
+        {
+            var shadow = _shadowParameters[name];
+            if (!p.is_floating_point())
+            {
+                _copied.Add((shadow, p));
+                continue;
+            }
+
+            // lerp_ needs its weight in the shadow's dtype and on its device: one weight tensor per kind.
+            var kind = (shadow.dtype, shadow.device);
+            int slot = _weightKinds.FindIndex(k => k.DType == kind.dtype && k.Device.type == kind.device.type && k.Device.index == kind.device.index);
+            if (slot < 0)
+            {
+                slot = _weightKinds.Count;
+                _weightKinds.Add(kind);
+            }
+
+            _averaged.Add((shadow, p, slot));
+        }
+
+        foreach (var (name, b) in source.named_buffers())
+        {
+            _copied.Add((_shadowBuffers[name], b));
+        }
     }
 
     /// <summary>The configured decay.</summary>
@@ -74,36 +106,30 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     public IReadOnlyDictionary<string, Tensor> ShadowParameters => _shadowParameters;
 
     /// <summary>Updates the shadow weights from the source module, in place.</summary>
+    /// <remarks>One <c>lerp_</c> per floating-point parameter with a one-element weight tensor that is made again only
+    /// when the decay changes (during the warm-up), and one <c>copy_</c> per other parameter and buffer; the pairs are
+    /// found when the average is created, so an update walks no module tree and makes no other tensor.</remarks>
     public void Update()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         double weight = 1.0 - CurrentDecay;
-        using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var weights = new Dictionary<(DeviceType, int, ScalarType), Tensor>();
-            foreach (var (name, p) in _source.named_parameters())
+            if (weight != _weightValue)
             {
-                var shadow = Shadow(_shadowParameters, name, p);
-                if (!shadow.is_floating_point())
-                {
-                    shadow.copy_(p);
-                    continue;
-                }
-
-                var key = (shadow.device_type, shadow.device_index, shadow.dtype);
-                if (!weights.TryGetValue(key, out var w))
-                {
-                    w = tensor(weight, dtype: shadow.dtype, device: shadow.device);
-                    weights[key] = w;
-                }
-
-                shadow.lerp_(p, w);
+                DisposeWeights();
+                _weights = [.. _weightKinds.Select(k => tensor(weight, dtype: k.DType, device: k.Device).DetachFromDisposeScope())];
+                _weightValue = weight;
             }
 
-            foreach (var (name, b) in _source.named_buffers())
+            foreach (var (shadow, source, slot) in _averaged)
             {
-                Shadow(_shadowBuffers, name, b).copy_(b);
+                shadow.lerp_(source, _weights[slot]);
+            }
+
+            foreach (var (shadow, source) in _copied)
+            {
+                shadow.copy_(source);
             }
         }
 
@@ -248,10 +274,21 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
         }
 
         _disposed = true;
+        DisposeWeights();
         foreach (var t in _shadowParameters.Values.Concat(_shadowBuffers.Values))
         {
             t.Dispose();
         }
+    }
+
+    private void DisposeWeights()
+    {
+        foreach (var w in _weights)
+        {
+            w.Dispose();
+        }
+
+        _weights = [];
     }
 
     private static Tensor Shadow(Dictionary<string, Tensor> shadows, string name, Tensor like, string paramName = "source")

@@ -28,6 +28,8 @@ public sealed partial class Trainer : IDisposable
     private readonly IProgress<TrainingProgress>? _progress;
     private readonly Dictionary<string, List<Parameter>> _parameters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double[]> _baseLearningRates = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fusableGradientChecks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FlatGradients?> _flatGradients = new(StringComparer.Ordinal);
     private readonly DataOrder _order;
     private readonly Generator _generator;
     private readonly List<DivergenceEvent> _divergences = [];
@@ -48,6 +50,11 @@ public sealed partial class Trainer : IDisposable
             var groups = optimizer.ParamGroups.Cast<ParamGroup>().ToList();
             _parameters[name] = [.. groups.SelectMany(g => g.Parameters)];
             _baseLearningRates[name] = [.. groups.Select(g => g.InitialLearningRate > 0 ? g.InitialLearningRate : g.LearningRate)];
+            var first = _parameters[name].FirstOrDefault();
+            if (first is not null && _parameters[name].All(p => p.device_type == first.device_type && p.device_index == first.device_index && p.is_contiguous()))
+            {
+                _fusableGradientChecks.Add(name);
+            }
         }
 
         _order = new DataOrder(data.Count, options.BatchSize, options.LastBatch);
@@ -108,7 +115,10 @@ public sealed partial class Trainer : IDisposable
             module.train();
         }
 
-        TrainerLog.Started(Logger, TrainingStep.Family, CompletedSteps, DescribeOptions());
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            TrainerLog.Started(Logger, TrainingStep.Family, CompletedSteps, DescribeOptions()); // the description is built only when logged
+        }
         if (Options.NonFinitePolicy == NonFinitePolicy.RollBack && LastCheckpoint is null && Options.CheckpointDirectory is not null)
         {
             // Something to roll back to before the first periodic checkpoint.
@@ -250,10 +260,41 @@ public sealed partial class Trainer : IDisposable
         {
             _disposed = true;
             _generator.Dispose();
+            foreach (var flat in _flatGradients.Values)
+            {
+                flat?.Dispose();
+            }
         }
     }
 
     internal IReadOnlyList<Parameter> ParametersOf(string optimizerName) => _parameters[optimizerName];
+
+    /// <summary>Whether the parameters of optimiser <paramref name="optimizerName"/> are contiguous and share one device, so that the step
+    /// context can check the loss and all their gradients with one concatenation (decided once, when the trainer is built).</summary>
+    internal bool CanFuseGradientCheck(string optimizerName) => _fusableGradientChecks.Contains(optimizerName);
+
+    /// <summary>The flat gradients of optimiser <paramref name="optimizerName"/>, once made (after its first update), or
+    /// <see langword="null"/>.</summary>
+    internal FlatGradients? FlatGradientsOf(string optimizerName) => _flatGradients.GetValueOrDefault(optimizerName);
+
+    /// <summary>After the first update of optimiser <paramref name="optimizerName"/> (its gradients now exist): makes its
+    /// flat gradients when they can be made; tried once.</summary>
+    internal void AfterFirstUpdate(string optimizerName, optim.Optimizer optimizer)
+    {
+        if (!_flatGradients.ContainsKey(optimizerName))
+        {
+            _flatGradients[optimizerName] = FlatGradients.Supports(optimizer) && !SharesParameters(optimizerName)
+                ? FlatGradients.TryCreate(_parameters[optimizerName])
+                : null;
+        }
+    }
+
+    // A parameter in two optimisers cannot have its gradient in two buffers.
+    private bool SharesParameters(string optimizerName)
+    {
+        var mine = _parameters[optimizerName].Select(p => p.Handle).ToHashSet();
+        return _parameters.Any(other => other.Key != optimizerName && other.Value.Any(p => mine.Contains(p.Handle)));
+    }
 
     internal void RequestStop(string reason) => _stopRequest ??= reason;
 

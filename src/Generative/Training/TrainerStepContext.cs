@@ -42,21 +42,68 @@ internal sealed class TrainerStepContext : TrainingStepContext
             return false;
         }
 
-        double value = ToDouble(loss);
-        if (!double.IsFinite(value))
+        var parameters = _trainer.ParametersOf(optimizerName);
+        if (_trainer.Options.GradientClipNorm is null && _trainer.CanFuseGradientCheck(optimizerName))
         {
-            return Diverged(optimizerName, value, inGradient: false);
+            if (_trainer.FlatGradientsOf(optimizerName) is { } flatGradients)
+            {
+                // The gradients are views of one buffer (FlatGradients): one zero_ clears them all, and after the backward
+                // pass one sum checks them all; the loss is read once.
+                flatGradients.Prepare();
+                loss.backward();
+                using var flatScope = NewDisposeScope();
+                double read = ToDouble(loss);
+                RecordLoss(loss, read);
+                double gradientSum = ToDouble(flatGradients.Buffer.sum());
+                if (double.IsFinite(gradientSum) && double.IsFinite(read))
+                {
+                    optimizer.step();
+                    return true;
+                }
+
+                flatGradients.Zero();
+                return double.IsFinite(read)
+                    ? Diverged(optimizerName, gradientSum, inGradient: true)
+                    : Diverged(optimizerName, read, inGradient: false);
+            }
+
+            // Without clipping only finiteness matters. Until the flat gradients exist (the first update), or where they
+            // cannot be made: the loss and every gradient are viewed flat (no kernel) and concatenated into one vector,
+            // whose sum is read once. Any NaN or ±∞ element makes a sum non-finite (∞ − ∞ is NaN); only then is the loss
+            // looked at on its own, to tell a non-finite loss from a non-finite gradient. The loss value comes from the
+            // same vector. Sums beyond the float range (about 3.4e38 in float32) count as diverged.
+            optimizer.zero_grad();
+            loss.backward();
+            using var scope = NewDisposeScope();
+            var flat = FlattenLossAndGradients(loss, parameters);
+            double total = ToDouble(flat.sum());
+            double value = FirstElement(flat);
+            RecordLoss(loss, value);
+            if (double.IsFinite(total))
+            {
+                optimizer.step();
+                _trainer.AfterFirstUpdate(optimizerName, optimizer);
+                return true;
+            }
+
+            optimizer.zero_grad();
+            return double.IsFinite(value)
+                ? Diverged(optimizerName, total, inGradient: true)
+                : Diverged(optimizerName, value, inGradient: false);
         }
 
-        var parameters = _trainer.ParametersOf(optimizerName);
+        double lossValue = ToDouble(loss);
+        RecordLoss(loss, lossValue);
+        if (!double.IsFinite(lossValue))
+        {
+            return Diverged(optimizerName, lossValue, inGradient: false);
+        }
+
         optimizer.zero_grad();
         loss.backward();
         if (_trainer.Options.GradientClipNorm is null)
         {
-            // Without clipping only the finiteness of the gradients matters, and a sum is the cheapest exact test: any NaN
-            // or ±∞ element makes its gradient's sum, and the sum of those sums, non-finite (∞ − ∞ is NaN). One reduction
-            // per gradient and one over their sums, nothing written back (clip_grad_norm_ with an infinite max_norm also
-            // multiplied every gradient by 1). Sums beyond the float range (about 3.4e38 in float32) count as diverged.
+            // Other dtypes or devices: one sum per gradient and a sum of those sums, nothing written back.
             double total = GradientSum(parameters);
             if (!double.IsFinite(total))
             {
@@ -112,6 +159,35 @@ internal sealed class TrainerStepContext : TrainingStepContext
     }
 
     private static double ToDouble(Tensor t) => TensorValues.ToDouble(t);
+
+    private static Tensor FlattenLossAndGradients(Tensor loss, IReadOnlyList<Parameter> parameters)
+    {
+        var parts = new Tensor[parameters.Count + 1];
+        int count = 0;
+        parts[count++] = loss.detach().view(1);
+        foreach (var p in parameters)
+        {
+            if (p.grad is { } g)
+            {
+                parts[count++] = g.view(-1);
+            }
+        }
+
+        return cat(count == parts.Length ? parts : parts[..count], 0);
+    }
+
+    // The loss, as the first element of the vector: read in place when it is float32 on the CPU (float → double is exact).
+    private static double FirstElement(Tensor flat)
+    {
+        if (flat.dtype == ScalarType.Float32 && flat.device_type == DeviceType.CPU)
+        {
+            using var values = flat.data<float>();
+            return values[0];
+        }
+
+        using var scope = NewDisposeScope();
+        return ToDouble(flat[0]);
+    }
 
     private static double GradientSum(IReadOnlyList<Parameter> parameters)
     {

@@ -10,6 +10,9 @@ namespace Generative.Training;
 /// <remarks>The trainer creates one context per step; it is not meant to be kept after the step returns.</remarks>
 public class TrainingStepContext
 {
+    private Tensor? _lastLoss;
+    private double _lastLossValue;
+
     /// <summary>Creates a context.</summary>
     /// <param name="step">The global step number, from 0.</param>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -74,6 +77,7 @@ public class TrainingStepContext
         }
 
         double value = TensorValues.ToDouble(loss);
+        RecordLoss(loss, value);
         if (!double.IsFinite(value))
         {
             throw new NonFiniteLossException(Step, optimizerName, value);
@@ -83,5 +87,19 @@ public class TrainingStepContext
         loss.backward();
         optimizer.step();
         return true;
+    }
+
+    /// <summary>
+    /// The value of <paramref name="loss"/> as a double: the one <see cref="Optimize"/> read while checking it, when the
+    /// last call was given this tensor, otherwise read now. Lets the built-in steps report a loss without a second read.
+    /// </summary>
+    internal double LossValue(Tensor loss) =>
+        ReferenceEquals(loss, _lastLoss) ? _lastLossValue : TensorValues.ToDouble(loss);
+
+    /// <summary>Remembers the value read of the loss given to <see cref="Optimize"/> (see <see cref="LossValue"/>).</summary>
+    private protected void RecordLoss(Tensor loss, double value)
+    {
+        _lastLoss = loss;
+        _lastLossValue = value;
     }
 }
