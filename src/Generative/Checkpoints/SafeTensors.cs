@@ -13,13 +13,13 @@ namespace Generative.Checkpoints;
 /// <param name="Shape">Its shape.</param>
 /// <param name="Begin">Start of its bytes, relative to the data section.</param>
 /// <param name="End">End (exclusive) of its bytes, relative to the data section.</param>
-public sealed record SafeTensorsEntry(string Name, ScalarType DType, IReadOnlyList<long> Shape, long Begin, long End);
+internal sealed record SafeTensorsEntry(string Name, ScalarType DType, IReadOnlyList<long> Shape, long Begin, long End);
 
 /// <summary>A validated safetensors header: the tensors' entries (by offset) and the free-form metadata.</summary>
 /// <param name="Entries">The tensors, ordered by their offset.</param>
 /// <param name="Metadata">The <c>__metadata__</c> strings (empty when absent).</param>
 /// <param name="DataStart">Where the data section starts in the file (8 + header length).</param>
-public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorsEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart);
+internal sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorsEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart);
 
 /// <summary>Tensors read from a safetensors file; owns them until disposed.</summary>
 public sealed class SafeTensorsContent : IDisposable
@@ -170,7 +170,7 @@ public static class SafeTensors
     /// <param name="path">The file.</param>
     /// <exception cref="CheckpointFormatException">The file is not a valid safetensors file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static SafeTensorsHeader ReadHeader(string path)
+    internal static SafeTensorsHeader ReadHeader(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -255,7 +255,7 @@ public static class SafeTensors
     /// <param name="stream">A readable, seekable stream.</param>
     /// <param name="sourceName">The name used in error messages.</param>
     /// <exception cref="CheckpointFormatException">The content is not a valid safetensors file.</exception>
-    public static SafeTensorsHeader ReadHeader(Stream stream, string sourceName = "stream")
+    internal static SafeTensorsHeader ReadHeader(Stream stream, string sourceName = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanSeek)
