@@ -125,7 +125,7 @@ using (diffusion)
 
 using var generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), HiddenWidth = 64, HiddenLayers = 2 }, new Generator(2));
 using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 64, HiddenLayers = 2 }, new Generator(3));
-var (gan, ganSummary) = GanModel.Train(generator, critic, data, steps: 100, batchSize: 64, seed: 1);
+var (gan, ganSummary) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions { Steps = 100, BatchSize = 64, Seed = 1 });
 using (gan)
 {
     gan.Save(Path.Combine(dir, "gan"));

@@ -78,10 +78,11 @@ public static class DiffusionTrainer
     /// <param name="cancellationToken">Stops the run between steps; the model trained so far is returned.</param>
     /// <returns>The model (which owns the denoiser passed in and the EMA copy) and the summary.</returns>
     /// <exception cref="ArgumentException">An option is invalid (the message lists every problem, see
-    /// <see cref="DiffusionTrainerOptions.Validate"/>), the data's sample shape differs from the network's, or a
-    /// conditional network gets unlabelled data.</exception>
-    /// <remarks>The EMA copy is made for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks; other networks are
-    /// trained without one.</remarks>
+    /// <see cref="DiffusionTrainerOptions.Validate"/>), the data's sample shape differs from the network's, a
+    /// conditional network gets unlabelled data, or EMA is asked for a network whose architecture cannot be copied.</exception>
+    /// <remarks>The EMA copy can be made of <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks; for another
+    /// network, set <see cref="DiffusionTrainerOptions.EmaDecay"/> to <see langword="null"/> (an EMA asked for a network that
+    /// cannot be copied is an <see cref="ArgumentException"/> before anything trains, as in <c>GanTrainer</c>).</remarks>
     public static TrainingResult<DiffusionModel> Train(
         IDenoiser denoiser,
         IDataSource data,
@@ -110,31 +111,21 @@ public static class DiffusionTrainer
             throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {denoiser.ClassCount}.", nameof(data));
         }
 
+        if (options.EmaDecay is not null && !DiffusionConfiguration.IsSupported(denoiser))
+        {
+            throw new ArgumentException(
+                $"DiffusionTrainerOptions.EmaDecay is set, but a {denoiser.GetType().Name}'s architecture cannot be copied for the EMA network; set EmaDecay = null to train without EMA.",
+                nameof(denoiser));
+        }
+
         var schedule = new NoiseSchedule(options.Schedule);
         var modelOptions = options.Sampling with { PredictionType = options.Training.Objective };
         modelOptions.Validate();
         IDenoiser? emaNetwork = null;
         using var step = new DiffusionTrainingStep(denoiser, schedule, options.Training);
-        using var ema = options.EmaDecay is { } d && DiffusionConfiguration.IsSupported(denoiser)
-            ? new ExponentialMovingAverage(denoiser.Module, d, useWarmup: true)
-            : null;
-        var builder = Trainer.For(step).WithData(data).WithBatchSize(options.BatchSize, DefaultBatchSize, "DiffusionTrainerOptions.BatchSize").WithSteps(options.Steps).WithSeed(options.Seed);
-        if (ema is not null)
-        {
-            builder.WithCallback(ema);
-        }
-
-        if (progress is not null)
-        {
-            builder.WithProgress(progress);
-        }
-
-        configure?.Invoke(builder);
-        TrainingSummary summary;
-        using (var trainer = builder.Build())
-        {
-            summary = trainer.Run(cancellationToken);
-        }
+        using var ema = options.EmaDecay is { } d ? new ExponentialMovingAverage(denoiser.Module, d, useWarmup: true) : null;
+        var summary = TrainerFacade.Run(step, data, (options.BatchSize, DefaultBatchSize, "DiffusionTrainerOptions.BatchSize"),
+            options.Steps, options.Seed, ema, configure, progress, cancellationToken);
 
         if (ema is not null)
         {

@@ -79,19 +79,8 @@ public static class GanTrainer
         try
         {
             using var step = new GanTrainingStep(generator, critic, training, ema);
-            var builder = Trainer.For(step).WithData(data).WithBatchSize(options.BatchSize, DefaultBatchSize, "GanTrainerOptions.BatchSize").WithSteps(options.Steps).WithSeed(options.Seed);
-            if (progress is not null)
-            {
-                builder.WithProgress(progress);
-            }
-
-            configure?.Invoke(builder);
-            TrainingSummary summary;
-            using (var trainer = builder.Build())
-            {
-                summary = trainer.Run(cancellationToken);
-            }
-
+            var summary = TrainerFacade.Run(step, data, (options.BatchSize, DefaultBatchSize, "GanTrainerOptions.BatchSize"),
+                options.Steps, options.Seed, callback: null, configure, progress, cancellationToken);
             return new TrainingResult<GanModel>(new GanModel(ema ?? generator, data.Standardization, data.FeatureNames, ownsGenerator: ema is not null), summary);
         }
         catch

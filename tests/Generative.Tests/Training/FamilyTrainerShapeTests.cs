@@ -87,6 +87,47 @@ public sealed class FamilyTrainerShapeTests
         }
     }
 
+    [Fact]
+    public void Both_trainers_refuse_an_EMA_of_a_network_they_cannot_copy_before_training()
+    {
+        using var scope = NewDisposeScope();
+        using var data = new TensorDataSource(randn([64, 2], generator: new Generator(1)));
+        using var inner = new MlpDenoiser(2, new MlpDenoiserOptions { Width = 16, Depth = 1 }, new Generator(2));
+        var wrapped = new WrappedDenoiser(inner);
+        var diffusion = () => DiffusionTrainer.Train(wrapped, data, new DiffusionTrainerOptions { Steps = 2 });
+        diffusion.Should().Throw<ArgumentException>().WithMessage("DiffusionTrainerOptions.EmaDecay is set, but a WrappedDenoiser's architecture cannot be copied*");
+
+        var (generator, critic) = Networks();
+        using var g = generator;
+        using var c = critic;
+        var gan = () => GanTrainer.Train(new WrappedGenerator(generator), critic, data,
+            new GanTrainerOptions { Steps = 2, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 } });
+        gan.Should().Throw<ArgumentException>().WithMessage("EmaDecay is set, but the generator's architecture cannot be copied*");
+
+        var (model, summary) = DiffusionTrainer.Train(wrapped, data, new DiffusionTrainerOptions { Steps = 2, BatchSize = 32, EmaDecay = null });
+        using var trained = model;
+        summary.CompletedSteps.Should().Be(2, "without EMA any network trains");
+        model.EmaDenoiser.Should().BeNull();
+    }
+
+    private sealed class WrappedDenoiser(IDenoiser inner) : IDenoiser
+    {
+        public TensorShape SampleShape => inner.SampleShape;
+        public TensorShape OutputShape => inner.OutputShape;
+        public int ClassCount => inner.ClassCount;
+        public nn.Module Module => inner.Module;
+        public Tensor Predict(Tensor noisySamples, Tensor timesteps, Tensor? classLabels = null) => inner.Predict(noisySamples, timesteps, classLabels);
+    }
+
+    private sealed class WrappedGenerator(IGenerator inner) : IGenerator
+    {
+        public TensorShape LatentShape => inner.LatentShape;
+        public TensorShape SampleShape => inner.SampleShape;
+        public int ClassCount => inner.ClassCount;
+        public nn.Module Module => inner.Module;
+        public Tensor Generate(Tensor latent, Tensor? classLabels = null) => inner.Generate(latent, classLabels);
+    }
+
     private static (MlpGenerator Generator, MlpCritic Critic) Networks() =>
         (new MlpGenerator(new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 8 }, new Generator(4)),
          new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 8 }, new Generator(5)));
