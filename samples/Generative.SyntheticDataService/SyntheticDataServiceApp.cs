@@ -33,6 +33,7 @@ public static class SyntheticDataServiceApp
         builder.Services.AddHealthChecks().AddCheck<ModelsHealthCheck>("models");
         AddSamplingLimiter(builder);
         ApplyNativeMemoryPolicy(builder.Configuration.GetSection("SyntheticDataService:NativeMemory"));
+        LoadPlugins(builder.Configuration.GetSection("SyntheticDataService:Plugins"));
 
         var generative = builder.Services.AddGenerative()
             .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"));
@@ -47,6 +48,22 @@ public static class SyntheticDataServiceApp
         app.UseRateLimiter();
         app.MapSyntheticDataEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// Loads the extension assemblies listed in "SyntheticDataService:Plugins" (paths, relative to the binaries' folder)
+    /// before any model is built, so that their samplers (and families) can be named in configuration and requests:
+    /// <c>"Plugins": ["plugins/Generative.PluginExample.dll"]</c> lets a request say <c>"sampler": "euler"</c>.
+    /// </summary>
+    private static void LoadPlugins(IConfigurationSection section)
+    {
+        foreach (string? path in section.GetChildren().Select(c => c.Value))
+        {
+            if (!string.IsNullOrWhiteSpace(path))
+            {
+                GenerativePlugins.LoadFrom(Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path));
+            }
+        }
     }
 
     /// <summary>
