@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Generative.Checkpoints;
+using TorchSharp;
 
 namespace Generative.Diffusion;
 
@@ -17,27 +18,19 @@ internal static class DiffusionConfiguration
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
+    /// <summary>The network's description in config.json: <c>{"type": key, …}</c>, from its registered <see cref="DenoiserType"/>.</summary>
     public static JsonObject Describe(IDenoiser denoiser)
     {
-        return denoiser switch
+        var (key, type) = DenoiserRegistry.Default.Find(denoiser.GetType())
+            ?? throw new NotSupportedException(
+                $"A {denoiser.GetType().Name} cannot be saved or copied: its type is not registered. {DenoiserRegistry.Default.UnknownKeyMessage(denoiser.GetType().Name)}");
+        var network = new JsonObject { ["type"] = key };
+        foreach (var (name, value) in type.Describe(denoiser))
         {
-            MlpDenoiser mlp => new JsonObject
-            {
-                ["type"] = "mlp",
-                ["features"] = (int)mlp.SampleShape[0],
-                ["options"] = JsonSerializer.SerializeToNode(mlp.Options, Json),
-            },
-            UNetDenoiser unet => new JsonObject
-            {
-                ["type"] = "unet",
-                ["channels"] = (int)unet.SampleShape[0],
-                ["height"] = (int)unet.SampleShape[1],
-                ["width"] = (int)unet.SampleShape[2],
-                ["options"] = JsonSerializer.SerializeToNode(unet.Options, Json),
-            },
-            _ => throw new NotSupportedException(
-                $"Only {nameof(MlpDenoiser)} and {nameof(UNetDenoiser)} can be saved and rebuilt from a checkpoint, not {denoiser.GetType().Name}."),
-        };
+            network[name] = value?.DeepClone();
+        }
+
+        return network;
     }
 
     /// <summary>The config reader of each network type, by its <c>"type"</c> key. Each reader checks its own fields.</summary>
@@ -54,9 +47,40 @@ internal static class DiffusionConfiguration
     public static NetworkPlan<IDenoiser> ReadNetwork(ConfigValue network)
     {
         string type = network["type"].String();
-        return NetworkReaders.TryGetValue(type, out var read)
-            ? read(network)
-            : throw network["type"].Fail($"must name a network type this library can rebuild ({string.Join(", ", NetworkReaders.Keys.Select(k => '"' + k + '"'))})");
+        if (NetworkReaders.TryGetValue(type, out var read))
+        {
+            return read(network);
+        }
+
+        if (!DenoiserRegistry.Default.TryGet(type, out var registered))
+        {
+            throw network["type"].Fail(
+                $"must name a registered network type ({string.Join(", ", DenoiserRegistry.Default.Keys.Select(k => '"' + k + '"'))}; " +
+                "a plugin registers others with DenoiserRegistry.Default.Add)");
+        }
+
+        // A registered type: its own code validates the description and builds the network; the network's state is then
+        // declared, so that it is compared with the weights file's header (and counted) before any weight is copied.
+        IDenoiser? first;
+        try
+        {
+            first = registered.Create(network.RequireObject());
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
+        {
+            throw network.Invalid($"the registered denoiser type '{type}' cannot build this description: {e.Message}", e);
+        }
+
+        var probe = first;
+        return new NetworkPlan<IDenoiser>(type, probe.SampleShape, Declare, () => Interlocked.Exchange(ref first, null) ?? registered.Create(network.RequireObject()));
+
+        void Declare(ExpectedTensors tensors)
+        {
+            foreach (var (name, tensor) in probe.Module.state_dict())
+            {
+                tensors.Add(name, tensor.dtype, tensor.shape);
+            }
+        }
     }
 
     /// <summary>Reads and validates options written by <see cref="ToNode{T}"/> from a checkpoint.</summary>
@@ -78,5 +102,5 @@ internal static class DiffusionConfiguration
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Json);
 
-    public static bool IsSupported(IDenoiser denoiser) => denoiser is MlpDenoiser or UNetDenoiser;
+    public static bool IsSupported(IDenoiser denoiser) => DenoiserRegistry.Default.Find(denoiser.GetType()) is not null;
 }

@@ -79,7 +79,7 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
     [InlineData("options.network.options.time_embedding_dimension", "5", "*'options.network.options.time_embedding_dimension' must be even, but is 5*")]
     [InlineData("options.network.options.class_count", "2147483647", "*'options.network.options.class_count' must be an integer in [0, 16777216], but is 2147483647*")]
     [InlineData("options.network.type", "5", "*'options.network.type' must be a string, but is 5*")]
-    [InlineData("options.network.type", "\"transformer\"", "*'options.network.type' must name a network type*\"mlp\", \"unet\"*but is \"transformer\"*")]
+    [InlineData("options.network.type", "\"transformer\"", "*'options.network.type' must name a registered network type*\"mlp\"*\"unet\"*but is \"transformer\"*")]
     [InlineData("options", "[]", "*'options' must be a JSON object, but is []*")]
     [InlineData("options", "null", "*'options' must describe the model to rebuild, but is missing*")]
     [InlineData("options.network", "\"mlp\"", "*'options.network' must be a JSON object, but is \"mlp\"*")]
