@@ -6,7 +6,8 @@ namespace Generative.Samples.PluginExample;
 
 /// <summary>
 /// What this assembly adds to Generative, registered the way the built-ins are: the sampler <c>"euler"</c> (for every
-/// diffusion model's <c>Sample</c> by name) and the comparison contender <c>"diffusion-euler"</c>. A host that loads the
+/// diffusion model's <c>Sample</c> by name), the denoiser network type <c>"example-mlp"</c> (saved and loaded by name)
+/// and the comparison contender <c>"diffusion-euler"</c>. A host that loads the
 /// assembly (<c>GenerativePlugins.LoadFrom</c>, <c>Generative.Compare --plugin</c>) calls <see cref="Register"/> once.
 /// </summary>
 public sealed class ExamplePlugin : IGenerativePlugin
@@ -23,5 +24,6 @@ public sealed class ExamplePlugin : IGenerativePlugin
         // TryAdd: an application may also have registered the sampler by hand (the CustomSampler demo does).
         SamplerRegistry.Default.TryAdd(SamplerName, context => new EulerSampler(context.Schedule, context.PredictionType));
         ContenderRegistry.Default.TryAdd(ContenderName, () => new EulerContender());
+        DenoiserRegistry.Default.TryAdd(ExampleDenoiser.Key, ExampleDenoiser.Format);
     }
 }
