@@ -182,7 +182,7 @@ public sealed class EndpointTests(ServiceFixture service)
         { "digits", """{ "count": 5, "format": "csv" }""", HttpStatusCode.BadRequest, "Format does not fit the model" },
         { "wine", """{ "count": 5, "steps": 0 }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
         { "wine", """{ "count": 5, "seed": -1 }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
-        { "wine", """{ "count": 5, "sampler": "euler" }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
+        { "wine", """{ "count": 5, "sampler": "plms" }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
         { "wine", """{ "count": 5, "eta": 2 }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
         { "wine", """{ "count": 5, "classLabel": 1 }""", HttpStatusCode.BadRequest, "Invalid sampling settings" },
         { "beer", """{ "count": 5 }""", HttpStatusCode.NotFound, "Unknown model" },
