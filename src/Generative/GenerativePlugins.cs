@@ -12,6 +12,7 @@ namespace Generative;
 public static class GenerativePlugins
 {
     private static readonly ConcurrentDictionary<Type, bool> Registered = new();
+    private static readonly ConcurrentDictionary<string, bool> ResolvedFolders = new(StringComparer.Ordinal);
 
     /// <summary>Loads an assembly from a file and registers its plugins (each plugin type once per process).</summary>
     /// <param name="assemblyPath">The assembly's path (relative paths are taken from the current directory). Its
@@ -30,11 +31,15 @@ public static class GenerativePlugins
         }
 
         string folder = Path.GetDirectoryName(path)!;
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
+        if (ResolvedFolders.TryAdd(folder, true))
         {
-            string candidate = Path.Combine(folder, name.Name + ".dll");
-            return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
-        };
+            // Once per folder: a plugin's dependencies that the application does not have come from the plugin's folder.
+            AssemblyLoadContext.Default.Resolving += (context, name) =>
+            {
+                string candidate = Path.Combine(folder, name.Name + ".dll");
+                return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+            };
+        }
         Assembly assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
         return Register(assembly);
     }

@@ -117,6 +117,21 @@ public abstract class Registry<TEntry>
         return false;
     }
 
+    /// <summary>The first key, in <see cref="Keys"/> order, whose entry satisfies <paramref name="match"/> (a registry
+    /// keyed by name that must also be searched by what an entry describes, such as the class a format writes).</summary>
+    internal string? FindKey(Func<TEntry, bool> match)
+    {
+        foreach (string key in Keys)
+        {
+            if (TryGet(key, out var entry) && match(entry))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Looks a key up, failing with a message that names the key, the registered keys and how to register one.</summary>
     /// <param name="key">The key, case-insensitive.</param>
     /// <returns>The entry.</returns>

@@ -72,19 +72,8 @@ public sealed class DenoiserRegistry : Registry<DenoiserType>
         "Register one with DenoiserRegistry.Default.Add(key, new DenoiserType(typeof(MyDenoiser), describe, create)), for instance from a plugin's IGenerativePlugin.Register.";
 
     /// <summary>The key and format registered for a network's class, if any.</summary>
-    internal (string Key, DenoiserType Type)? Find(Type networkType)
-    {
-        foreach (string key in Keys)
-        {
-            var entry = Get(key);
-            if (entry.NetworkType == networkType)
-            {
-                return (key, entry);
-            }
-        }
-
-        return null;
-    }
+    internal (string Key, DenoiserType Type)? Find(Type networkType) =>
+        FindKey(t => t.NetworkType == networkType) is { } key ? (key, Get(key)) : null;
 
     private static DenoiserRegistry CreateDefault()
     {

@@ -78,7 +78,7 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
         "Register a noise schedule with NoiseScheduleRegistry.Default.Add(name, new NoiseScheduleFormat(type, write, read)) before loading.";
 
     /// <summary>Whether a format is registered for the schedule's type.</summary>
-    internal bool CanWrite(INoiseSchedule schedule) => Keys.Any(k => Get(k).ScheduleType == schedule.GetType());
+    internal bool CanWrite(INoiseSchedule schedule) => FindKey(f => f.ScheduleType == schedule.GetType()) is not null;
 
     /// <summary>Writes <paramref name="schedule"/> into a checkpoint's options: <c>"schedule"</c>, and <c>"schedule_type"</c>
     /// unless it is the built-in.</summary>
@@ -86,7 +86,7 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
     internal void Write(INoiseSchedule schedule, JsonObject options)
     {
         var type = schedule.GetType();
-        string? key = Keys.FirstOrDefault(k => Get(k).ScheduleType == type)
+        string key = FindKey(f => f.ScheduleType == type)
             ?? throw new NotSupportedException(
                 $"No noise schedule format is registered for {type.Name}, so a model with it cannot be saved. {HowToRegister}");
         options["schedule"] = Get(key).Write(schedule);
