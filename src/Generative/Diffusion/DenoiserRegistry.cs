@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Generative.Checkpoints;
 
 namespace Generative.Diffusion;
 
@@ -70,6 +71,42 @@ public sealed class DenoiserRegistry : Registry<DenoiserType>
     /// <inheritdoc />
     protected override string HowToRegister =>
         "Register one with DenoiserRegistry.Default.Add(key, new DenoiserType(typeof(MyDenoiser), describe, create)), for instance from a plugin's IGenerativePlugin.Register.";
+
+    /// <summary>The network's description for <c>config.json</c>: <c>{"type": key, …}</c>, from its registered type.</summary>
+    /// <param name="network">The network.</param>
+    /// <returns>A new JSON object.</returns>
+    /// <exception cref="NotSupportedException">No type is registered for the network's class.</exception>
+    public JsonObject Describe(IDenoiser network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var (key, type) = Find(network.GetType())
+            ?? throw new NotSupportedException($"A {network.GetType().Name} cannot be described: its type is not registered. {UnknownKeyMessage(network.GetType().Name)}");
+        var description = new JsonObject { ["type"] = key };
+        foreach (var (name, value) in type.Describe(network))
+        {
+            description[name] = value?.DeepClone();
+        }
+
+        return description;
+    }
+
+    /// <summary>Builds a network, with fresh weights, from a description written by <see cref="Describe"/>; a built-in type's
+    /// description is checked field by field.</summary>
+    /// <param name="description">The description, with its <c>"type"</c>.</param>
+    /// <returns>The network.</returns>
+    /// <exception cref="CheckpointFormatException">The type is not registered here, or the description is invalid.</exception>
+    public IDenoiser Create(JsonObject description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var value = new ConfigValue(description, "(in memory)", "network");
+        string key = value["type"].String();
+        if (!TryGet(key, out var type))
+        {
+            throw value["type"].Fail($"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))})");
+        }
+
+        return type.Create((JsonObject)description.DeepClone());
+    }
 
     /// <summary>The key and format registered for a network's class, if any.</summary>
     internal (string Key, DenoiserType Type)? Find(Type networkType) =>
