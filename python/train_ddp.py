@@ -116,16 +116,27 @@ def main(argv=None):
         result = train_gan(args, source, data, batches, g, device, rank)
     elapsed = time.perf_counter() - start
 
+    identical = replicas_identical(result["modules"]["generator" if family == "gan" else "denoiser"], world)
     if rank == 0:
         modules, options = result["modules"], result["options"]
         gt.save(args.to, family, {k: m.cpu() for k, m in modules.items()}, options, standardization)
         figures = {"family": family, "processes": world, "backend": dist.get_backend(), "steps": args.steps,
                    "batch_per_process": args.batch_size, "seconds": round(elapsed, 3),
                    "steps_per_second_per_process": round(args.steps / elapsed, 2),
-                   "loss_first": result["loss_first"], "loss_last": result["loss_last"], "to": os.path.abspath(args.to)}
+                   "loss_first": result["loss_first"], "loss_last": result["loss_last"],
+                   "replicas_identical": identical, "to": os.path.abspath(args.to)}
         print(json.dumps(figures), flush=True)
     dist.barrier()
     dist.destroy_process_group()
+
+
+def replicas_identical(module, world):
+    """Whether every process ends with the same weights (DDP kept the replicas in step): a checksum per process."""
+    with torch.no_grad():
+        checksum = torch.stack([p.double().sum() for p in module.parameters()])
+    gathered = [torch.zeros_like(checksum) for _ in range(world)]
+    dist.all_gather(gathered, checksum)
+    return all(torch.equal(gathered[0], c) for c in gathered[1:])
 
 
 def _mean(values):
