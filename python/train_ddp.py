@@ -56,9 +56,14 @@ def parse(argv=None):
     p.add_argument("--objective", default="epsilon", choices=["epsilon", "sample", "v_prediction"], help="from scratch")
     # GAN step
     p.add_argument("--gan-loss", default="wasserstein", choices=["wasserstein", "hinge", "nonsaturating"])
-    p.add_argument("--critic-steps", type=int, default=5, help="critic steps per generator step")
-    p.add_argument("--gp-weight", type=float, default=10.0, help="gradient penalty λ (0: none)")
-    return p.parse_args(argv)
+    p.add_argument("--critic-steps", type=int, help="critic steps per generator step (default: 5 for wasserstein, else 1)")
+    p.add_argument("--gp-weight", type=float, help="gradient penalty λ (default: 10 for wasserstein, else 0; the R1 "
+                   "penalty of the library's non-saturating preset is not implemented here)")
+    args = p.parse_args(argv)
+    wgan = args.gan_loss == "wasserstein"
+    args.critic_steps = args.critic_steps or (5 if wgan else 1)
+    args.gp_weight = (10.0 if wgan else 0.0) if args.gp_weight is None else args.gp_weight
+    return args
 
 
 def read_data(path):
