@@ -182,7 +182,7 @@ def train_diffusion(args, source, data, batches, g, device, rank):
         ema.update()
         losses.append(loss.item())
     if options.get("model") is None:
-        options["model"] = {"prediction_type": objective.replace("v_prediction", "vprediction")}
+        options["model"] = {"prediction_type": objective}  # the library writes PredictionType.VPrediction as "v_prediction"
     options["ema"] = True
     window = max(1, min(20, args.steps // 5))
     return {"modules": {"denoiser": denoiser, "ema": ema.shadow}, "options": options,

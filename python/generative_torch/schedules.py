@@ -89,5 +89,5 @@ class NoiseSchedule:
         return {"_class_name": "DDIMScheduler", "num_train_timesteps": o["train_timesteps"], "beta_start": o["beta_start"],
                 "beta_end": o["beta_end"], "beta_schedule": DIFFUSERS_NAMES[kind], "trained_betas": o["trained_betas"],
                 "rescale_betas_zero_snr": o["rescale_betas_zero_snr"],
-                "prediction_type": prediction_type.replace("vprediction", "v_prediction").replace("v_prediction", "v_prediction"),
+                "prediction_type": {"vprediction": "v_prediction"}.get(prediction_type, prediction_type),
                 "clip_sample": False, "set_alpha_to_one": True, "steps_offset": 0, "timestep_spacing": "leading"}
