@@ -27,7 +27,7 @@ internal static class ConsoleReport
             var cells = new List<string>
             {
                 Markup.Escape(row.Name),
-                row.Family.ToString().ToLowerInvariant(),
+                row.Family.Key,
                 row.NetworkEvaluationsPerSample.ToString(CultureInfo.InvariantCulture),
                 MetricFormat.Format(row.TrainSeconds, "trainSeconds", false),
                 MetricFormat.FormatRate(row),

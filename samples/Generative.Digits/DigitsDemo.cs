@@ -82,7 +82,7 @@ public static class DigitsDemo
         using var critic = new ConvCritic(new ConvCriticOptions { ImageSize = 8, Width = 32, SpectralNormalization = true }, new Generator((ulong)settings.Seed + 4));
         var (gan, _) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
         {
-            Steps = settings.GanSteps, BatchSize = 64, Training = GanTrainingOptions.SpectralNormHinge() with { EmaDecay = 0.999 }, Seed = settings.Seed,
+            Steps = settings.GanSteps, BatchSize = 64, Training = GanTrainingOptions.SpectralNormHinge(), Seed = settings.Seed,
         });
         double ganSeconds = clock.Elapsed.TotalSeconds;
         using (gan)

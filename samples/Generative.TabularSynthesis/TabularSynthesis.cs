@@ -86,7 +86,7 @@ public static class TabularSynthesis
             using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classCount }, new Generator((ulong)settings.Seed + 4));
             var (model, _) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
             {
-                Steps = settings.GanSteps, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, Seed = settings.Seed,
+                Steps = settings.GanSteps, BatchSize = 64, Seed = settings.Seed,
             });
             using (model)
             {

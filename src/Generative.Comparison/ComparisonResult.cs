@@ -213,7 +213,7 @@ public sealed class ComparisonResult : IDisposable
             {
                 ["name"] = c.Name,
                 ["trainer"] = c.Trainer,
-                ["family"] = c.Family == ModelFamily.Gan ? "gan" : c.Family == ModelFamily.Diffusion ? "diffusion" : "other",
+                ["family"] = c.Family.Key,
                 ["sampler"] = c.Sampler,
                 ["trainSeconds"] = Number(c.TrainSeconds.Mean),
                 ["trainSteps"] = Number(c.TrainSteps.Mean),

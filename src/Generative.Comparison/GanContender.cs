@@ -57,7 +57,7 @@ public sealed class GanContender : IComparisonContender
     /// 2019), per <em>training step</em>, in (0, 1). Default 0.999, the diffusion contender's, so both families get the
     /// same help: the same averaging window of about 1 / (1 − d) = 1,000 steps. The generator is updated once every
     /// n_critic steps, so its average uses d^n_critic per generator update (0.995 for WGAN-GP's n_critic = 5), with the
-    /// usual warm-up (<see cref="GanTrainingOptions.EmaWarmup"/>).
+    /// usual warm-up (<see cref="GanTrainerOptions.EmaWarmup"/>).
     /// </summary>
     public double EmaDecay { get; init; } = 0.999;
 
@@ -132,7 +132,8 @@ public sealed class GanContender : IComparisonContender
                 source,
                 new GanTrainerOptions
                 {
-                    Training = training with { EmaDecay = Math.Pow(EmaDecay, training.CriticStepsPerGeneratorStep) },
+                    Training = training,
+                    EmaDecay = Math.Pow(EmaDecay, training.CriticStepsPerGeneratorStep),
                     Steps = request.Budget.Steps ?? long.MaxValue,
                     BatchSize = (int)Math.Min(BatchSize, data.Count),
                     Seed = request.Seed,

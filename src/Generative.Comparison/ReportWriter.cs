@@ -125,7 +125,7 @@ public static class ReportWriter
         foreach (var row in result.Contenders)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {row.Name} | {row.Family.ToString().ToLowerInvariant()} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {MetricFormat.FormatRate(row)} |");
+                $"| {row.Name} | {row.Family.Key} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {MetricFormat.FormatRate(row)} |");
             foreach (var (key, _) in columns)
             {
                 md.Append(CultureInfo.InvariantCulture, $" {(row.Metrics.TryGetValue(key, out var m) ? MetricFormat.Format(m, key, true) : "—")} |");

@@ -12,11 +12,11 @@ namespace Generative.Extensions.DependencyInjection.Tests;
 public sealed class FakeGenerativeModel : IGenerativeModel
 {
     public FakeGenerativeModel(
-        TensorShape sampleShape, IReadOnlyList<string>? featureNames = null, ModelFamily family = ModelFamily.Diffusion, int classCount = 0)
+        TensorShape sampleShape, IReadOnlyList<string>? featureNames = null, ModelFamily? family = null, int classCount = 0)
     {
         SampleShape = sampleShape;
         FeatureNames = featureNames;
-        Family = family;
+        Family = family ?? ModelFamily.Diffusion;
         ClassCount = classCount;
     }
 

@@ -25,7 +25,7 @@ public sealed class LoggingTests
         var entry = sink.Entries.Should().ContainSingle(e => e.Category == "Generative.Hosting.GenerativeModels").Which;
         entry.Level.Should().Be(LogLevel.Information);
         entry.Message.Should().MatchRegex(
-            $"^Generative model 'digits' ready: Diffusion, sample shape \\[1, 8, 8\\], 10 classes, from {System.Text.RegularExpressions.Regex.Escape(Path.GetFullPath(checkpoint.Path))}, in \\d+ ms\\.$");
+            $"^Generative model 'digits' ready: diffusion, sample shape \\[1, 8, 8\\], 10 classes, from {System.Text.RegularExpressions.Regex.Escape(Path.GetFullPath(checkpoint.Path))}, in \\d+ ms\\.$");
     }
 
     [Fact]

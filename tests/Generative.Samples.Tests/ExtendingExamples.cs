@@ -1,6 +1,8 @@
 // The code of docs/extending.md, compiled and exercised by ExtendingExamplesTests. When you change one, change the other.
 using Generative;
+using Generative.Data;
 using Generative.Gan;
+using Generative.Sampling;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -56,4 +58,13 @@ public static class CustomMetrics
         using var scope = NewDisposeScope();
         return torch.cdist(generated.to(ScalarType.Float32), real.to(ScalarType.Float32)).min(1).values.mean().item<float>();
     }
+}
+
+/// <summary>A third family in a few lines: a diagonal Gaussian in the networks' units ("gaussian"). The base does the
+/// batching, checks, inference mode, cancellation, standardisation and disposal.</summary>
+public sealed class GaussianModel(Tensor mean, Tensor std, DataStandardization? standardization = null)
+    : GenerativeModel(new ModelFamily("gaussian"), new TensorShape(mean.shape), classCount: 0, standardization, featureNames: null, defaultBatchSize: 256)
+{
+    protected override Tensor DrawBatch(SampleBatch batch) =>
+        mean + std * torch.randn([batch.Size, .. mean.shape], generator: batch.Generator);
 }

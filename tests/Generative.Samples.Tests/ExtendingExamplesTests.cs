@@ -51,4 +51,49 @@ public sealed class ExtendingExamplesTests
         evaluation.History.Select(h => h.Step).Should().Contain([5L, 10L]);
         evaluation.Latest!.Metrics["nearest_real"].Should().BeGreaterThan(0).And.BeLessThan(10);
     }
+
+    [Fact]
+    public void A_new_family_implements_only_DrawBatch()
+    {
+        using var scope = NewDisposeScope();
+        var mean = torch.tensor(new float[] { 1f, -2f });
+        var std = torch.tensor(new float[] { 0.5f, 2f });
+        var standardization = new DataStandardization([10.0, 0.0], [2.0, 1.0]);
+        using var model = new GaussianModel(mean, std, standardization);
+        model.Family.Should().Be(new ModelFamily("GAUSSIAN")).And.NotBe(ModelFamily.Diffusion);
+        model.Family.Key.Should().Be("gaussian");
+
+        // In data units: x = 10 + 2·N(1, 0.5²) and y = N(−2, 2²), so means (12, −2) and standard deviations (1, 2).
+        var samples = model.Sample(20_000, new Generator(1));
+        samples.dtype.Should().Be(ScalarType.Float32);
+        var m = samples.mean([0]);
+        var s = samples.std([0]);
+        m[0].item<float>().Should().BeApproximately(12f, 0.03f);
+        m[1].item<float>().Should().BeApproximately(-2f, 0.06f);
+        s[0].item<float>().Should().BeApproximately(1f, 0.03f);
+        s[1].item<float>().Should().BeApproximately(2f, 0.06f);
+
+        // Batches of 3 (3, 3, 3, 1) draw the same stream as one call, with a progress report per batch.
+        var reports = new List<SamplingProgress>();
+        var options = new SamplingOptions { BatchSize = 3, Progress = new Collect<SamplingProgress>(reports) };
+        var batches = model.SampleBatches(10, new Generator(2), options).ToList();
+        batches.Select(b => b.shape[0]).Should().Equal(3, 3, 3, 1);
+        torch.cat(batches, 0).allclose(model.Sample(10, new Generator(2), options with { Progress = null }), 0, 0).Should().BeTrue();
+        reports.Select(r => r.SamplesDone).Should().Equal(3, 6, 9, 10);
+
+        FluentActions.Invoking(() => model.Sample(0)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => model.Sample(2, null, new SamplingOptions { BatchSize = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*BatchSize must be at least 1*");
+        FluentActions.Invoking(() => model.Sample(2, null, new SamplingOptions { ClassLabels = torch.zeros(2, ScalarType.Int64) }))
+            .Should().Throw<ArgumentException>().WithMessage("*unconditional*");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        FluentActions.Invoking(() => model.Sample(2, null, null, cancelled.Token)).Should().Throw<OperationCanceledException>();
+        model.Dispose();
+        FluentActions.Invoking(() => model.Sample(2)).Should().Throw<ObjectDisposedException>();
+    }
+
+    private sealed class Collect<T>(List<T> into) : IProgress<T>
+    {
+        public void Report(T value) => into.Add(value);
+    }
 }

@@ -49,7 +49,7 @@ public static class GettingStarted
         // WGAN-GP (5 critic steps per generator step); EMA of the generator's weights for sampling.
         var (model, summary) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions
         {
-            Steps = steps, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.999 }, Seed = 42,
+            Steps = steps, BatchSize = 64, Seed = 42,
         });
         using (model)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Generative.Checkpoints;
 using Generative.Data;
+using Generative.Sampling;
 using Generative.Training;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -10,27 +11,26 @@ namespace Generative.Diffusion;
 
 /// <summary>
 /// A trained denoising diffusion model: a denoiser (and optionally its EMA copy), the noise schedule it was trained
-/// with, and sampling defaults. <see cref="Sample"/> runs any registered sampler (DDPM, DDIM, or one of a
+/// with, and sampling defaults. <see cref="GenerativeModel.Sample"/> runs any registered sampler (DDPM, DDIM, or one of a
 /// <see cref="SamplerRegistry"/>) and <see cref="SampleWith"/> any sampler at all, through one sampling loop: any number of
 /// steps, η, classifier-free guidance, the EMA choice, batches, cancellation and the data's units, under
 /// <c>torch.inference_mode()</c>.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safety: <see cref="Sample"/>, <see cref="SampleBatches"/> and their <c>…With</c> twins may be called from many threads at once; each
+/// <para>Thread-safety: <see cref="GenerativeModel.Sample"/>, <see cref="GenerativeModel.SampleBatches"/> and their <c>…With</c> twins may be called from many threads at once; each
 /// call makes its own sampler and never changes the networks (they must have no train-time behaviour such as dropout
 /// or batch norm, which <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> do not).</para>
 /// <para>Ownership: the model owns the networks given to it when <c>ownsNetworks</c> is true (the default) and disposes
 /// them in <see cref="Dispose"/>; the schedule is shared.</para>
-/// <para>Units: the networks work in the training data's standardised units; the optional <see cref="Standardization"/>
+/// <para>Units: the networks work in the training data's standardised units; the optional <see cref="GenerativeModel.Standardization"/>
 /// turns samples back into data units.</para>
 /// <para>Persistence: <see cref="Save"/> and <see cref="Load"/> write and read a checkpoint directory (config.json with
 /// family <c>"diffusion"</c>, the network, schedule and sampling options and the standardisation; model.safetensors with the
 /// weights of <c>denoiser</c> and <c>ema</c>), for <see cref="MlpDenoiser"/> and <see cref="UNetDenoiser"/> networks.</para>
 /// </remarks>
-public sealed class DiffusionModel : IGenerativeModel
+public sealed class DiffusionModel : GenerativeModel
 {
     private readonly bool _ownsNetworks;
-    private int _disposed;
 
     /// <summary>Creates the model.</summary>
     /// <param name="denoiser">The trained network.</param>
@@ -51,11 +51,10 @@ public sealed class DiffusionModel : IGenerativeModel
         DataStandardization? standardization = null,
         IReadOnlyList<string>? featureNames = null,
         bool ownsNetworks = true)
+        : base(ModelFamily.Diffusion, NotNull(denoiser).SampleShape, denoiser.ClassCount, standardization, featureNames, Checked(options).BatchSize)
     {
-        ArgumentNullException.ThrowIfNull(denoiser);
         ArgumentNullException.ThrowIfNull(schedule);
         Options = options ?? new DiffusionModelOptions();
-        Options.Validate();
         if (!denoiser.OutputShape.Equals(denoiser.SampleShape) && !(Options.Sampler == "ddpm" && Options.Ddpm.VarianceType is DdpmVarianceType.Learned or DdpmVarianceType.LearnedRange))
         {
             throw new ArgumentException("A denoiser that also predicts the variance needs the DDPM sampler with a learned variance type.", nameof(denoiser));
@@ -69,8 +68,6 @@ public sealed class DiffusionModel : IGenerativeModel
         Denoiser = denoiser;
         EmaDenoiser = emaDenoiser;
         Schedule = schedule;
-        Standardization = standardization;
-        FeatureNames = featureNames ?? standardization?.FeatureNames;
         _ownsNetworks = ownsNetworks;
     }
 
@@ -83,23 +80,8 @@ public sealed class DiffusionModel : IGenerativeModel
     /// <summary>The noise schedule.</summary>
     public INoiseSchedule Schedule { get; }
 
-    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
-    public DataStandardization? Standardization { get; }
-
     /// <summary>The sampling defaults.</summary>
     public DiffusionModelOptions Options { get; }
-
-    /// <inheritdoc />
-    public ModelFamily Family => ModelFamily.Diffusion;
-
-    /// <inheritdoc />
-    public TensorShape SampleShape => Denoiser.SampleShape;
-
-    /// <inheritdoc />
-    public int ClassCount => Denoiser.ClassCount;
-
-    /// <inheritdoc />
-    public IReadOnlyList<string>? FeatureNames { get; }
 
     /// <summary>Creates a sampler as this model would use for <paramref name="options"/> (a new one per call), with its timesteps set.</summary>
     /// <param name="options">Per-call options; <see langword="null"/> for the defaults. The sampler's name is resolved in
@@ -116,13 +98,6 @@ public sealed class DiffusionModel : IGenerativeModel
         return Prepare(factory(new SamplerContext(Schedule, Options, options)), options?.Steps ?? Options.Steps);
     }
 
-    /// <inheritdoc />
-    /// <remarks>The sampler named by <see cref="SamplingOptions.Sampler"/> (or <see cref="DiffusionModelOptions.Sampler"/>)
-    /// is resolved in <see cref="SamplerRegistry.Default"/>.</remarks>
-    /// <exception cref="ArgumentException">No sampler is registered under the name (the message lists the registered ones), or an option is invalid.</exception>
-    public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
-        => BatchConcatenation.Concatenate(SampleBatches(count, generator, options, cancellationToken));
-
     /// <summary>Draws samples with a sampler of your own, without registering it: the model's sampling loop (batches,
     /// guidance, EMA choice, cancellation, original units) with a sampler made by <paramref name="sampler"/> for each batch.</summary>
     /// <param name="sampler">Builds a fresh sampler per batch (for example <c>context =&gt; new EulerSampler(context.Schedule)</c>,
@@ -138,13 +113,22 @@ public sealed class DiffusionModel : IGenerativeModel
     public Tensor SampleWith(SamplerFactory sampler, int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
         => BatchConcatenation.Concatenate(SampleBatchesWith(sampler, count, generator, options, cancellationToken));
 
-    /// <inheritdoc />
-    /// <remarks>The sampler is resolved as for <see cref="Sample(int, Generator?, SamplingOptions?, CancellationToken)"/>.</remarks>
-    public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>Resolves the sampler named by <see cref="SamplingOptions.Sampler"/> (or <see cref="DiffusionModelOptions.Sampler"/>)
+    /// in <see cref="SamplerRegistry.Default"/> and checks the call's guidance, steps and sampler options, once per call.</summary>
+    /// <param name="count">How many samples the call draws.</param>
+    /// <param name="options">The call's options.</param>
+    /// <returns>The call's plan.</returns>
+    /// <exception cref="ArgumentException">No sampler is registered under the name (the message lists the registered ones), or an option is invalid.</exception>
+    protected override object? PrepareSampling(int count, SamplingOptions? options) => Plan(count, Resolve(options), options);
+
+    /// <summary>Runs the call's sampler over one batch: noise, then one network evaluation per sampler step (two with
+    /// classifier-free guidance), in the networks' units.</summary>
+    /// <param name="batch">The batch; its plan is the one <see cref="PrepareSampling"/> made.</param>
+    /// <returns>The batch's samples, standardised.</returns>
+    protected override Tensor DrawBatch(SampleBatch batch)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return SampleBatchesWith(Resolve(options), count, generator, options, cancellationToken);
+        ArgumentNullException.ThrowIfNull(batch);
+        return SampleOneBatch(batch, (SamplingPlan)batch.Plan!);
     }
 
     /// <summary>Draws samples with a sampler of your own as a stream of batches (see
@@ -159,10 +143,9 @@ public sealed class DiffusionModel : IGenerativeModel
     public IEnumerable<Tensor> SampleBatchesWith(SamplerFactory sampler, int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ValidateSampling(count, options);
         var plan = Plan(count, sampler, options);
-        return Iterate(count, generator, options, plan, cancellationToken);
+        return SampleBatchesCore(count, generator, options, plan, cancellationToken);
     }
 
     /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
@@ -172,7 +155,7 @@ public sealed class DiffusionModel : IGenerativeModel
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var modules = new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = Denoiser.Module };
         if (EmaDenoiser is not null)
         {
@@ -340,10 +323,11 @@ public sealed class DiffusionModel : IGenerativeModel
     /// <summary>Where a trainer checkpoint keeps the state of the <see cref="Training.ExponentialMovingAverage"/> callback with the default key.</summary>
     private const string TrainerEmaPrefix = "callback.ema.";
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>Disposes the networks if the model owns them (and a schedule the library made for it).</summary>
+    /// <param name="disposing"><see langword="true"/> from <see cref="GenerativeModel.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_ownsNetworks)
+        if (!disposing || !_ownsNetworks)
         {
             return;
         }
@@ -363,7 +347,6 @@ public sealed class DiffusionModel : IGenerativeModel
     private SamplingPlan Plan(int count, SamplerFactory factory, SamplingOptions? options)
     {
         ThrowIfInvalid(options);
-        int batchSize = options?.BatchSize ?? Options.BatchSize;
         double guidance = options?.GuidanceScale ?? Options.GuidanceScale;
 
         if (guidance != 1.0 && ClassCount == 0)
@@ -371,24 +354,10 @@ public sealed class DiffusionModel : IGenerativeModel
             throw new ArgumentException("Classifier-free guidance needs a class-conditional model; this one is unconditional.", nameof(options));
         }
 
-        var labels = options?.ClassLabels;
-        if (labels is not null)
-        {
-            if (ClassCount == 0)
-            {
-                throw new ArgumentException("Class labels were given, but the model is unconditional.", nameof(options));
-            }
-
-            if (labels.dim() != 1 || labels.shape[0] != count)
-            {
-                throw new ArgumentException($"Expected class labels of shape [{count}], but got {TensorShape.Format(labels.shape)}.", nameof(options));
-            }
-        }
-
         _ = CreateSampler(factory, options); // checks the sampler's steps and options before any work
         var network = (options?.UseEma ?? Options.UseEma) && EmaDenoiser is not null ? EmaDenoiser : Denoiser;
         var parameter = network.Module.parameters().FirstOrDefault();
-        return new SamplingPlan(network, factory, batchSize, guidance, labels, parameter?.device ?? CPU);
+        return new SamplingPlan(network, factory, guidance, parameter?.device ?? CPU);
     }
 
     /// <summary>The factory registered in <see cref="SamplerRegistry.Default"/> under the call's (or the model's) sampler name.</summary>
@@ -431,96 +400,75 @@ public sealed class DiffusionModel : IGenerativeModel
         return sampler;
     }
 
-    private IEnumerable<Tensor> Iterate(int count, Generator? generator, SamplingOptions? options, SamplingPlan plan, CancellationToken cancellationToken)
+    private Tensor SampleOneBatch(SampleBatch batch, SamplingPlan plan)
     {
-        var owned = generator is null ? SamplerCore.FreshGenerator() : null;
-        var g = generator ?? owned!;
-        try
+        int size = batch.Size;
+        var g = batch.Generator;
+        var options = batch.Options;
+        var cancellationToken = batch.CancellationToken;
+        var sampler = CreateSampler(plan.Factory, options);
+        var device = plan.Device;
+        var network = plan.Network;
+        Tensor? labels = null;
+        if (ClassCount > 0)
         {
-            for (int done = 0; done < count;)
+            labels = batch.ClassLabels is { } given
+                ? given.to(device).to_type(ScalarType.Int64)
+                : randint(0, ClassCount, [size], ScalarType.Int64, g.device, generator: g).to(device);
+        }
+
+        var x = SamplerCore.Noise(SampleShape.WithBatch(size), ScalarType.Float32, device, g);
+        if (sampler.InitNoiseSigma != 1.0)
+        {
+            using var sigma = sampler.InitNoiseSigma.ToScalar();
+            x = x.mul(sigma);
+        }
+
+        bool guided = labels is not null && plan.GuidanceScale != 1.0;
+        using var nullClass = ((long)ClassCount).ToScalar();
+        var nullLabels = guided ? full([size], nullClass, ScalarType.Int64, device) : null;
+        using var w = plan.GuidanceScale.ToScalar();
+        var timesteps = sampler.Timesteps;
+        for (int i = 0; i < timesteps.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var stepScope = NewDisposeScope();
+            long t = timesteps[i];
+            var input = sampler.ScaleModelInput(x, t);
+            using var tValue = t.ToScalar();
+            var tt = full([guided ? 2L * size : size], tValue, ScalarType.Int64, device);
+            Tensor output;
+            if (guided)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int size = Math.Min(plan.BatchSize, count - done);
-                var batch = SampleOneBatch(done, size, count, g, options, plan, cancellationToken);
-                done += size;
-                yield return batch;
+                var both = network.Predict(cat([input, input], 0), tt, cat([labels!, nullLabels!], 0)).chunk(2, 0);
+                output = both[1] + (both[0] - both[1]) * w; // ε_uncond + w·(ε_cond − ε_uncond)
             }
+            else
+            {
+                output = network.Predict(input, tt, labels);
+            }
+
+            var next = sampler.Step(output, t, x, g).PrevSample.MoveToOuterDisposeScope();
+            x.Dispose(); // keep one sample tensor alive, not one per step
+            x = next;
+            batch.ReportStep(i + 1, timesteps.Count);
         }
-        finally
-        {
-            owned?.Dispose();
-        }
+
+        return x;
     }
 
-    private Tensor SampleOneBatch(int done, int size, int total, Generator g, SamplingOptions? options, SamplingPlan plan, CancellationToken cancellationToken)
+    private static IDenoiser NotNull(IDenoiser denoiser)
     {
-        Tensor result;
-        using (inference_mode())
-        using (var scope = NewDisposeScope())
-        {
-            var sampler = CreateSampler(plan.Factory, options);
-            var device = plan.Device;
-            var network = plan.Network;
-            Tensor? labels = null;
-            if (ClassCount > 0)
-            {
-                labels = plan.Labels is not null
-                    ? plan.Labels[done..(done + size)].to(device).to_type(ScalarType.Int64)
-                    : randint(0, ClassCount, [size], ScalarType.Int64, g.device, generator: g).to(device);
-            }
-
-            var x = SamplerCore.Noise(SampleShape.WithBatch(size), ScalarType.Float32, device, g);
-            if (sampler.InitNoiseSigma != 1.0)
-            {
-                using var sigma = sampler.InitNoiseSigma.ToScalar();
-                x = x.mul(sigma);
-            }
-
-            bool guided = labels is not null && plan.GuidanceScale != 1.0;
-            using var nullClass = ((long)ClassCount).ToScalar();
-            var nullLabels = guided ? full([size], nullClass, ScalarType.Int64, device) : null;
-            using var w = plan.GuidanceScale.ToScalar();
-            var timesteps = sampler.Timesteps;
-            for (int i = 0; i < timesteps.Count; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var stepScope = NewDisposeScope();
-                long t = timesteps[i];
-                var input = sampler.ScaleModelInput(x, t);
-                using var tValue = t.ToScalar();
-                var tt = full([guided ? 2L * size : size], tValue, ScalarType.Int64, device);
-                Tensor output;
-                if (guided)
-                {
-                    var both = network.Predict(cat([input, input], 0), tt, cat([labels!, nullLabels!], 0)).chunk(2, 0);
-                    output = both[1] + (both[0] - both[1]) * w; // ε_uncond + w·(ε_cond − ε_uncond)
-                }
-                else
-                {
-                    output = network.Predict(input, tt, labels);
-                }
-
-                var next = sampler.Step(output, t, x, g).PrevSample.MoveToOuterDisposeScope();
-                x.Dispose(); // keep one sample tensor alive, not one per step
-                x = next;
-                bool last = i == timesteps.Count - 1;
-                options?.Progress?.Report(new SamplingProgress(last ? done + size : done, total, i + 1, timesteps.Count));
-            }
-
-            var inDataUnits = Standardization is null ? x : Standardization.Unstandardize(x);
-            result = inDataUnits.to(CPU).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
-        }
-
-        // Outside inference mode, so the caller gets an ordinary tensor.
-        Tensor copy;
-        using (result)
-        {
-            copy = result.clone();
-        }
-
-        NativeHeap.AfterSampledBatch(); // trims only if the application's NativeMemoryPolicy asks, at its interval
-        return copy;
+        ArgumentNullException.ThrowIfNull(denoiser);
+        return denoiser;
     }
 
-    private sealed record SamplingPlan(IDenoiser Network, SamplerFactory Factory, int BatchSize, double GuidanceScale, Tensor? Labels, Device Device);
+    private static DiffusionModelOptions Checked(DiffusionModelOptions? options)
+    {
+        options ??= new DiffusionModelOptions();
+        options.Validate();
+        return options;
+    }
+
+    private sealed record SamplingPlan(IDenoiser Network, SamplerFactory Factory, double GuidanceScale, Device Device);
 }

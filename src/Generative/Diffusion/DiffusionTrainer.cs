@@ -26,8 +26,14 @@ public sealed record DiffusionTrainerOptions
     /// <summary>The run's seed (data order, timesteps, noise). Default 0.</summary>
     public long Seed { get; init; }
 
-    /// <summary>The EMA decay (with warm-up), in [0, 1); <see langword="null"/> for no EMA. Default 0.999.</summary>
-    public double? EmaDecay { get; init; } = 0.999;
+    /// <summary>The decay of the moving average of the denoiser's weights that the model samples from by default, in
+    /// [0, 1); <see langword="null"/> for no EMA. Default 0.999, as for <c>GanTrainerOptions.EmaDecay</c>.</summary>
+    public double? EmaDecay { get; init; } = ExponentialMovingAverage.DefaultDecay;
+
+    /// <summary>Whether the EMA's decay ramps up as <c>min(EmaDecay, (1 + n) / (10 + n))</c> over updates n = 0, 1, …
+    /// (<see cref="ExponentialMovingAverage.WarmupDecay"/>). Default <see langword="true"/>, as for
+    /// <c>GanTrainerOptions.EmaWarmup</c>.</summary>
+    public bool EmaWarmup { get; init; } = true;
 
     /// <summary>Checks every option (and the nested schedule, training and sampling options) and returns all problems, each
     /// naming its option; empty when the options are valid. <see cref="DiffusionTrainer.Train"/> refuses options with problems.</summary>
@@ -123,7 +129,7 @@ public static class DiffusionTrainer
         modelOptions.Validate();
         IDenoiser? emaNetwork = null;
         using var step = new DiffusionTrainingStep(denoiser, schedule, options.Training);
-        using var ema = options.EmaDecay is { } d ? new ExponentialMovingAverage(denoiser.Module, d, useWarmup: true) : null;
+        using var ema = options.EmaDecay is { } d ? new ExponentialMovingAverage(denoiser.Module, d, options.EmaWarmup) : null;
         var summary = TrainerFacade.Run(step, data, (options.BatchSize, DefaultBatchSize, "DiffusionTrainerOptions.BatchSize"),
             options.Steps, options.Seed, ema, configure, progress, cancellationToken);
 

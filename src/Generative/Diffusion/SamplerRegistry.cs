@@ -80,7 +80,7 @@ public sealed class SamplerRegistry : Registry<SamplerFactory>
     {
     }
 
-    /// <summary>The process-wide registry, holding the built-in samplers; what <see cref="DiffusionModel.Sample(int, TorchSharp.torch.Generator?, SamplingOptions?, CancellationToken)"/>
+    /// <summary>The process-wide registry, holding the built-in samplers; what <c>DiffusionModel.Sample</c>
     /// resolves names in.</summary>
     public static SamplerRegistry Default { get; } = CreateDefault();
 

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using Generative.Checkpoints;
 using Generative.Data;
+using Generative.Sampling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,23 +11,20 @@ namespace Generative.Gan;
 /// </summary>
 /// <remarks>
 /// <para>Sampling draws z ~ N(0, I) (and, for a conditional generator, uniform class labels unless
-/// <see cref="SamplingOptions.ClassLabels"/> gives them) from the generator passed in, runs the generator in evaluation
-/// mode under <c>torch.inference_mode()</c>, maps the output back to data units if the model was built with a
-/// standardisation, and returns float32 CPU tensors.</para>
-/// <para>Thread-safety: <see cref="Sample"/> and <see cref="SampleBatches"/> may be called from many threads at once;
-/// a call keeps all its state on its own stack and never changes the network. The constructor puts the generator's
-/// module in evaluation mode: do not train it while the model samples from it.</para>
+/// <see cref="SamplingOptions.ClassLabels"/> gives them) from the generator passed in and runs the generator in
+/// evaluation mode; the rest (batches, inference mode, cancellation, original units, float32 CPU results) is
+/// <see cref="GenerativeModel"/>'s, the same for every family.</para>
+/// <para>Thread-safety: <see cref="GenerativeModel.Sample"/> and <see cref="GenerativeModel.SampleBatches"/> may be called
+/// from many threads at once; a call keeps all its state on its own stack and never changes the network. The constructor
+/// puts the generator's module in evaluation mode: do not train it while the model samples from it.</para>
 /// <para>Ownership: with <c>ownsGenerator</c> (the default) disposing the model disposes the generator's module.</para>
 /// </remarks>
-public sealed class GanModel : IGenerativeModel
+public sealed class GanModel : GenerativeModel
 {
     /// <summary>Samples per generator call when <see cref="SamplingOptions.BatchSize"/> is not set: 512.</summary>
     public const int DefaultBatchSize = 512;
 
-
-    private readonly DataStandardization? _standardization;
     private readonly bool _ownsGenerator;
-    private bool _disposed;
 
     /// <summary>Wraps a trained generator.</summary>
     /// <param name="generator">The generator (for a trained <see cref="GanTrainingStep"/>, its <see cref="GanTrainingStep.SamplingGenerator"/>).</param>
@@ -38,120 +35,46 @@ public sealed class GanModel : IGenerativeModel
     /// <param name="ownsGenerator">Whether disposing the model disposes the generator's module. Default true.</param>
     /// <exception cref="ArgumentException">The feature names or the standardisation do not match the sample shape.</exception>
     public GanModel(IGenerator generator, DataStandardization? standardization = null, IReadOnlyList<string>? featureNames = null, bool ownsGenerator = true)
+        : base(ModelFamily.Gan, NotNull(generator).SampleShape, generator.ClassCount, standardization, featureNames, DefaultBatchSize)
     {
-        ArgumentNullException.ThrowIfNull(generator);
-        featureNames ??= standardization?.FeatureNames;
-        if (featureNames is not null && featureNames.Count != generator.SampleShape.ElementCount)
-        {
-            throw new ArgumentException(
-                $"Expected {generator.SampleShape.ElementCount} feature names for samples shaped {generator.SampleShape}, but got {featureNames.Count}.",
-                nameof(featureNames));
-        }
-
-        if (standardization is not null && standardization.FeatureCount != generator.SampleShape[0])
-        {
-            throw new ArgumentException(
-                $"The standardisation has {standardization.FeatureCount} features, but samples shaped {generator.SampleShape} have {generator.SampleShape[0]} along their feature (first) dimension.",
-                nameof(standardization));
-        }
-
         Generator = generator;
-        FeatureNames = featureNames?.ToArray();
-        _standardization = standardization;
         _ownsGenerator = ownsGenerator;
         generator.Module.eval();
     }
 
-    /// <summary>The standardisation undone on every sample, or <see langword="null"/>.</summary>
-    public DataStandardization? Standardization => _standardization;
-
     /// <summary>The generator samples come from.</summary>
     public IGenerator Generator { get; }
 
-    /// <inheritdoc />
-    public ModelFamily Family => ModelFamily.Gan;
+    /// <summary>The device the generator's weights are on, for the call's draws.</summary>
+    /// <param name="count">Not used.</param>
+    /// <param name="options">Not used.</param>
+    /// <returns>The device.</returns>
+    protected override object? PrepareSampling(int count, SamplingOptions? options) =>
+        Generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
 
-    /// <inheritdoc />
-    public TensorShape SampleShape => Generator.SampleShape;
-
-    /// <inheritdoc />
-    public int ClassCount => Generator.ClassCount;
-
-    /// <inheritdoc />
-    public IReadOnlyList<string>? FeatureNames { get; }
-
-    /// <inheritdoc />
-    public Tensor Sample(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
-        => BatchConcatenation.Concatenate(SampleBatches(count, generator, options, cancellationToken));
-
-    /// <inheritdoc />
-    public IEnumerable<Tensor> SampleBatches(int count, Generator? generator = null, SamplingOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>One generator forward pass: z ~ N(0, I), then (conditional) the caller's labels or uniform ones.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <returns>The generator's output, in the training data's standardised units.</returns>
+    protected override Tensor DrawBatch(SampleBatch batch)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        int batchSize = options?.BatchSize ?? DefaultBatchSize;
-        if (batchSize < 1)
+        ArgumentNullException.ThrowIfNull(batch);
+        var device = (Device)batch.Plan!;
+        var z = randn(Generator.LatentShape.WithBatch(batch.Size), dtype: ScalarType.Float32, device: device, generator: batch.Generator);
+        Tensor? labels = null;
+        if (ClassCount > 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), batchSize, "SamplingOptions.BatchSize must be at least 1.");
+            labels = batch.ClassLabels is { } given
+                ? given.to(device)
+                : randint(0, ClassCount, [batch.Size], dtype: ScalarType.Int64, device: device, generator: batch.Generator);
         }
 
-        var labels = options?.ClassLabels;
-        if (labels is not null)
-        {
-            if (ClassCount == 0)
-            {
-                throw new ArgumentException("The model is unconditional; SamplingOptions.ClassLabels must be null.", nameof(options));
-            }
-
-            GanNetworkHelpers.EnsureLabels(labels, ClassCount, count, nameof(options));
-        }
-
-        return Iterate(count, batchSize, generator, labels, options?.Progress, cancellationToken);
+        return Generator.Generate(z, labels);
     }
 
-    private IEnumerable<Tensor> Iterate(int count, int batchSize, Generator? generator, Tensor? labels, IProgress<SamplingProgress>? progress, CancellationToken cancellationToken)
+    private static IGenerator NotNull(IGenerator generator)
     {
-        Generator? own = null;
-        var rng = generator ?? (own = new Generator(unchecked((ulong)RandomNumberGenerator.GetInt32(int.MaxValue))));
-        try
-        {
-            var device = Generator.Module.parameters().FirstOrDefault()?.device ?? CPU;
-            for (int done = 0; done < count;)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int b = Math.Min(batchSize, count - done);
-                Tensor result;
-                using (var scope = NewDisposeScope())
-                using (inference_mode())
-                {
-                    var z = randn(Generator.LatentShape.WithBatch(b), dtype: ScalarType.Float32, device: device, generator: rng);
-                    Tensor? batchLabels = null;
-                    if (ClassCount > 0)
-                    {
-                        batchLabels = labels is not null
-                            ? labels.narrow(0, done, b).to(device)
-                            : randint(0, ClassCount, [b], dtype: ScalarType.Int64, device: device, generator: rng);
-                    }
-
-                    var x = Generator.Generate(z, batchLabels);
-                    if (_standardization is not null)
-                    {
-                        x = _standardization.Unstandardize(x);
-                    }
-
-                    result = x.to(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
-                }
-
-                done += b;
-                NativeHeap.AfterSampledBatch(); // trims only if the application's NativeMemoryPolicy asks, at its interval
-                progress?.Report(new SamplingProgress(done, count, 0, 0));
-                yield return result;
-            }
-        }
-        finally
-        {
-            own?.Dispose();
-        }
+        ArgumentNullException.ThrowIfNull(generator);
+        return generator;
     }
 
     /// <summary>
@@ -164,7 +87,7 @@ public sealed class GanModel : IGenerativeModel
     /// whose architecture can be written down; save its weights with <see cref="ModelCheckpoint.Save"/> yourself.</exception>
     public void Save(string directory)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var options = GanNetworkConfig.ToJson(Generator);
         if (FeatureNames is not null)
@@ -173,7 +96,7 @@ public sealed class GanModel : IGenerativeModel
         }
 
         var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GanTrainingStep.GeneratorName] = Generator.Module };
-        ModelCheckpoint.Save(directory, modules, GanTrainingStep.FamilyName, options, _standardization);
+        ModelCheckpoint.Save(directory, modules, GanTrainingStep.FamilyName, options, Standardization);
     }
 
     /// <summary>Loads a model written by <see cref="Save"/>, or a GAN trainer checkpoint (its EMA generator when it has one,
@@ -245,15 +168,10 @@ public sealed class GanModel : IGenerativeModel
     }
 
     /// <summary>Disposes the generator's module if the model owns it.</summary>
-    public void Dispose()
+    /// <param name="disposing"><see langword="true"/> from <see cref="GenerativeModel.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        if (_ownsGenerator)
+        if (disposing && _ownsGenerator)
         {
             Generator.Module.Dispose();
         }

@@ -31,13 +31,15 @@ public sealed record GanTrainingOptions
     /// <summary>Adam's β₂ for both optimisers, in [0, 1). Default 0.9.</summary>
     public double Beta2 { get; init; } = 0.9;
 
-    /// <summary>Decay of an exponential moving average of the generator's weights (e.g. 0.999; Yazıcı et al. 2019,
-    /// arXiv:1806.04498), in (0, 1); <see langword="null"/> (default) keeps no average.</summary>
+    /// <summary>For a <see cref="GanTrainingStep"/> used on its own: the decay of an exponential moving average of the
+    /// generator's weights (e.g. 0.999; Yazıcı et al. 2019, arXiv:1806.04498), in [0, 1); <see langword="null"/> (default)
+    /// keeps no average. <see cref="GanTrainer"/> sets it from <see cref="GanTrainerOptions.EmaDecay"/> (on by default) and
+    /// refuses a value here.</summary>
     public double? EmaDecay { get; init; }
 
     /// <summary>
     /// Whether the generator average's decay ramps up as <c>min(EmaDecay, (1 + n) / (10 + n))</c> over the first
-    /// generator updates n = 0, 1, … (as <see cref="Training.ExponentialMovingAverage"/> does). Default
+    /// generator updates n = 0, 1, … (<see cref="Training.ExponentialMovingAverage.WarmupDecay"/>). Default
     /// <see langword="true"/>: without it the average starts at the untrained initial weights and keeps
     /// e^(−n(1 − d)) of them after n updates, which dominates short runs (37 % after 1,000 updates at d = 0.999).
     /// </summary>
@@ -93,7 +95,7 @@ public sealed record GanTrainingOptions
         GanNetworkHelpers.Require(GeneratorLearningRate > 0 && double.IsFinite(GeneratorLearningRate), parameterName, $"GeneratorLearningRate must be positive; got {GeneratorLearningRate}.");
         GanNetworkHelpers.Require(Beta1 >= 0 && Beta1 < 1, parameterName, $"Beta1 must lie in [0, 1); got {Beta1}.");
         GanNetworkHelpers.Require(Beta2 >= 0 && Beta2 < 1, parameterName, $"Beta2 must lie in [0, 1); got {Beta2}.");
-        GanNetworkHelpers.Require(EmaDecay is null || (EmaDecay > 0 && EmaDecay < 1), parameterName, $"EmaDecay must lie in (0, 1) or be null; got {EmaDecay}.");
+        GanNetworkHelpers.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), parameterName, $"EmaDecay must lie in [0, 1) or be null; got {EmaDecay}.");
         GanNetworkHelpers.Require(MaxCriticScore > 0, parameterName, $"MaxCriticScore must be positive; got {MaxCriticScore}.");
     }
 }

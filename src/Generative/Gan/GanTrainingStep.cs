@@ -39,7 +39,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
 
     private readonly optim.Optimizer _criticOptimizer;
     private readonly optim.Optimizer _generatorOptimizer;
-    private readonly GeneratorAverage? _average;
+    private readonly ExponentialMovingAverage? _average;
     private readonly Parameter[] _criticParameters;
     private readonly bool _ownsEmaGenerator;
     private bool _disposed;
@@ -85,7 +85,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
             _ownsEmaGenerator = emaGenerator is null;
             EmaGenerator = emaGenerator ?? CreateTwin(generator)
                 ?? throw new ArgumentException("EmaDecay is set, but no EMA generator was given and the generator's type cannot be copied; pass an emaGenerator of the same architecture.", nameof(emaGenerator));
-            _average = new GeneratorAverage(generator.Module, EmaGenerator.Module, decay, options.EmaWarmup);
+            _average = ExponentialMovingAverage.Into(generator.Module, EmaGenerator.Module, decay, options.EmaWarmup);
             modules[GeneratorEmaName] = EmaGenerator.Module;
         }
 
@@ -218,7 +218,12 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
             }
         }
 
-        _average?.Update(((context.Step + 1) / Options.CriticStepsPerGeneratorStep) - 1);
+        if (_average is not null)
+        {
+            // The warm-up's n counts generator updates; derived from the step, a resumed run continues the same ramp.
+            _average.UpdateCount = ((context.Step + 1) / Options.CriticStepsPerGeneratorStep) - 1;
+            _average.Update();
+        }
     }
 
     // The values of a small vector as doubles: in place for float32/float64 CPU tensors, else through a float64 CPU copy.

@@ -4,16 +4,19 @@ using static TorchSharp.torch;
 namespace Generative.Training;
 
 /// <summary>
-/// An exponential moving average of a module's parameters (shadow weights), updated after every step, used for sampling
-/// (DDPM and most GANs sample from EMA weights).
+/// An exponential moving average of a module's parameters (shadow weights), used for sampling by both families: the
+/// diffusion trainer keeps one of its denoiser, the GAN step one of its generator (DDPM and most GANs sample from EMA
+/// weights). The one implementation of the library's EMA, with the same default decay and warm-up everywhere.
 /// </summary>
 /// <remarks>
 /// <para>Update: <c>shadow ← d·shadow + (1 − d)·θ</c> for floating-point parameters, with <c>d = decay</c>, or with
-/// warm-up <c>d = min(decay, (1 + n) / (10 + n))</c> after n updates. Buffers (running statistics, spectral-norm
-/// vectors) are copied, not averaged.</para>
-/// <para>The shadow tensors are owned by this object, detached from dispose scopes and updated in place under
-/// <c>no_grad</c>; <see cref="Dispose"/> releases them. The source module is not owned. As a callback it updates at
-/// the end of every step; as <see cref="ICheckpointedState"/> its shadow weights go into checkpoints. Not thread-safe.</para>
+/// warm-up <c>d = min(decay, (1 + n) / (10 + n))</c> for update n = 0, 1, … (<see cref="WarmupDecay"/>). Buffers
+/// (running statistics, spectral-norm vectors) are copied, not averaged.</para>
+/// <para>The shadow weights are either tensors owned by this object (detached from dispose scopes; <see cref="Dispose"/>
+/// releases them), or, made with <see cref="Into"/>, the parameters and buffers of a second module of the
+/// same architecture (not owned: the GAN's <c>generator_ema</c>, saved with the step's modules). Either way they are
+/// updated in place under <c>no_grad</c>. The source module is not owned. As a callback it updates at the end of every
+/// step; as <see cref="ICheckpointedState"/> its shadow weights go into checkpoints. Not thread-safe.</para>
 /// </remarks>
 public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedState, IDisposable
 {
@@ -23,6 +26,7 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     private readonly List<(Tensor Shadow, Tensor Source, int Weight)> _averaged = [];
     private readonly List<(Tensor Shadow, Tensor Source)> _copied = [];
     private readonly List<(ScalarType DType, Device Device)> _weightKinds = [];
+    private readonly bool _ownsShadows;
     private Tensor[] _weights = [];
     private double _weightValue = double.NaN;
     private bool _disposed;
@@ -33,19 +37,9 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     /// <param name="useWarmup">Whether the decay ramps up as <c>(1 + n) / (10 + n)</c> early on.</param>
     /// <param name="stateKey">The checkpoint key; must be unique when several averages are used.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="decay"/> is outside [0, 1).</exception>
-    public ExponentialMovingAverage(nn.Module source, double decay = 0.999, bool useWarmup = true, string stateKey = "ema")
+    public ExponentialMovingAverage(nn.Module source, double decay = DefaultDecay, bool useWarmup = true, string stateKey = "ema")
+        : this(source, decay, useWarmup, stateKey, ownsShadows: true)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentException.ThrowIfNullOrWhiteSpace(stateKey);
-        if (!(decay >= 0 && decay < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The EMA decay must be in [0, 1).");
-        }
-
-        _source = source;
-        Decay = decay;
-        UseWarmup = useWarmup;
-        StateKey = stateKey;
         using (no_grad())
         {
             foreach (var (name, p) in source.named_parameters())
@@ -59,7 +53,90 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
             }
         }
 
-        // The pairs an update walks, found once: floating-point parameters are averaged, the rest copied with the buffers.
+        FindPairs(source);
+    }
+
+    /// <summary>Makes an average kept in the weights of <paramref name="target"/>, a module of the same architecture (a
+    /// sampling copy of the network, saved with the other modules): its weights are first set to
+    /// <paramref name="source"/>'s, then every update moves them towards the source's.</summary>
+    /// <param name="source">The module whose weights are averaged (not owned).</param>
+    /// <param name="target">The module that holds the average (not owned; its parameters stop requiring gradients).</param>
+    /// <param name="decay">The decay, in [0, 1); typical 0.999–0.9999.</param>
+    /// <param name="useWarmup">Whether the decay ramps up as <c>(1 + n) / (10 + n)</c> early on.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decay"/> is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">The target's parameters or buffers do not match the source's by name and shape.</exception>
+    /// <returns>The average, whose shadow weights are the target's.</returns>
+    public static ExponentialMovingAverage Into(nn.Module source, nn.Module target, double decay, bool useWarmup) =>
+        new(source, target, decay, useWarmup);
+
+    private ExponentialMovingAverage(nn.Module source, nn.Module target, double decay, bool useWarmup)
+        : this(source, decay, useWarmup, "ema", ownsShadows: false)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var parameters = target.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
+        var buffers = target.named_buffers().ToDictionary(b => b.name, b => b.buffer, StringComparer.Ordinal);
+        Match(source.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), parameters, _shadowParameters, "parameter");
+        Match(source.named_buffers().Select(b => (b.name, b.buffer)), buffers, _shadowBuffers, "buffer");
+        using (no_grad())
+        {
+            foreach (var (name, p) in source.named_parameters())
+            {
+                _shadowParameters[name].requires_grad_(false).copy_(p);
+            }
+
+            foreach (var (name, b) in source.named_buffers())
+            {
+                _shadowBuffers[name].copy_(b);
+            }
+        }
+
+        FindPairs(source);
+
+        void Match(IEnumerable<(string Name, Tensor Tensor)> sources, Dictionary<string, Tensor> targets, Dictionary<string, Tensor> shadows, string kind)
+        {
+            foreach (var (name, t) in sources)
+            {
+                if (!targets.TryGetValue(name, out var shadow) || !shadow.shape.SequenceEqual(t.shape) || shadow.dtype != t.dtype)
+                {
+                    throw new ArgumentException(
+                        $"The EMA target has no {kind} '{name}' of {t.dtype} {TensorShape.Format(t.shape)}: it must have the source's architecture.", nameof(target));
+                }
+
+                shadows[name] = shadow;
+            }
+        }
+    }
+
+    private ExponentialMovingAverage(nn.Module source, double decay, bool useWarmup, string stateKey, bool ownsShadows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateKey);
+        if (!(decay >= 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The EMA decay must be in [0, 1).");
+        }
+
+        _source = source;
+        _ownsShadows = ownsShadows;
+        Decay = decay;
+        UseWarmup = useWarmup;
+        StateKey = stateKey;
+    }
+
+    /// <summary>The decay both trainers use by default: 0.999.</summary>
+    public const double DefaultDecay = 0.999;
+
+    /// <summary>The decay of update <paramref name="updateIndex"/> (0 for the first) with warm-up:
+    /// <c>min(decay, (1 + n) / (10 + n))</c>. Without warm-up an average that starts at the initial weights keeps
+    /// e^(−n(1 − decay)) of them after n updates (37 % after 1,000 updates at 0.999).</summary>
+    /// <param name="decay">The configured decay.</param>
+    /// <param name="updateIndex">How many updates came before.</param>
+    /// <returns>The decay of that update.</returns>
+    public static double WarmupDecay(double decay, long updateIndex) => Math.Min(decay, (1.0 + updateIndex) / (10.0 + updateIndex));
+
+    // The pairs an update walks, found once: floating-point parameters are averaged, the rest copied with the buffers.
+    private void FindPairs(nn.Module source)
+    {
         foreach (var (name, p) in source.named_parameters())
         {
             var shadow = _shadowParameters[name];
@@ -93,14 +170,15 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
     /// <summary>Whether the decay warms up.</summary>
     public bool UseWarmup { get; }
 
-    /// <summary>The number of updates done.</summary>
-    public long UpdateCount { get; private set; }
+    /// <summary>The number of updates done (the warm-up's n). The GAN step sets it from the training step, so that a
+    /// resumed run continues the ramp without extra state.</summary>
+    public long UpdateCount { get; internal set; }
 
     /// <inheritdoc/>
     public string StateKey { get; }
 
     /// <summary>The decay the next update will use.</summary>
-    public double CurrentDecay => UseWarmup ? Math.Min(Decay, (1.0 + UpdateCount) / (10.0 + UpdateCount)) : Decay;
+    public double CurrentDecay => UseWarmup ? WarmupDecay(Decay, UpdateCount) : Decay;
 
     /// <summary>The shadow parameters by name (owned by this object: do not dispose; read-only use).</summary>
     public IReadOnlyDictionary<string, Tensor> ShadowParameters => _shadowParameters;
@@ -265,7 +343,7 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
         }
     }
 
-    /// <summary>Releases the shadow weights.</summary>
+    /// <summary>Releases the shadow weights (not a target module's).</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -275,6 +353,11 @@ public sealed class ExponentialMovingAverage : TrainingCallback, ICheckpointedSt
 
         _disposed = true;
         DisposeWeights();
+        if (!_ownsShadows)
+        {
+            return; // the target module's tensors stay its owner's
+        }
+
         foreach (var t in _shadowParameters.Values.Concat(_shadowBuffers.Values))
         {
             t.Dispose();

@@ -18,7 +18,7 @@ public sealed class LayeringTests
         ["Generative.Nn"],        // network building blocks
         ["Generative.Data"],      // data sources, batches, standardisation, built-in data sets
         ["Generative.Checkpoints"], // the safetensors format and config.json
-        ["Generative.Training"],  // the trainer, its options, callbacks, EMA
+        ["Generative.Training", "Generative.Sampling"], // the trainer, its options, callbacks, EMA | the base of trained models
         ["Generative.Diffusion", "Generative.Gan"], // the model families, which never use each other
         ["Generative.Models"],    // what spans the families: loading any saved model by its family name
         ["Generative.Evaluation"], // metrics

@@ -173,7 +173,7 @@ public sealed class GanTrainingStepTests
         var standardization = DataStandardization.Fit(raw);
         using var standardized = new TensorDataSource(standardization.Standardize(raw), standardization: standardization);
         var (model, summary) = GanTrainer.Train(generator, critic, standardized,
-            new GanTrainerOptions { Steps = 20, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 }, Seed = 3 });
+            new GanTrainerOptions { Steps = 20, BatchSize = 64, EmaDecay = 0.9, Seed = 3 });
         using (model)
         {
             summary.CompletedSteps.Should().Be(20);

@@ -1,6 +1,7 @@
 using Generative.Data;
 using Generative.Diffusion;
 using Generative.Gan;
+using Generative.TestSupport;
 using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -94,20 +95,114 @@ public sealed class FamilyTrainerShapeTests
         using var data = new TensorDataSource(randn([64, 2], generator: new Generator(1)));
         using var inner = new MlpDenoiser(2, new MlpDenoiserOptions { Width = 16, Depth = 1 }, new Generator(2));
         var wrapped = new WrappedDenoiser(inner);
-        var diffusion = () => DiffusionTrainer.Train(wrapped, data, new DiffusionTrainerOptions { Steps = 2 });
-        diffusion.Should().Throw<ArgumentException>().WithMessage("DiffusionTrainerOptions.EmaDecay is set, but a WrappedDenoiser's architecture cannot be copied*");
-
         var (generator, critic) = Networks();
         using var g = generator;
         using var c = critic;
-        var gan = () => GanTrainer.Train(new WrappedGenerator(generator), critic, data,
-            new GanTrainerOptions { Steps = 2, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 } });
-        gan.Should().Throw<ArgumentException>().WithMessage("EmaDecay is set, but the generator's architecture cannot be copied*");
+        var wrappedGenerator = new WrappedGenerator(generator);
 
+        // The EMA is on by default in both families, so a network the library cannot copy is refused with the default
+        // options, by the same sentence, before a step runs (the networks' weights are untouched).
+        var before = inner.Module.parameters().Select(p => p.detach().clone()).ToArray();
+        var diffusion = () => DiffusionTrainer.Train(wrapped, data, new DiffusionTrainerOptions { Steps = 2 });
+        diffusion.Should().Throw<ArgumentException>()
+            .WithMessage("DiffusionTrainerOptions.EmaDecay is set, but a WrappedDenoiser's architecture cannot be copied for the EMA network; set EmaDecay = null to train without EMA.*")
+            .Which.ParamName.Should().Be("denoiser");
+        var gan = () => GanTrainer.Train(wrappedGenerator, critic, data, new GanTrainerOptions { Steps = 2 });
+        gan.Should().Throw<ArgumentException>()
+            .WithMessage("GanTrainerOptions.EmaDecay is set, but a WrappedGenerator's architecture cannot be copied for the EMA network; set EmaDecay = null to train without EMA.*")
+            .Which.ParamName.Should().Be("generator");
+        inner.Module.parameters().Zip(before).Should().OnlyContain(pair => pair.First.eq(pair.Second).all().item<bool>(), "nothing trained");
+
+        // Without EMA both train, and the model samples from the trained network itself.
         var (model, summary) = DiffusionTrainer.Train(wrapped, data, new DiffusionTrainerOptions { Steps = 2, BatchSize = 32, EmaDecay = null });
         using var trained = model;
         summary.CompletedSteps.Should().Be(2, "without EMA any network trains");
         model.EmaDenoiser.Should().BeNull();
+        var (ganModel, ganSummary) = GanTrainer.Train(wrappedGenerator, critic, data, new GanTrainerOptions { Steps = 2, BatchSize = 32, EmaDecay = null });
+        using var trainedGan = ganModel;
+        ganSummary.CompletedSteps.Should().Be(2);
+        ganModel.Generator.Should().BeSameAs(wrappedGenerator);
+
+        // Saving such a model fails the same way in both families, naming the type, before anything is written.
+        string dir = Path.Combine(Path.GetTempPath(), "unsupported-" + Guid.NewGuid().ToString("N"));
+        FluentActions.Invoking(() => model.Save(dir)).Should().Throw<NotSupportedException>().WithMessage("*WrappedDenoiser*");
+        FluentActions.Invoking(() => ganModel.Save(dir)).Should().Throw<NotSupportedException>().WithMessage("*WrappedGenerator*");
+        Directory.Exists(dir).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Both_trainers_have_the_same_EMA_options_and_defaults()
+    {
+        var diffusion = new DiffusionTrainerOptions();
+        var gan = new GanTrainerOptions();
+        diffusion.EmaDecay.Should().Be(0.999).And.Be(gan.EmaDecay);
+        diffusion.EmaWarmup.Should().BeTrue();
+        gan.EmaWarmup.Should().BeTrue();
+        new GanTrainerOptions { EmaDecay = 1 }.Validate().Should().Equal("GanTrainerOptions.EmaDecay must be in [0, 1), or null for no EMA (was 1).");
+        new GanTrainerOptions { Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 } }.Validate().Should().ContainSingle()
+            .Which.Should().StartWith("GanTrainerOptions.Training.EmaDecay must be null: the trainer's EMA is set by GanTrainerOptions.EmaDecay");
+    }
+
+    [Fact]
+    public void Both_trainers_average_with_the_same_warmup()
+    {
+        // One EMA for both families: starting from θ₀, update n of the trained network (θ_n) moves the average to
+        // d_n·average + (1 − d_n)·θ_n with d_n = min(0.5, (1 + n) / (10 + n)) (0.1, 0.18…, 0.25, 0.31 here). Both trainers'
+        // models are checked against that recursion run by hand over the weights recorded after each update.
+        using var scope = NewDisposeScope();
+        using var data = new TensorDataSource(randn([64, 2], generator: new Generator(1)));
+        var (generator, critic) = Networks();
+        using var g = generator;
+        using var c = critic;
+        var recorder = new WeightRecorder(generator.Module, everySteps: 5); // WGAN-GP: one generator update every 5 steps
+        var expected = Flatten(generator.Module);
+        var (ganModel, _) = GanTrainer.Train(generator, critic, data, new GanTrainerOptions { Steps = 20, BatchSize = 32, EmaDecay = 0.5 },
+            b => b.WithCallback(recorder));
+        using (ganModel)
+        {
+            for (int n = 0; n < recorder.Weights.Count; n++)
+            {
+                double d = ExponentialMovingAverage.WarmupDecay(0.5, n);
+                expected = expected * d + recorder.Weights[n] * (1 - d);
+            }
+
+            recorder.Weights.Should().HaveCount(4);
+            Tolerance.AssertClose(Flatten(ganModel.Generator.Module), expected, 1e-6);
+        }
+
+        var denoiser = new MlpDenoiser(2, new MlpDenoiserOptions { Width = 16, Depth = 1 }, new Generator(2));
+        var diffusionRecorder = new WeightRecorder(denoiser.Module, everySteps: 1);
+        expected = Flatten(denoiser.Module);
+        var (diffusionModel, _) = DiffusionTrainer.Train(denoiser, data, new DiffusionTrainerOptions { Steps = 4, BatchSize = 32, EmaDecay = 0.5 },
+            b => b.WithCallback(diffusionRecorder));
+        using (diffusionModel)
+        {
+            for (int n = 0; n < diffusionRecorder.Weights.Count; n++)
+            {
+                double d = ExponentialMovingAverage.WarmupDecay(0.5, n);
+                expected = expected * d + diffusionRecorder.Weights[n] * (1 - d);
+            }
+
+            diffusionRecorder.Weights.Should().HaveCount(4);
+            Tolerance.AssertClose(Flatten(diffusionModel.EmaDenoiser!.Module), expected, 1e-6);
+        }
+    }
+
+    private static Tensor Flatten(nn.Module module) =>
+        cat(module.parameters().Select(p => p.detach().flatten()).ToArray()).clone().DetachFromDisposeScope();
+
+    /// <summary>Records the weights a network has after every <c>everySteps</c>-th step (its updates).</summary>
+    private sealed class WeightRecorder(nn.Module module, int everySteps) : TrainingCallback
+    {
+        public List<Tensor> Weights { get; } = [];
+
+        public override void OnStepEnd(TrainingCallbackContext context)
+        {
+            if ((context.Step + 1) % everySteps == 0)
+            {
+                Weights.Add(Flatten(module));
+            }
+        }
     }
 
     private sealed class WrappedDenoiser(IDenoiser inner) : IDenoiser
