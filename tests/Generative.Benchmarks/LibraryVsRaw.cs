@@ -351,8 +351,8 @@ internal static class LibraryVsRaw
         private readonly Generator _generator = new(0);
         private readonly Scalar _one = 1.ToScalar();
         private readonly Scalar _penaltyWeight = 0.1.ToScalar();
-        private readonly Scalar _decay = 0.999.ToScalar();
-        private readonly Scalar _weight = (1 - 0.999).ToScalar();
+        private Tensor? _averageWeight;
+        private double _averageWeightValue = double.NaN;
         private Tensor? _permutation;
         private long _position;
         private long _steps;
@@ -465,21 +465,18 @@ internal static class LibraryVsRaw
                 double decay = Math.Min(0.999, (1.0 + update) / (10.0 + update));
                 using (no_grad())
                 {
-                    if (decay == 0.999)
+                    // The same fused update as the diffusion loop: one lerp_ per parameter, the weight tensor made
+                    // again only while the warm-up changes it.
+                    if (1 - decay != _averageWeightValue)
                     {
-                        foreach (var (a, s) in _averagePairs)
-                        {
-                            a.mul_(_decay).add_(s, _weight);
-                        }
+                        _averageWeight?.Dispose();
+                        _averageWeight = tensor(1 - decay, ScalarType.Float32).DetachFromDisposeScope();
+                        _averageWeightValue = 1 - decay;
                     }
-                    else
+
+                    foreach (var (a, s) in _averagePairs)
                     {
-                        using var d = decay.ToScalar();
-                        using var w = (1 - decay).ToScalar();
-                        foreach (var (a, s) in _averagePairs)
-                        {
-                            a.mul_(d).add_(s, w);
-                        }
+                        a.lerp_(s, _averageWeight!);
                     }
                 }
 
@@ -500,8 +497,7 @@ internal static class LibraryVsRaw
             _permutation?.Dispose();
             _one.Dispose();
             _penaltyWeight.Dispose();
-            _decay.Dispose();
-            _weight.Dispose();
+            _averageWeight?.Dispose();
             _libraryGenerator.Dispose();
             _libraryCritic.Dispose();
             _rawGenerator.Dispose();

@@ -42,6 +42,11 @@ public sealed class ModelFamilyRegistryTests : IDisposable
         using var diffusion = ModelFamilyRegistry.Default.Load(_diffusion);
         gan.Should().BeOfType<GanModel>();
         diffusion.Should().BeOfType<DiffusionModel>();
+
+        // A model's family is the key its loader is registered under and its config.json records, not a closed enum.
+        gan.Family.Key.Should().Be(ModelFamilyRegistry.Gan).And.Be(ModelCheckpoint.ReadConfig(_gan).Family);
+        diffusion.Family.Key.Should().Be(ModelFamilyRegistry.Diffusion).And.Be(ModelCheckpoint.ReadConfig(_diffusion).Family);
+        ModelFamilyRegistry.Default.Keys.Should().Contain([gan.Family.Key, diffusion.Family.Key]);
         using var expected = GanModel.Load(_gan);
         using var a = gan.Sample(8, new torch.Generator(5));
         using var b = expected.Sample(8, new torch.Generator(5));

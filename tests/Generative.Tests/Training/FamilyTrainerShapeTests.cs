@@ -122,6 +122,12 @@ public sealed class FamilyTrainerShapeTests
         using var trainedGan = ganModel;
         ganSummary.CompletedSteps.Should().Be(2);
         ganModel.Generator.Should().BeSameAs(wrappedGenerator);
+
+        // Saving such a model fails the same way in both families, naming the type, before anything is written.
+        string dir = Path.Combine(Path.GetTempPath(), "unsupported-" + Guid.NewGuid().ToString("N"));
+        FluentActions.Invoking(() => model.Save(dir)).Should().Throw<NotSupportedException>().WithMessage("*WrappedDenoiser*");
+        FluentActions.Invoking(() => ganModel.Save(dir)).Should().Throw<NotSupportedException>().WithMessage("*WrappedGenerator*");
+        Directory.Exists(dir).Should().BeFalse();
     }
 
     [Fact]
