@@ -129,6 +129,39 @@ public sealed class FlowModel : GenerativeModel
         return FlowSolvers.Integrate(solver, (x, t) => Velocity(x, t, labels), x0, steps, step => batch.ReportStep(step, steps), batch.CancellationToken);
     }
 
+    /// <summary>Draws noise x₀ ~ N(0, I) and the samples x₁ the model's flow makes of it, in the network's (standardised)
+    /// units: the coupled pairs that reflow trains on, stacked as <c>[count, 2·C, ..]</c> (x₀ first), float32 on the CPU.</summary>
+    internal Tensor DrawPairs(int count, Generator generator, IFlowSolver solver, int steps, int batchSize, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var parameter = Network.Module.parameters().FirstOrDefault();
+        var device = parameter?.device ?? CPU;
+        var dtype = parameter?.dtype ?? ScalarType.Float32;
+        var parts = new List<Tensor>();
+        try
+        {
+            for (int done = 0; done < count; done += batchSize)
+            {
+                int size = Math.Min(batchSize, count - done);
+                using var inference = inference_mode();
+                using var scope = NewDisposeScope();
+                var x0 = randn([size, .. SampleShape.Dimensions], dtype, generator.device, generator: generator).to(device);
+                var x1 = FlowSolvers.Integrate(solver, (x, t) => Velocity(x, t), x0, steps, cancellationToken: cancellationToken);
+                parts.Add(cat([x0, x1], 1).to(CPU).to_type(ScalarType.Float32).clone().MoveToOuterDisposeScope());
+            }
+
+            using var all = cat(parts, 0);
+            return all.clone();
+        }
+        finally
+        {
+            foreach (var part in parts)
+            {
+                part.Dispose();
+            }
+        }
+    }
+
     /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
     /// <param name="directory">The directory.</param>
     /// <param name="describeNetwork">Writes the network's description (<c>{"type": …, …}</c>) for <c>config.json</c>: for

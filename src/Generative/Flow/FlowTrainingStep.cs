@@ -77,8 +77,11 @@ public sealed class FlowTrainingStep : ITrainingStep
     /// <param name="options">The time distribution, scale and learning rate; <see langword="null"/> for the defaults.</param>
     /// <param name="optimizer">The optimiser of the network's parameters (not owned); <see langword="null"/> creates Adam with
     /// <see cref="FlowTrainingOptions.LearningRate"/> (owned).</param>
+    /// <param name="coupled">Whether each training sample is a coupled pair (x₀, x₁) — the noise and the sample a flow made of
+    /// it, stacked along the first sample dimension (<c>[N, 2·C, ..]</c>), as <see cref="FlowTrainer.Reflow"/> trains on —
+    /// instead of a data point x₁ paired with fresh noise. Default <see langword="false"/>.</param>
     /// <exception cref="ArgumentException">An option is invalid, or the network's output shape differs from its sample shape.</exception>
-    public FlowTrainingStep(IDenoiser network, FlowTrainingOptions? options = null, optim.Optimizer? optimizer = null)
+    public FlowTrainingStep(IDenoiser network, FlowTrainingOptions? options = null, optim.Optimizer? optimizer = null, bool coupled = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         Options = options ?? new FlowTrainingOptions();
@@ -90,6 +93,7 @@ public sealed class FlowTrainingStep : ITrainingStep
         }
 
         _network = network;
+        Coupled = coupled;
         _ownsOptimizer = optimizer is null;
         _optimizer = optimizer ?? optim.Adam(network.Module.parameters(), Options.LearningRate);
         Modules = new Dictionary<string, nn.Module> { [NetworkName] = network.Module };
@@ -98,6 +102,9 @@ public sealed class FlowTrainingStep : ITrainingStep
 
     /// <summary>The options.</summary>
     public FlowTrainingOptions Options { get; }
+
+    /// <summary>Whether samples are coupled (x₀, x₁) pairs stacked along their first dimension (reflow), not data points.</summary>
+    public bool Coupled { get; }
 
     /// <inheritdoc />
     public string Family => FlowModel.FamilyKey;
@@ -119,8 +126,10 @@ public sealed class FlowTrainingStep : ITrainingStep
         return new Dictionary<string, double>(1) { ["loss"] = context.LossValue(loss) };
     }
 
-    /// <summary>The flow-matching loss of a batch, with gradients (no update). Draws as <see cref="Step"/> does.</summary>
-    /// <param name="samples">x₁, the data, <c>[N, ..SampleShape]</c>.</param>
+    /// <summary>The flow-matching loss of a batch, with gradients (no update). Draws as <see cref="Step"/> does (x₀ only
+    /// when the step is not <see cref="Coupled"/>).</summary>
+    /// <param name="samples">x₁, the data, <c>[N, ..SampleShape]</c>; for a <see cref="Coupled"/> step the pairs
+    /// <c>[N, 2·C, ..]</c>, x₀ in the first C and x₁ in the last C entries of dimension 1.</param>
     /// <param name="labels">Class labels <c>[N]</c> for a conditional network, or <see langword="null"/>.</param>
     /// <param name="generator">The source of t and x₀.</param>
     /// <returns>A scalar, owned by the caller.</returns>
@@ -129,11 +138,25 @@ public sealed class FlowTrainingStep : ITrainingStep
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(generator);
-        _network.SampleShape.EnsureBatch(samples, nameof(samples));
         using var scope = NewDisposeScope();
+        Tensor? x0 = null;
+        if (Coupled)
+        {
+            long c = _network.SampleShape[0];
+            if (samples.Dimensions != _network.SampleShape.Rank + 1 || samples.shape[1] != 2 * c)
+            {
+                throw new ArgumentException(
+                    $"A coupled step expects pairs shaped [N, {2 * c}, ..] (x₀ and x₁ of samples shaped {_network.SampleShape}), but got {TensorShape.Format(samples.shape)}.", nameof(samples));
+            }
+
+            x0 = samples.narrow(1, 0, c);
+            samples = samples.narrow(1, c, c);
+        }
+
+        _network.SampleShape.EnsureBatch(samples, nameof(samples));
         long n = samples.shape[0];
         var t = DrawTimes(n, samples.dtype, samples.device, generator);
-        var x0 = Draw(generator, samples.device, g => randn(samples.shape, samples.dtype, g.device, generator: g));
+        x0 ??= Draw(generator, samples.device, g => randn(samples.shape, samples.dtype, g.device, generator: g));
         var tb = t.reshape([n, .. Enumerable.Repeat(1L, (int)samples.Dimensions - 1)]);
         var xt = ((1 - tb) * x0) + (tb * samples);
         var target = samples - x0;

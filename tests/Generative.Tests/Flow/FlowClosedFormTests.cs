@@ -77,24 +77,80 @@ public sealed class FlowClosedFormTests
         new MidpointSolver().EvaluationsPerStep.Should().Be(2);
     }
 
-    [Fact]
-    public void A_trained_network_matches_the_closed_form_field_and_samples_the_data()
+    private static MlpDenoiser SmallNetwork()
+    {
+        using var init = new Generator(5);
+        return new MlpDenoiser(1, new MlpDenoiserOptions { Width = 64, Depth = 2, TimeEmbeddingDimension = 32 }, init);
+    }
+
+    private static FlowModel TrainOnGaussian()
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(11);
         var data = (randn([4096, 1], generator: g) * (float)Sigma) + (float)Mu;
         using var source = new TensorDataSource(data);
-        random.manual_seed(5);
-        var network = new MlpDenoiser(1, new MlpDenoiserOptions { Width = 64, Depth = 2, TimeEmbeddingDimension = 32 });
-        var (model, summary) = FlowTrainer.Train(network, source, new FlowTrainerOptions
+        var (model, summary) = FlowTrainer.Train(SmallNetwork(), source, new FlowTrainerOptions
         {
             Steps = 1500,
             BatchSize = 512,
             Seed = 1,
             Training = new FlowTrainingOptions { LearningRate = 2e-3 },
         });
-        using var _ = model;
         summary.CompletedSteps.Should().Be(1500);
+        return model;
+    }
+
+    [Fact]
+    public void Reflow_straightens_the_paths_so_that_one_Euler_step_lands_on_the_data()
+    {
+        // The first flow of N(0, 1) → N(μ, σ²) is x_t = tμ + s_t·z, curved in t: one Euler step from z follows v*(z, 0) =
+        // μ − z and lands every sample on μ (spread 0). Reflow trains on the pairs (z, μ + σz), whose straight path has the
+        // velocity μ + (σ − 1)z = μ + (σ − 1)(x − tμ)/(1 − t + tσ): one Euler step is then exact.
+        using var scope = NewDisposeScope();
+        using var teacher = TrainOnGaussian();
+        var student = SmallNetwork();
+        student.load_state_dict(teacher.Network.Module.state_dict());
+        var (reflowed, summary) = FlowTrainer.Reflow(teacher, student, new FlowReflowOptions
+        {
+            PairCount = 8192,
+            PairSteps = 50,
+            Training = new FlowTrainerOptions { Steps = 800, BatchSize = 512, Seed = 2, Training = new FlowTrainingOptions { LearningRate = 1e-3 } },
+        });
+        using var _ = reflowed;
+        summary.CompletedSteps.Should().Be(800);
+
+        var oneStep = new SamplingOptions { Sampler = "euler", Steps = 1 };
+        var before = teacher.Sample(8192, new Generator(21), oneStep);
+        var after = reflowed.Sample(8192, new Generator(21), oneStep);
+        Console.WriteLine($"reflow: Euler-1 before mean {before.mean().item<float>():F4} std {before.std().item<float>():F4}; after mean {after.mean().item<float>():F4} std {after.std().item<float>():F4}");
+        before.std().item<float>().Should().BeLessThan(0.15f, "one Euler step of the curved first flow collapses towards μ");
+        after.mean().item<float>().Should().BeApproximately((float)Mu, 0.05f);
+        after.std().item<float>().Should().BeApproximately((float)Sigma, 0.05f);
+
+        // The reflowed field against its closed form on the grid of the straight paths.
+        double[] times = [0.1, 0.3, 0.5, 0.7, 0.9];
+        double[] zs = [-2, -1, -0.5, 0, 0.5, 1, 2];
+        var t = tensor(times.SelectMany(ti => zs.Select(_ => ti)).ToArray(), ScalarType.Float32);
+        var z = tensor(times.SelectMany(_ => zs).ToArray(), ScalarType.Float32);
+        var x = ((1 - t) * z) + (t * ((float)Mu + ((float)Sigma * z)));
+        var exact = (float)Mu + ((float)(Sigma - 1) * z);
+        Tensor learned;
+        using (inference_mode())
+        {
+            learned = reflowed.Velocity(x.reshape(-1, 1), t).reshape(-1);
+        }
+
+        double rmsError = (learned - exact).square().mean().sqrt().item<float>();
+        double rmsField = exact.square().mean().sqrt().item<float>();
+        Console.WriteLine($"reflow closed form: rms error {rmsError:F4} of an rms field {rmsField:F4} ({rmsError / rmsField:P2})");
+        (rmsError / rmsField).Should().BeLessThan(0.05);
+    }
+
+    [Fact]
+    public void A_trained_network_matches_the_closed_form_field_and_samples_the_data()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TrainOnGaussian();
 
         // The field on a grid of (x, t) where the data's path has mass: x = tμ + s_t·z for z in [−2, 2].
         double[] times = [0.1, 0.3, 0.5, 0.7, 0.9];
