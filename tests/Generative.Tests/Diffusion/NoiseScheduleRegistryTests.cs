@@ -48,10 +48,10 @@ public sealed class NoiseScheduleRegistryTests : IDisposable
 
     static NoiseScheduleRegistryTests()
     {
-        NoiseScheduleRegistry.Default.Add(ConstantKey, new NoiseScheduleFormat(
+        NoiseScheduleRegistry.Default.Add(ConstantKey, new ComponentType<INoiseSchedule>(
             typeof(ConstantBetaSchedule),
             schedule => new JsonObject { ["train_timesteps"] = schedule.TrainTimesteps, ["beta"] = ((ConstantBetaSchedule)schedule).Beta },
-            json => new ConstantBetaSchedule(json["train_timesteps"]!.GetValue<int>(), json["beta"]!.GetValue<double>())));
+            (json, _) => new ConstantBetaSchedule(json["train_timesteps"]!.GetValue<int>(), json["beta"]!.GetValue<double>())));
     }
 
     public void Dispose()
@@ -111,6 +111,6 @@ public sealed class NoiseScheduleRegistryTests : IDisposable
         var registry = new NoiseScheduleRegistry(NoiseScheduleRegistry.Default);
         registry.Invoking(r => r.Get("cosine-plus")).Should().Throw<KeyNotFoundException>()
             .WithMessage("No noise schedule is registered under the name 'cosine-plus'; registered: betas, *NoiseScheduleRegistry.Default.Add*");
-        FluentActions.Invoking(() => new NoiseScheduleFormat(typeof(string), s => new JsonObject(), j => null!)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => new ComponentType<INoiseSchedule>(typeof(string), s => new JsonObject(), (j, _) => null!)).Should().Throw<ArgumentException>();
     }
 }
