@@ -18,16 +18,37 @@ namespace Generative;
 public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNetwork>>
     where TNetwork : class
 {
-    private protected NetworkTypeRegistry(NetworkTypeRegistry<TNetwork>? parent)
+    private readonly string _role;
+    private readonly string _typeKey;
+    private readonly Func<TNetwork, torch.nn.Module> _module;
+    private readonly Func<TNetwork, TensorShape> _sampleShape;
+
+    /// <summary>Creates a registry of the network types of one role.</summary>
+    /// <param name="parent">A registry whose types this one also offers.</param>
+    /// <param name="role">The networks' role, for messages (<c>"denoiser"</c>).</param>
+    /// <param name="typeKey">The key of the network's type in its description (<c>"type"</c>, <c>"generator"</c>).</param>
+    /// <param name="module">A network's module.</param>
+    /// <param name="sampleShape">The shape of one sample of a network.</param>
+    private protected NetworkTypeRegistry(
+        NetworkTypeRegistry<TNetwork>? parent, string role, string typeKey, Func<TNetwork, torch.nn.Module> module, Func<TNetwork, TensorShape> sampleShape)
         : base(parent)
     {
+        _role = role;
+        _typeKey = typeKey;
+        _module = module;
+        _sampleShape = sampleShape;
     }
 
-    /// <summary>The key of the network's type in its description (<c>"type"</c>, <c>"generator"</c>).</summary>
-    private protected abstract string TypeKey { get; }
+    /// <inheritdoc />
+    protected sealed override string Kind => _role + " network type";
+
+    /// <inheritdoc />
+    protected sealed override string HowToRegister =>
+        $"Register one with {Name}.Default.Add(key, new ComponentType<{typeof(TNetwork).Name}>(typeof(MyNetwork), describe, create)), for instance from a plugin's IGenerativePlugin.Register, " +
+        $"or with services.AddGenerative().Add{char.ToUpperInvariant(_role[0])}{_role[1..]}(key, describe, create) in a host.";
 
     /// <summary>The registry's class name, for messages (<c>"DenoiserRegistry"</c>).</summary>
-    private protected string Name => GetType().Name;
+    private string Name => GetType().Name;
 
     /// <summary>Whether a type is registered for the network's class.</summary>
     /// <param name="network">The network.</param>
@@ -48,7 +69,7 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
         var (key, type) = Find(network.GetType())
             ?? throw new NotSupportedException(
                 $"A {network.GetType().Name} cannot be saved or copied: its type is not registered. {UnknownKeyMessage(network.GetType().Name)}");
-        var description = new JsonObject { [TypeKey] = key };
+        var description = new JsonObject { [_typeKey] = key };
         foreach (var (name, value) in type.Describe(network))
         {
             description[name] = value?.DeepClone();
@@ -78,10 +99,10 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
         }
 
         var copy = Create(Describe(network));
-        var first = ModuleOf(network).parameters().FirstOrDefault();
+        var first = _module(network).parameters().FirstOrDefault();
         if (first is not null)
         {
-            ModuleOf(copy).to(first.device).to(first.dtype);
+            _module(copy).to(first.device).to(first.dtype);
         }
 
         return copy;
@@ -91,10 +112,10 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
     /// registered one builds the network once (kept for the plan's first <c>Create</c>) to declare its state.</summary>
     internal NetworkPlan<TNetwork> Plan(ConfigValue description)
     {
-        string key = description[TypeKey].String();
+        string key = description[_typeKey].String();
         if (!TryGet(key, out var type))
         {
-            throw description[TypeKey].Fail(
+            throw description[_typeKey].Fail(
                 $"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))}; a plugin registers others with {Name}.Default.Add)");
         }
 
@@ -114,7 +135,7 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
         }
 
         var probe = first;
-        return new NetworkPlan<TNetwork>(key, SampleShapeOf(probe), Declare, Build);
+        return new NetworkPlan<TNetwork>(key, _sampleShape(probe), Declare, Build);
 
         TNetwork Build(torch.Generator? generator)
         {
@@ -126,7 +147,7 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
 
             if (built is not null)
             {
-                ModuleOf(built).Dispose(); // its weights came from a fresh source; the caller asked for its own
+                _module(built).Dispose(); // its weights came from a fresh source; the caller asked for its own
             }
 
             return type.Create(description.RequireObject(), generator);
@@ -134,18 +155,12 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
 
         void Declare(ExpectedTensors tensors)
         {
-            foreach (var (name, tensor) in ModuleOf(probe).state_dict())
+            foreach (var (name, tensor) in _module(probe).state_dict())
             {
                 tensors.Add(name, tensor.dtype, tensor.shape);
             }
         }
     }
-
-    /// <summary>The network's module.</summary>
-    private protected abstract torch.nn.Module ModuleOf(TNetwork network);
-
-    /// <summary>The shape of one sample of the network.</summary>
-    private protected abstract TensorShape SampleShapeOf(TNetwork network);
 
     private (string Key, ComponentType<TNetwork> Type)? Find(Type networkType) =>
         FindKey(t => t.ImplementationType == networkType) is { } key ? (key, Get(key)) : null;

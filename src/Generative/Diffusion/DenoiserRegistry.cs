@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
 
 namespace Generative.Diffusion;
 
@@ -20,28 +19,12 @@ public sealed class DenoiserRegistry : NetworkTypeRegistry<IDenoiser>
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose types this one also offers; <see langword="null"/> for an empty one.</param>
     public DenoiserRegistry(DenoiserRegistry? parent = null)
-        : base(parent)
+        : base(parent, "denoiser", "type", network => network.Module, network => network.SampleShape)
     {
     }
 
     /// <summary>The process-wide registry, holding the built-in network types.</summary>
     public static DenoiserRegistry Default { get; } = CreateDefault();
-
-    /// <inheritdoc />
-    protected override string Kind => "denoiser network type";
-
-    /// <inheritdoc />
-    protected override string HowToRegister =>
-        "Register one with DenoiserRegistry.Default.Add(key, new ComponentType<IDenoiser>(typeof(MyDenoiser), describe, create)), for instance from a plugin's IGenerativePlugin.Register, or with services.AddGenerative().AddDenoiser(key, type) in a host.";
-
-    /// <inheritdoc />
-    private protected override string TypeKey => "type";
-
-    /// <inheritdoc />
-    private protected override torch.nn.Module ModuleOf(IDenoiser network) => network.Module;
-
-    /// <inheritdoc />
-    private protected override TensorShape SampleShapeOf(IDenoiser network) => network.SampleShape;
 
     private static DenoiserRegistry CreateDefault()
     {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Generative.Checkpoints;
-using TorchSharp;
 
 namespace Generative.Gan;
 
@@ -23,28 +22,12 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose types this one also offers; <see langword="null"/> for an empty one.</param>
     public CriticRegistry(CriticRegistry? parent = null)
-        : base(parent)
+        : base(parent, "critic", "critic", network => network.Module, network => network.SampleShape)
     {
     }
 
     /// <summary>The process-wide registry, holding the built-in critic types.</summary>
     public static CriticRegistry Default { get; } = CreateDefault();
-
-    /// <inheritdoc />
-    protected override string Kind => "critic network type";
-
-    /// <inheritdoc />
-    protected override string HowToRegister =>
-        "Register one with CriticRegistry.Default.Add(key, new ComponentType<IDiscriminator>(typeof(MyCritic), describe, create)), for instance from a plugin's IGenerativePlugin.Register, or with services.AddGenerative().AddCritic(key, type) in a host.";
-
-    /// <inheritdoc />
-    private protected override string TypeKey => "critic";
-
-    /// <inheritdoc />
-    private protected override torch.nn.Module ModuleOf(IDiscriminator network) => network.Module;
-
-    /// <inheritdoc />
-    private protected override TensorShape SampleShapeOf(IDiscriminator network) => network.SampleShape;
 
     private static CriticRegistry CreateDefault()
     {
@@ -57,65 +40,67 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
     private static JsonObject DescribeMlp(IDiscriminator network)
     {
         var o = ((MlpCritic)network).Options;
-        return new JsonObject
-        {
-            ["sampleShape"] = GanNetworkHelpers.ToJson(o.SampleShape),
-            ["hiddenWidth"] = o.HiddenWidth,
-            ["hiddenLayers"] = o.HiddenLayers,
-            ["leakyReluSlope"] = o.LeakyReluSlope,
-            ["classCount"] = o.ClassCount,
-            ["spectralNormalization"] = o.SpectralNormalization,
-            ["powerIterations"] = o.PowerIterations,
-        };
+        return WithShared(
+            new JsonObject { ["sampleShape"] = GanNetworkHelpers.ToJson(o.SampleShape), ["hiddenWidth"] = o.HiddenWidth, ["hiddenLayers"] = o.HiddenLayers },
+            new Shared(o.LeakyReluSlope, o.ClassCount, o.SpectralNormalization, o.PowerIterations));
     }
 
     private static JsonObject DescribeConv(IDiscriminator network)
     {
         var o = ((ConvCritic)network).Options;
-        return new JsonObject
-        {
-            ["imageSize"] = o.ImageSize,
-            ["channels"] = o.Channels,
-            ["width"] = o.Width,
-            ["leakyReluSlope"] = o.LeakyReluSlope,
-            ["classCount"] = o.ClassCount,
-            ["spectralNormalization"] = o.SpectralNormalization,
-            ["powerIterations"] = o.PowerIterations,
-        };
+        return WithShared(
+            new JsonObject { ["imageSize"] = o.ImageSize, ["channels"] = o.Channels, ["width"] = o.Width },
+            new Shared(o.LeakyReluSlope, o.ClassCount, o.SpectralNormalization, o.PowerIterations));
     }
 
     // Every value's type and range is checked (a description may come from anywhere); the options' own rules are checked by the constructor.
-    private static MlpCritic CreateMlp(JsonObject json, torch.Generator? generator)
+    private static MlpCritic CreateMlp(JsonObject json, TorchSharp.torch.Generator? generator)
     {
         var o = new ConfigValue(json, "(description)", string.Empty);
+        var shared = ReadShared(o);
         return new MlpCritic(
             new MlpCriticOptions
             {
                 SampleShape = MlpGeneratorConfigReader.ReadShape(o["sampleShape"]),
                 HiddenWidth = o["hiddenWidth"].Int(1, ConfigLimits.MaxWidth),
                 HiddenLayers = o["hiddenLayers"].Int(1, ConfigLimits.MaxDepth),
-                LeakyReluSlope = o["leakyReluSlope"].Double(0, 1),
-                ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
-                SpectralNormalization = o["spectralNormalization"].Bool(),
-                PowerIterations = o["powerIterations"].Int(1, ConfigLimits.MaxDepth),
+                LeakyReluSlope = shared.LeakyReluSlope, ClassCount = shared.ClassCount,
+                SpectralNormalization = shared.SpectralNormalization, PowerIterations = shared.PowerIterations,
             },
             generator);
     }
 
-    private static ConvCritic CreateConv(JsonObject json, torch.Generator? generator)
+    private static ConvCritic CreateConv(JsonObject json, TorchSharp.torch.Generator? generator)
     {
         var o = new ConfigValue(json, "(description)", string.Empty);
+        var shared = ReadShared(o);
         return new ConvCritic(
             new ConvCriticOptions
             {
                 ImageSize = o["imageSize"].Int(8, 64),
                 Channels = o["channels"].Int(1, ConfigLimits.MaxWidth),
                 Width = o["width"].Int(1, ConfigLimits.MaxWidth),
-                LeakyReluSlope = o["leakyReluSlope"].Double(0, 1),
-                ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
-                SpectralNormalization = o["spectralNormalization"].Bool(),
-                PowerIterations = o["powerIterations"].Int(1, ConfigLimits.MaxDepth),
+                LeakyReluSlope = shared.LeakyReluSlope, ClassCount = shared.ClassCount,
+                SpectralNormalization = shared.SpectralNormalization, PowerIterations = shared.PowerIterations,
             },
             generator);
     }
+
+    private static JsonObject WithShared(JsonObject description, Shared shared)
+    {
+        description["leakyReluSlope"] = shared.LeakyReluSlope;
+        description["classCount"] = shared.ClassCount;
+        description["spectralNormalization"] = shared.SpectralNormalization;
+        description["powerIterations"] = shared.PowerIterations;
+        return description;
+    }
+
+    private static Shared ReadShared(ConfigValue o) => new(
+        o["leakyReluSlope"].Double(0, 1),
+        o["classCount"].Int(0, ConfigLimits.MaxClasses),
+        o["spectralNormalization"].Bool(),
+        o["powerIterations"].Int(1, ConfigLimits.MaxDepth));
+
+    /// <summary>The settings both built-in critics have.</summary>
+    private readonly record struct Shared(double LeakyReluSlope, int ClassCount, bool SpectralNormalization, int PowerIterations);
 }

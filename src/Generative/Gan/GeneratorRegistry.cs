@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
 
 namespace Generative.Gan;
 
@@ -21,28 +20,12 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose types this one also offers; <see langword="null"/> for an empty one.</param>
     public GeneratorRegistry(GeneratorRegistry? parent = null)
-        : base(parent)
+        : base(parent, "generator", "generator", network => network.Module, network => network.SampleShape)
     {
     }
 
     /// <summary>The process-wide registry, holding the built-in generator types.</summary>
     public static GeneratorRegistry Default { get; } = CreateDefault();
-
-    /// <inheritdoc />
-    protected override string Kind => "generator network type";
-
-    /// <inheritdoc />
-    protected override string HowToRegister =>
-        "Register one with GeneratorRegistry.Default.Add(key, new ComponentType<IGenerator>(typeof(MyGenerator), describe, create)), for instance from a plugin's IGenerativePlugin.Register, or with services.AddGenerative().AddGenerator(key, type) in a host.";
-
-    /// <inheritdoc />
-    private protected override string TypeKey => "generator";
-
-    /// <inheritdoc />
-    private protected override torch.nn.Module ModuleOf(IGenerator network) => network.Module;
-
-    /// <inheritdoc />
-    private protected override TensorShape SampleShapeOf(IGenerator network) => network.SampleShape;
 
     private static GeneratorRegistry CreateDefault()
     {
