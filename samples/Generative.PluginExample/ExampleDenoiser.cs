@@ -1,3 +1,4 @@
+using Generative.Checkpoints;
 using System.Text.Json.Nodes;
 using Generative.Diffusion;
 using TorchSharp;

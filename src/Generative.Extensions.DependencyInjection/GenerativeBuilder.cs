@@ -1,3 +1,4 @@
+using Generative.Checkpoints;
 using System.Buffers;
 using Generative;
 using System.Text.Json.Nodes;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Generative.Checkpoints;
 
 namespace Generative.Diffusion;
 
@@ -25,6 +26,9 @@ public sealed class DenoiserRegistry : NetworkTypeRegistry<IDenoiser>
 
     /// <summary>The process-wide registry, holding the built-in network types.</summary>
     public static DenoiserRegistry Default { get; } = CreateDefault();
+
+    /// <summary>The registry loading uses: a container's, while its model-family registry loads, else <see cref="Default"/>.</summary>
+    internal static DenoiserRegistry Loading => Current as DenoiserRegistry ?? Default;
 
     private static DenoiserRegistry CreateDefault()
     {

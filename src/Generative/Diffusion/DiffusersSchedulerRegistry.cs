@@ -1,3 +1,5 @@
+using Generative.Checkpoints;
+
 namespace Generative.Diffusion;
 
 /// <summary>

@@ -226,7 +226,7 @@ public sealed class DiffusionModel : IGenerativeModel
             throw options.Fail("must describe the model to rebuild");
         }
 
-        var plan = NetworkTypes.Current.Denoisers.Plan(options["network"]);
+        var plan = DenoiserRegistry.Loading.Plan(options["network"]);
         // The built-in schedule's options are checked here; a schedule registered by someone else (a "schedule_type" key)
         // is read by its own registered reader, whose exceptions become CheckpointFormatExceptions below.
         bool registeredSchedule = options[NoiseScheduleRegistry.TypeKey].Exists;

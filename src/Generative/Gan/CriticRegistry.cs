@@ -29,6 +29,9 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
     /// <summary>The process-wide registry, holding the built-in critic types.</summary>
     public static CriticRegistry Default { get; } = CreateDefault();
 
+    /// <summary>The registry loading uses: a container's, while its model-family registry loads, else <see cref="Default"/>.</summary>
+    internal static CriticRegistry Loading => Current as CriticRegistry ?? Default;
+
     private static CriticRegistry CreateDefault()
     {
         var registry = new CriticRegistry();

@@ -205,7 +205,7 @@ public sealed class GanModel : IGenerativeModel
             throw options.Fail("must describe the generator's architecture (a GAN trainer checkpoint written before the architecture was recorded cannot be loaded as a model)");
         }
 
-        var plan = NetworkTypes.Current.Generators.Plan(options);
+        var plan = GeneratorRegistry.Loading.Plan(options);
         var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
         if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Generative.Checkpoints;
 
 namespace Generative.Gan;
 
@@ -26,6 +27,9 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
 
     /// <summary>The process-wide registry, holding the built-in generator types.</summary>
     public static GeneratorRegistry Default { get; } = CreateDefault();
+
+    /// <summary>The registry loading uses: a container's, while its model-family registry loads, else <see cref="Default"/>.</summary>
+    internal static GeneratorRegistry Loading => Current as GeneratorRegistry ?? Default;
 
     private static GeneratorRegistry CreateDefault()
     {

@@ -68,7 +68,7 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
             throw new CheckpointFormatException($"The checkpoint in '{directory}' holds a '{family}' model. {UnknownKeyMessage(family)}");
         }
 
-        using (NetworkTypes.Use(Networks))
+        using (Networks.Use())
         {
             return loader(directory, logger);
         }

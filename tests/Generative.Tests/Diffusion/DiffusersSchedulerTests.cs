@@ -1,3 +1,4 @@
+using Generative.Checkpoints;
 using Generative.Diffusion;
 using Generative.TestSupport;
 using TorchSharp;

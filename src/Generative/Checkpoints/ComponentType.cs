@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using Generative.Checkpoints;
 using TorchSharp;
 
-namespace Generative;
+namespace Generative.Checkpoints;
 
 /// <summary>
 /// How one type of component (a denoiser, generator or critic network, a noise schedule) is described in a

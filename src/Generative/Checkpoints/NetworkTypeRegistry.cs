@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using Generative.Checkpoints;
 using TorchSharp;
 
-namespace Generative;
+namespace Generative.Checkpoints;
 
 /// <summary>
 /// The network types of one role (denoisers, generators, critics) that can be described in a checkpoint's
@@ -18,6 +17,8 @@ namespace Generative;
 public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNetwork>>
     where TNetwork : class
 {
+    private static readonly AsyncLocal<NetworkTypeRegistry<TNetwork>?> Ambient = new();
+
     private readonly string _role;
     private readonly string _typeKey;
     private readonly Func<TNetwork, torch.nn.Module> _module;
@@ -46,6 +47,14 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
     protected sealed override string HowToRegister =>
         $"Register one with {Name}.Default.Add(key, new ComponentType<{typeof(TNetwork).Name}>(typeof(MyNetwork), describe, create)), for instance from a plugin's IGenerativePlugin.Register, " +
         $"or with services.AddGenerative().Add{char.ToUpperInvariant(_role[0])}{_role[1..]}(key, describe, create) in a host.";
+
+    /// <summary>The registry the loading in progress on this flow uses (set by <see cref="Use"/>), or <see langword="null"/>
+    /// for the default one. A model family's loader delegate takes only a directory: this is how it loads with the registries
+    /// of the container whose model-family registry called it (the pattern of <c>AssemblyLoadContext.EnterContextualReflection</c>).</summary>
+    private protected static NetworkTypeRegistry<TNetwork>? Current => Ambient.Value;
+
+    /// <summary>Makes <paramref name="registry"/> the <see cref="Current"/> one until the returned scope is disposed.</summary>
+    internal static IDisposable Use(NetworkTypeRegistry<TNetwork> registry) => new Scope(registry);
 
     /// <summary>The registry's class name, for messages (<c>"DenoiserRegistry"</c>).</summary>
     private string Name => GetType().Name;
@@ -164,4 +173,13 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
 
     private (string Key, ComponentType<TNetwork> Type)? Find(Type networkType) =>
         FindKey(t => t.ImplementationType == networkType) is { } key ? (key, Get(key)) : null;
+
+    private sealed class Scope : IDisposable
+    {
+        private readonly NetworkTypeRegistry<TNetwork>? _previous = Ambient.Value;
+
+        public Scope(NetworkTypeRegistry<TNetwork> registry) => Ambient.Value = registry;
+
+        public void Dispose() => Ambient.Value = _previous;
+    }
 }

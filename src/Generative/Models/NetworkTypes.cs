@@ -1,18 +1,17 @@
+using Generative.Checkpoints;
 using Generative.Diffusion;
 using Generative.Gan;
 
-namespace Generative;
+namespace Generative.Models;
 
 /// <summary>
 /// The network-type registries a model is loaded with: denoisers, generators and critics. <see cref="Default"/> is the
 /// process-wide registries; a dependency-injection container makes its own, over them, for its checkpoint loader
-/// (see <see cref="Models.ModelFamilyRegistry"/>).
+/// (see <see cref="ModelFamilyRegistry"/>).
 /// </summary>
 /// <remarks>Thread-safety: immutable; the registries are thread-safe.</remarks>
 public sealed class NetworkTypes
 {
-    private static readonly AsyncLocal<NetworkTypes?> Ambient = new();
-
     /// <summary>Groups three registries.</summary>
     /// <param name="denoisers">The denoiser network types.</param>
     /// <param name="generators">The GAN generator network types.</param>
@@ -40,26 +39,19 @@ public sealed class NetworkTypes
     /// <see cref="CriticRegistry.Default"/>).</summary>
     public static NetworkTypes Default { get; } = new(DenoiserRegistry.Default, GeneratorRegistry.Default, CriticRegistry.Default);
 
-    /// <summary>The registries the loading in progress on this flow uses (set by <see cref="Use"/>), else <see cref="Default"/>.
-    /// Loaders read it, so that a model family's loader delegate (which takes only a directory) loads with the registries of
-    /// the container whose <see cref="Models.ModelFamilyRegistry"/> called it — the pattern of
-    /// <c>AssemblyLoadContext.EnterContextualReflection</c>.</summary>
-    internal static NetworkTypes Current => Ambient.Value ?? Default;
+    /// <summary>Makes these the registries that loading on this flow uses until the returned scope is disposed (see
+    /// <see cref="ModelFamilyRegistry.Load"/>).</summary>
+    internal IDisposable Use() => new Scope(
+        NetworkTypeRegistry<IDenoiser>.Use(Denoisers), NetworkTypeRegistry<IGenerator>.Use(Generators), NetworkTypeRegistry<IDiscriminator>.Use(Critics));
 
-    /// <summary>Makes <paramref name="types"/> the <see cref="Current"/> registries until the returned scope is disposed.</summary>
-    internal static Scope Use(NetworkTypes types) => new(types);
-
-    /// <summary>Restores the previous registries when disposed.</summary>
-    internal readonly struct Scope : IDisposable
+    private sealed class Scope(params IDisposable[] scopes) : IDisposable
     {
-        private readonly NetworkTypes? _previous;
-
-        public Scope(NetworkTypes types)
+        public void Dispose()
         {
-            _previous = Ambient.Value;
-            Ambient.Value = types;
+            for (int i = scopes.Length - 1; i >= 0; i--)
+            {
+                scopes[i].Dispose();
+            }
         }
-
-        public void Dispose() => Ambient.Value = _previous;
     }
 }
