@@ -15,7 +15,7 @@ public sealed class DenoiserRegistryTests : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "denoiser-registry-" + Guid.NewGuid().ToString("N"));
 
     static DenoiserRegistryTests() =>
-        DenoiserRegistry.Default.TryAdd(Key, new ComponentType<IDenoiser>(
+        DenoiserRegistry.Default.TryAdd("tiny-test", new ComponentType<IDenoiser>(
             typeof(TinyDenoiser),
             network => new JsonObject { ["features"] = (int)network.SampleShape[0], ["hidden"] = ((TinyDenoiser)network).Hidden },
             (json, generator) =>

@@ -20,7 +20,7 @@ public sealed class GanNetworkRegistryTests : IDisposable
 
     static GanNetworkRegistryTests()
     {
-        GeneratorRegistry.Default.TryAdd(GeneratorKey, TinyGenerator.Type);
+        GeneratorRegistry.Default.TryAdd("tiny-test-generator", TinyGenerator.Type);
         CriticRegistry.Default.TryAdd(CriticKey, TinyCritic.Type);
     }
 
