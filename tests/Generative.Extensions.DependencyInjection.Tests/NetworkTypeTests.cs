@@ -46,7 +46,7 @@ public sealed class NetworkTypeTests : IDisposable
         using var b = expected.Sample(8, new torch.Generator(3));
         a.equal(b).all().item<bool>().Should().BeTrue("the container's loader rebuilt the network and its saved weights");
 
-        string message = $"*'options.generator' must name a registered network type (\"conv\", \"mlp\"*; a plugin registers others with GeneratorRegistry.Default.Add), but is \"{Key}\"*";
+        string message = $"*'options.generator' must name a registered network type (\"conv\", \"mlp\"*; a plugin registers others with GeneratorRegistry.Default.Add, a host with services.AddGenerative().AddGenerator), but is \"{Key}\"*";
         var otherServices = new ServiceCollection();
         otherServices.AddGenerative();
         using var other = otherServices.BuildServiceProvider();

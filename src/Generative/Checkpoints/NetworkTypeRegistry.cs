@@ -46,7 +46,10 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
     /// <inheritdoc />
     protected sealed override string HowToRegister =>
         $"Register one with {Name}.Default.Add(key, new ComponentType<{typeof(TNetwork).Name}>(typeof(MyNetwork), describe, create)), for instance from a plugin's IGenerativePlugin.Register, " +
-        $"or with services.AddGenerative().Add{char.ToUpperInvariant(_role[0])}{_role[1..]}(key, describe, create) in a host.";
+        $"or with services.AddGenerative().{AddMethod}(key, describe, create) in a host.";
+
+    /// <summary>The dependency-injection builder's method that registers a type of this role (<c>"AddDenoiser"</c>).</summary>
+    private string AddMethod => "Add" + char.ToUpperInvariant(_role[0]) + _role[1..];
 
     /// <summary>The registry the loading in progress on this flow uses (set by <see cref="Use"/>), or <see langword="null"/>
     /// for the default one. A model family's loader delegate takes only a directory: this is how it loads with the registries
@@ -125,7 +128,7 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
         if (!TryGet(key, out var type))
         {
             throw description[_typeKey].Fail(
-                $"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))}; a plugin registers others with {Name}.Default.Add)");
+                $"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))}; a plugin registers others with {Name}.Default.Add, a host with services.AddGenerative().{AddMethod})");
         }
 
         if (type.Read is { } read)

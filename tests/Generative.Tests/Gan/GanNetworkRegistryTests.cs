@@ -85,7 +85,7 @@ public sealed class GanNetworkRegistryTests : IDisposable
         File.WriteAllText(config, File.ReadAllText(config).Replace($"\"{GeneratorKey}\"", "\"not-registered\"", StringComparison.Ordinal));
         var load = () => GanModel.Load(_dir);
         load.Should().Throw<CheckpointFormatException>().WithMessage(
-            "*'options.generator' must name a registered network type (\"conv\", \"mlp\", *\"tiny-test-generator\"*; a plugin registers others with GeneratorRegistry.Default.Add), but is \"not-registered\"*");
+            "*'options.generator' must name a registered network type (\"conv\", \"mlp\", *\"tiny-test-generator\"*; a plugin registers others with GeneratorRegistry.Default.Add, a host with services.AddGenerative().AddGenerator), but is \"not-registered\"*");
 
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"not-registered\"", $"\"{GeneratorKey}\"", StringComparison.Ordinal).Replace("\"hidden\": 8", "\"hidden\": 100000", StringComparison.Ordinal));
         load.Should().Throw<CheckpointFormatException>().WithMessage($"*the registered network type '{GeneratorKey}' cannot build this description: hidden 100000 out of range.*");
@@ -120,7 +120,7 @@ public sealed class GanNetworkRegistryTests : IDisposable
         }
 
         CriticRegistry.Default.Invoking(r => r.Create(new JsonObject { ["critic"] = "transformer" }))
-            .Should().Throw<CheckpointFormatException>().WithMessage("*'network.critic' must name a registered network type (\"conv\", \"mlp\", *; a plugin registers others with CriticRegistry.Default.Add), but is \"transformer\"*");
+            .Should().Throw<CheckpointFormatException>().WithMessage("*'network.critic' must name a registered network type (\"conv\", \"mlp\", *; a plugin registers others with CriticRegistry.Default.Add, a host with services.AddGenerative().AddCritic), but is \"transformer\"*");
     }
 
     [Fact]
