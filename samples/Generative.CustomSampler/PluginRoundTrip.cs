@@ -30,11 +30,10 @@ public static class PluginRoundTrip
         DiffusionModel model;
         if (mode == "train")
         {
-            // A registered type is built from its description alone; its initial weights come from the global generator,
-            // seeded here so that the run is the same every time.
-            torch.manual_seed(0);
-            var network = DenoiserRegistry.Default.Get("example-mlp").Create(new JsonObject { ["features"] = 2, ["hidden"] = 32 });
+            // A registered type is built from its description; its initial weights come from the generator given, so the run
+            // is the same every time.
             using var g = new Generator(0);
+            var network = DenoiserRegistry.Default.Create(new JsonObject { ["type"] = "example-mlp", ["features"] = 2, ["hidden"] = 32 }, g);
             using var points = cat([randn([256, 2], generator: g) * 0.1 + 2, randn([256, 2], generator: g) * 0.1 - 2], 0);
             var standardization = DataStandardization.Fit(points);
             using var standardized = standardization.Standardize(points);

@@ -1,3 +1,4 @@
+using Generative.Checkpoints;
 using System.Text.Json.Nodes;
 using Generative.Diffusion;
 using TorchSharp;
@@ -63,16 +64,17 @@ public sealed class ExampleDenoiser : IDenoiser
         return _net.call(cat([noisySamples, t], 1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>How the type is described in config.json and rebuilt (sizes are checked: the file may come from anywhere).</summary>
-    public static DenoiserType Format { get; } = new(
+    /// <summary>How the type is described in config.json and rebuilt, its initial weights drawn from the generator given (sizes
+    /// are checked: the file may come from anywhere).</summary>
+    public static ComponentType<IDenoiser> Format { get; } = new(
         typeof(ExampleDenoiser),
         network => new JsonObject { ["features"] = (int)network.SampleShape[0], ["hidden"] = ((ExampleDenoiser)network).Hidden },
-        json =>
+        (json, generator) =>
         {
             int features = (int?)json["features"] ?? throw new ArgumentException("'features' is missing.");
             int hidden = (int?)json["hidden"] ?? throw new ArgumentException("'hidden' is missing.");
             return features is >= 1 and <= 4096 && hidden is >= 1 and <= 4096
-                ? new ExampleDenoiser(features, hidden)
+                ? new ExampleDenoiser(features, hidden, generator)
                 : throw new ArgumentException($"'features' ({features}) and 'hidden' ({hidden}) must lie in [1, 4096].");
         });
 }

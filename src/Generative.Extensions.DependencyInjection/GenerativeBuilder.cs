@@ -1,11 +1,15 @@
+using Generative.Checkpoints;
 using System.Buffers;
 using Generative;
+using System.Text.Json.Nodes;
 using Generative.Diffusion;
+using Generative.Gan;
 using Generative.Hosting;
 using Generative.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -197,6 +201,68 @@ public sealed class GenerativeBuilder
     public GenerativeBuilder AddModelFamily(string family, ModelLoader loader)
     {
         ArgumentNullException.ThrowIfNull(loader);
+        Families().Add(family, loader);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a denoiser network type for the checkpoint models of this container: <see cref="CheckpointModelLoader"/>
+    /// rebuilds a diffusion checkpoint whose network's <c>"type"</c> is <paramref name="key"/> with it. The type lives in the
+    /// container's <see cref="NetworkTypes.Denoisers"/> (of the container's <see cref="ModelFamilyRegistry"/>), over
+    /// <see cref="DenoiserRegistry.Default"/>; other containers and <see cref="DiffusionModel.Load"/> do not see it.
+    /// </summary>
+    /// <typeparam name="TDenoiser">The network's class.</typeparam>
+    /// <param name="key">The type's key, as saved in <c>config.json</c> (1 to 100 letters, digits, <c>-</c>, <c>_</c> or <c>.</c>; case-insensitive).</param>
+    /// <param name="describe">Writes what rebuilding a network needs as a JSON object (see <see cref="ComponentType{TComponent}"/>).</param>
+    /// <param name="create">Builds a network from its description, its fresh weights from the generator given; validates every value.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The key is invalid or already registered (built-ins included).</exception>
+    public GenerativeBuilder AddDenoiser<TDenoiser>(string key, Func<TDenoiser, JsonObject> describe, Func<JsonObject, torch.Generator?, TDenoiser> create)
+        where TDenoiser : class, IDenoiser =>
+        AddNetworkType(Families().Networks.Denoisers, key, describe, create);
+
+    /// <summary>Registers a GAN generator network type for the checkpoint models of this container, as
+    /// <see cref="AddDenoiser{TDenoiser}"/> does a denoiser (in the container's <see cref="NetworkTypes.Generators"/>, over
+    /// <see cref="GeneratorRegistry.Default"/>).</summary>
+    /// <typeparam name="TGenerator">The network's class.</typeparam>
+    /// <param name="key">The type's key, as saved in <c>config.json</c> under <c>"generator"</c>.</param>
+    /// <param name="describe">Writes what rebuilding a network needs as a JSON object.</param>
+    /// <param name="create">Builds a network from its description, its fresh weights from the generator given; validates every value.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The key is invalid or already registered (built-ins included).</exception>
+    public GenerativeBuilder AddGenerator<TGenerator>(string key, Func<TGenerator, JsonObject> describe, Func<JsonObject, torch.Generator?, TGenerator> create)
+        where TGenerator : class, IGenerator =>
+        AddNetworkType(Families().Networks.Generators, key, describe, create);
+
+    /// <summary>Registers a GAN critic network type in this container's <see cref="NetworkTypes.Critics"/> (over
+    /// <see cref="CriticRegistry.Default"/>), as <see cref="AddDenoiser{TDenoiser}"/> does a denoiser. No checkpoint records
+    /// a critic (see <see cref="CriticRegistry"/>): the registration serves code that builds critics by key from the
+    /// container's <see cref="NetworkTypes"/>.</summary>
+    /// <typeparam name="TCritic">The network's class.</typeparam>
+    /// <param name="key">The type's key.</param>
+    /// <param name="describe">Writes what rebuilding a network needs as a JSON object.</param>
+    /// <param name="create">Builds a network from its description, its fresh weights from the generator given; validates every value.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The key is invalid or already registered (built-ins included).</exception>
+    public GenerativeBuilder AddCritic<TCritic>(string key, Func<TCritic, JsonObject> describe, Func<JsonObject, torch.Generator?, TCritic> create)
+        where TCritic : class, IDiscriminator =>
+        AddNetworkType(Families().Networks.Critics, key, describe, create);
+
+    private GenerativeBuilder AddNetworkType<TNetwork, TImplementation>(
+        NetworkTypeRegistry<TNetwork> registry, string key, Func<TImplementation, JsonObject> describe, Func<JsonObject, torch.Generator?, TImplementation> create)
+        where TNetwork : class
+        where TImplementation : class, TNetwork
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        ArgumentNullException.ThrowIfNull(create);
+        registry.Add(key, new ComponentType<TNetwork>(typeof(TImplementation), network => describe((TImplementation)network), (json, generator) => create(json, generator)));
+        return this;
+    }
+
+    /// <summary>The container's model families (a singleton service), made on first use over <see cref="ModelFamilyRegistry.Default"/>
+    /// with the container's <see cref="NetworkTypes"/> (also a singleton service) over <see cref="NetworkTypes.Default"/>'s.</summary>
+    private ModelFamilyRegistry Families()
+    {
         var registry = Services
             .Where(d => d.ServiceType == typeof(ModelFamilyRegistry) && !d.IsKeyedService)
             .Select(d => d.ImplementationInstance)
@@ -204,12 +270,14 @@ public sealed class GenerativeBuilder
             .FirstOrDefault();
         if (registry is null)
         {
-            registry = new ModelFamilyRegistry(ModelFamilyRegistry.Default);
+            var networks = new NetworkTypes(
+                new DenoiserRegistry(DenoiserRegistry.Default), new GeneratorRegistry(GeneratorRegistry.Default), new CriticRegistry(CriticRegistry.Default));
+            registry = new ModelFamilyRegistry(ModelFamilyRegistry.Default, networks);
             Services.AddSingleton(registry);
+            Services.AddSingleton(networks);
         }
 
-        registry.Add(family, loader);
-        return this;
+        return registry;
     }
 
     private void Register(GenerativeModelRegistration registration, Action<GenerativeModelOptions>? configure)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Generative.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,6 +50,62 @@ public static class NetworkContract
     {
         ArgumentNullException.ThrowIfNull(create);
         Verify(g => create(g) is var n ? new Network(n.GetType().Name, n.Module, n.ClassCount, n.SampleShape, [], (x, labels, _) => n.Score(x, labels)) : null!);
+    }
+
+    /// <summary>Checks a registered denoiser type (<see cref="Diffusion.DenoiserRegistry"/>): the networks its
+    /// <see cref="ComponentType{TComponent}.Create"/> builds from <paramref name="description"/> keep the denoiser contract
+    /// (their initial weights from the generator given), are of its <see cref="ComponentType{TComponent}.ImplementationType"/>,
+    /// and are described as <paramref name="description"/> again.</summary>
+    /// <param name="type">The type, as registered.</param>
+    /// <param name="description">A description the type accepts (without the key it is registered under).</param>
+    /// <exception cref="ContractViolationException">The type or its networks break the contract; the message lists how.</exception>
+    public static void VerifyDenoiserType(ComponentType<IDenoiser> type, JsonObject description)
+    {
+        VerifyType(type, description, d => d.Module);
+        VerifyDenoiser(g => type.Create(description, g));
+    }
+
+    /// <summary>Checks a registered generator type (<see cref="Gan.GeneratorRegistry"/>), as <see cref="VerifyDenoiserType"/>.</summary>
+    /// <param name="type">The type, as registered.</param>
+    /// <param name="description">A description the type accepts (without the key it is registered under).</param>
+    /// <exception cref="ContractViolationException">The type or its networks break the contract; the message lists how.</exception>
+    public static void VerifyGeneratorType(ComponentType<IGenerator> type, JsonObject description)
+    {
+        VerifyType(type, description, n => n.Module);
+        VerifyGenerator(g => type.Create(description, g));
+    }
+
+    /// <summary>Checks a registered critic type (<see cref="Gan.CriticRegistry"/>), as <see cref="VerifyDenoiserType"/>.</summary>
+    /// <param name="type">The type, as registered.</param>
+    /// <param name="description">A description the type accepts (without the key it is registered under).</param>
+    /// <exception cref="ContractViolationException">The type or its networks break the contract; the message lists how.</exception>
+    public static void VerifyDiscriminatorType(ComponentType<IDiscriminator> type, JsonObject description)
+    {
+        VerifyType(type, description, n => n.Module);
+        VerifyDiscriminator(g => type.Create(description, g));
+    }
+
+    private static void VerifyType<TNetwork>(ComponentType<TNetwork> type, JsonObject description, Func<TNetwork, nn.Module> module)
+        where TNetwork : class
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(description);
+        var v = new Violations(type.ImplementationType.Name + "'s registered type");
+        v.Run("building from the description and describing again", () =>
+        {
+            var network = type.Create(description, null);
+            try
+            {
+                v.Check(network.GetType() == type.ImplementationType, $"Create built a {network.GetType().Name}, not the registered {type.ImplementationType.Name}");
+                var again = type.Describe(network);
+                v.Check(JsonNode.DeepEquals(again, description), $"a network built from {description.ToJsonString()} is described as {again.ToJsonString()}");
+            }
+            finally
+            {
+                module(network).Dispose();
+            }
+        });
+        v.ThrowIfAny();
     }
 
     private sealed record Network(string Name, nn.Module Module, int ClassCount, TensorShape InputShape, long[] OutputDimensions, Func<Tensor, Tensor?, Tensor, Tensor> Forward);

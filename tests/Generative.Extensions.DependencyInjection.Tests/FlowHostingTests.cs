@@ -31,7 +31,7 @@ public sealed class FlowHostingTests : IDisposable
         }
 
         using var model = new FlowModel(network, new FlowModelOptions { Steps = 4 }, new DataStandardization([10, 2, 2], [1, 0.5, 0.25], Columns));
-        model.Save(_directory.Path, DenoiserRegistry.Default.Describe);
+        model.Save(_directory.Path, DenoiserRegistry.Default);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddGenerative().AddModel("wine-flow", _directory.Path, o => o.Steps = 3);

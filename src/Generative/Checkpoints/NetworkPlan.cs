@@ -8,10 +8,11 @@ namespace Generative.Checkpoints;
 /// <param name="Type">The network type's key in config.json (<c>"mlp"</c>, <c>"unet"</c>, …).</param>
 /// <param name="SampleShape">The shape of one sample.</param>
 /// <param name="Declare">Declares every tensor of the network's state dictionary (names without the module prefix).</param>
-/// <param name="Create">Builds the network (fresh weights, to be overwritten); called only after <paramref name="Declare"/> passed.</param>
-/// <remarks>Each network type has its own reader, <c>Func&lt;ConfigValue, NetworkPlan&lt;TNetwork&gt;&gt;</c>, that checks its own
-/// fields' types and ranges; the family's loader looks the reader up by the type key.</remarks>
-internal sealed record NetworkPlan<TNetwork>(string Type, TensorShape SampleShape, Action<ExpectedTensors> Declare, Func<TNetwork> Create);
+/// <param name="Create">Builds the network (fresh weights from the generator, or from a fresh source when it is <see langword="null"/>); called only after <paramref name="Declare"/> passed.</param>
+/// <remarks>Each built-in network type has its own reader, <c>Func&lt;ConfigValue, NetworkPlan&lt;TNetwork&gt;&gt;</c>, that checks its
+/// own fields' types and ranges, held by its <see cref="ComponentType{TComponent}"/>; the family's loader finds it through
+/// <see cref="NetworkTypeRegistry{TNetwork}"/>.</remarks>
+internal sealed record NetworkPlan<TNetwork>(string Type, TensorShape SampleShape, Action<ExpectedTensors> Declare, Func<TorchSharp.torch.Generator?, TNetwork> Create);
 
 /// <summary>The ranges accepted for sizes in a checkpoint's config; the real bound on cost is <see cref="ModelCheckpoint.MaxLoadBytes"/>.</summary>
 internal static class ConfigLimits

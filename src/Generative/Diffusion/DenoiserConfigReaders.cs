@@ -32,7 +32,7 @@ internal static class MlpDenoiserConfigReader
 
         long w = options.Width;
         long outputs = options.LearnVariance ? 2L * features : features;
-        return new NetworkPlan<IDenoiser>(Type, new TensorShape(features), Declare, () => new MlpDenoiser(features, options));
+        return new NetworkPlan<IDenoiser>(Type, new TensorShape(features), Declare, g => new MlpDenoiser(features, options, g));
 
         void Declare(ExpectedTensors t)
         {
@@ -107,7 +107,7 @@ internal static class UNetDenoiserConfigReader
             throw network["width"].Fail(string.Create(CultureInfo.InvariantCulture, $"must be a multiple of {factor} (2^(levels - 1))"));
         }
 
-        return new NetworkPlan<IDenoiser>(Type, new TensorShape(channels, height, width), Declare, () => new UNetDenoiser(channels, height, width, options));
+        return new NetworkPlan<IDenoiser>(Type, new TensorShape(channels, height, width), Declare, g => new UNetDenoiser(channels, height, width, options, g));
 
         void Declare(ExpectedTensors t)
         {

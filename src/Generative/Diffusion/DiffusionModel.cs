@@ -150,8 +150,8 @@ public sealed class DiffusionModel : GenerativeModel
 
     /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
     /// <param name="directory">The directory.</param>
-    /// <exception cref="NotSupportedException">The networks are not <see cref="MlpDenoiser"/>s or <see cref="UNetDenoiser"/>s, or no
-    /// <see cref="NoiseScheduleFormat"/> is registered in <see cref="NoiseScheduleRegistry.Default"/> for the schedule's type.</exception>
+    /// <exception cref="NotSupportedException">The network's type is not registered in <see cref="DenoiserRegistry.Default"/>, or no
+    /// schedule type is registered in <see cref="NoiseScheduleRegistry.Default"/> for the schedule's type.</exception>
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -164,7 +164,7 @@ public sealed class DiffusionModel : GenerativeModel
 
         var options = new JsonObject
         {
-            ["network"] = DiffusionConfiguration.Describe(Denoiser),
+            ["network"] = DenoiserRegistry.Default.Describe(Denoiser),
             ["schedule"] = null,
             ["model"] = DiffusionConfiguration.ToNode(Options),
             ["ema"] = EmaDenoiser is not null,
@@ -209,7 +209,7 @@ public sealed class DiffusionModel : GenerativeModel
             throw options.Fail("must describe the model to rebuild");
         }
 
-        var plan = DiffusionConfiguration.ReadNetwork(options["network"]);
+        var plan = DenoiserRegistry.Loading.Plan(options["network"]);
         // The built-in schedule's options are checked here; a schedule registered by someone else (a "schedule_type" key)
         // is read by its own registered reader, whose exceptions become CheckpointFormatExceptions below.
         bool registeredSchedule = options[NoiseScheduleRegistry.TypeKey].Exists;
@@ -279,11 +279,11 @@ public sealed class DiffusionModel : GenerativeModel
         INoiseSchedule? schedule = null;
         try
         {
-            denoiser = plan.Create();
+            denoiser = plan.Create(null);
             ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module> { [DiffusionTrainingStep.DenoiserName] = denoiser.Module }, weightsFile);
             if (emaFile is not null)
             {
-                ema = plan.Create();
+                ema = plan.Create(null);
                 var source = emaState?.Tensors ?? weights.Tensors;
                 var renamed = source.Where(p => p.Key.StartsWith(emaPrefix, StringComparison.Ordinal)).ToDictionary(p => EmaName + "." + p.Key[emaPrefix.Length..], p => p.Value, StringComparer.Ordinal);
                 ModelCheckpoint.CopyInto(renamed, new Dictionary<string, nn.Module> { [EmaName] = ema.Module }, emaFile);

@@ -117,7 +117,7 @@ public static class DiffusionTrainer
             throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {denoiser.ClassCount}.", nameof(data));
         }
 
-        if (options.EmaDecay is not null && !DiffusionConfiguration.IsSupported(denoiser))
+        if (options.EmaDecay is not null && !DenoiserRegistry.Default.CanDescribe(denoiser))
         {
             throw new ArgumentException(
                 $"DiffusionTrainerOptions.EmaDecay is set, but a {denoiser.GetType().Name}'s architecture cannot be copied for the EMA network; set EmaDecay = null to train without EMA.",
@@ -135,7 +135,7 @@ public static class DiffusionTrainer
 
         if (ema is not null)
         {
-            emaNetwork = DiffusionConfiguration.CreateNetwork(DiffusionConfiguration.Describe(denoiser));
+            emaNetwork = DenoiserRegistry.Default.Create(DenoiserRegistry.Default.Describe(denoiser));
             var device = denoiser.Module.parameters().First().device;
             emaNetwork.Module.to(device);
             ema.CopyTo(emaNetwork.Module);

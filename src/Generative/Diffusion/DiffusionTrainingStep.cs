@@ -207,14 +207,14 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
     /// <returns>The options as JSON, or <see langword="null"/>.</returns>
     public JsonNode? GetCheckpointConfiguration()
     {
-        if (!DiffusionConfiguration.IsSupported(_denoiser) || !NoiseScheduleRegistry.Default.CanWrite(_schedule))
+        if (!DenoiserRegistry.Default.CanDescribe(_denoiser) || !NoiseScheduleRegistry.Default.CanWrite(_schedule))
         {
             return null;
         }
 
         var configuration = new JsonObject
         {
-            ["network"] = DiffusionConfiguration.Describe(_denoiser),
+            ["network"] = DenoiserRegistry.Default.Describe(_denoiser),
             ["schedule"] = null,
             ["training"] = DiffusionConfiguration.ToNode(Options),
         };

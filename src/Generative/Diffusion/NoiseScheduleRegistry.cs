@@ -3,38 +3,6 @@ using Generative.Checkpoints;
 
 namespace Generative.Diffusion;
 
-/// <summary>How one kind of noise schedule is written into a checkpoint's <c>config.json</c> and rebuilt from it.</summary>
-public sealed class NoiseScheduleFormat
-{
-    /// <summary>Creates the format.</summary>
-    /// <param name="scheduleType">The schedule class this format writes (exactly this type, not derived ones).</param>
-    /// <param name="write">Describes a schedule of <paramref name="scheduleType"/> as JSON (its constructor arguments, say).</param>
-    /// <param name="read">Rebuilds a schedule from what <paramref name="write"/> wrote; throws on invalid JSON.</param>
-    public NoiseScheduleFormat(Type scheduleType, Func<INoiseSchedule, JsonNode> write, Func<JsonNode, INoiseSchedule> read)
-    {
-        ArgumentNullException.ThrowIfNull(scheduleType);
-        ArgumentNullException.ThrowIfNull(write);
-        ArgumentNullException.ThrowIfNull(read);
-        if (!typeof(INoiseSchedule).IsAssignableFrom(scheduleType))
-        {
-            throw new ArgumentException($"{scheduleType.Name} does not implement {nameof(INoiseSchedule)}.", nameof(scheduleType));
-        }
-
-        ScheduleType = scheduleType;
-        Write = write;
-        Read = read;
-    }
-
-    /// <summary>The schedule class this format writes.</summary>
-    public Type ScheduleType { get; }
-
-    /// <summary>Describes a schedule as JSON.</summary>
-    public Func<INoiseSchedule, JsonNode> Write { get; }
-
-    /// <summary>Rebuilds a schedule from its JSON.</summary>
-    public Func<JsonNode, INoiseSchedule> Read { get; }
-}
-
 /// <summary>
 /// The kinds of noise schedule a diffusion checkpoint can hold, by a stable key written into <c>config.json</c>
 /// (<c>"schedule_type"</c> beside <c>"schedule"</c>; absent for the built-in <see cref="Betas"/>, so checkpoints of
@@ -45,14 +13,15 @@ public sealed class NoiseScheduleFormat
 /// <remarks>
 /// <para>A schedule of your own is saved and loaded once registered:
 /// <code>
-/// NoiseScheduleRegistry.Default.Add("my-schedule", new NoiseScheduleFormat(
-///     typeof(MySchedule), s => ((MySchedule)s).ToJson(), json => MySchedule.FromJson(json)));
+/// NoiseScheduleRegistry.Default.Add("my-schedule", new ComponentType&lt;INoiseSchedule&gt;(
+///     typeof(MySchedule), s => ((MySchedule)s).ToJson(), (json, _) => MySchedule.FromJson(json)));
 /// </code>
 /// Loading a checkpoint whose key is not registered fails with the key, the registered keys and how to register one;
-/// no type is ever loaded from the name in the file.</para>
+/// no type is ever loaded from the name in the file. A schedule has no weights: <see cref="ComponentType{TComponent}.Create"/>
+/// is given no generator.</para>
 /// <para>Thread-safety: as <see cref="Registry{TEntry}"/>.</para>
 /// </remarks>
-public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
+public sealed class NoiseScheduleRegistry : Registry<ComponentType<INoiseSchedule>>
 {
     /// <summary>The built-in <see cref="NoiseSchedule"/> (a β sequence described by <see cref="NoiseScheduleOptions"/>).</summary>
     public const string Betas = "betas";
@@ -75,10 +44,10 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
 
     /// <inheritdoc />
     protected override string HowToRegister =>
-        "Register a noise schedule with NoiseScheduleRegistry.Default.Add(name, new NoiseScheduleFormat(type, write, read)) before loading.";
+        "Register a noise schedule with NoiseScheduleRegistry.Default.Add(name, new ComponentType<INoiseSchedule>(type, describe, create)) before loading.";
 
     /// <summary>Whether a format is registered for the schedule's type.</summary>
-    internal bool CanWrite(INoiseSchedule schedule) => FindKey(f => f.ScheduleType == schedule.GetType()) is not null;
+    internal bool CanWrite(INoiseSchedule schedule) => FindKey(f => f.ImplementationType == schedule.GetType()) is not null;
 
     /// <summary>Writes <paramref name="schedule"/> into a checkpoint's options: <c>"schedule"</c>, and <c>"schedule_type"</c>
     /// unless it is the built-in.</summary>
@@ -86,10 +55,10 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
     internal void Write(INoiseSchedule schedule, JsonObject options)
     {
         var type = schedule.GetType();
-        string key = FindKey(f => f.ScheduleType == type)
+        string key = FindKey(f => f.ImplementationType == type)
             ?? throw new NotSupportedException(
                 $"No noise schedule format is registered for {type.Name}, so a model with it cannot be saved. {HowToRegister}");
-        options["schedule"] = Get(key).Write(schedule);
+        options["schedule"] = Get(key).Describe(schedule);
         if (!string.Equals(key, Betas, StringComparison.OrdinalIgnoreCase))
         {
             options[TypeKey] = key;
@@ -116,16 +85,16 @@ public sealed class NoiseScheduleRegistry : Registry<NoiseScheduleFormat>
         }
 
         var node = options["schedule"] ?? throw new CheckpointFormatException("The checkpoint's options lack the schedule.");
-        return format.Read(node);
+        return format.Create(node as JsonObject ?? throw new CheckpointFormatException("The checkpoint's 'options.schedule' must be a JSON object."), null);
     }
 
     private static NoiseScheduleRegistry CreateDefault()
     {
         var registry = new NoiseScheduleRegistry();
-        registry.Add(Betas, new NoiseScheduleFormat(
+        registry.Add(Betas, new ComponentType<INoiseSchedule>(
             typeof(NoiseSchedule),
-            schedule => DiffusionConfiguration.ToNode(((NoiseSchedule)schedule).Options)!,
-            json => new NoiseSchedule(DiffusionConfiguration.ReadOptions<NoiseScheduleOptions>(new ConfigValue(json, ModelCheckpoint.ConfigFileName, "options.schedule"), o => o.Validate()))));
+            schedule => (JsonObject)DiffusionConfiguration.ToNode(((NoiseSchedule)schedule).Options)!,
+            (json, _) => new NoiseSchedule(DiffusionConfiguration.ReadOptions<NoiseScheduleOptions>(new ConfigValue(json, ModelCheckpoint.ConfigFileName, "options.schedule"), o => o.Validate()))));
         return registry;
     }
 }

@@ -164,17 +164,17 @@ public sealed class FlowModel : GenerativeModel
 
     /// <summary>Writes the model to a checkpoint directory, atomically (replacing it if present).</summary>
     /// <param name="directory">The directory.</param>
-    /// <param name="describeNetwork">Writes the network's description (<c>{"type": …, …}</c>) for <c>config.json</c>: for
-    /// the library's denoisers, <c>DenoiserRegistry.Default.Describe</c>.</param>
-    /// <exception cref="NotSupportedException">The network's type cannot be described.</exception>
-    public void Save(string directory, Func<IDenoiser, JsonObject> describeNetwork)
+    /// <param name="networks">The network types the velocity network is described with: for the library's denoisers (and
+    /// those a plugin registers) <c>DenoiserRegistry.Default</c>.</param>
+    /// <exception cref="NotSupportedException">The network's type is not registered in <paramref name="networks"/>.</exception>
+    public void Save(string directory, NetworkTypeRegistry<IDenoiser> networks)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        ArgumentNullException.ThrowIfNull(describeNetwork);
+        ArgumentNullException.ThrowIfNull(networks);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var options = new JsonObject
         {
-            ["network"] = describeNetwork(Network),
+            ["network"] = networks.Describe(Network),
             ["model"] = new JsonObject
             {
                 ["solver"] = Options.Solver,
@@ -193,18 +193,22 @@ public sealed class FlowModel : GenerativeModel
 
     /// <summary>Reads a model written by <see cref="Save"/> (or the newest valid under a root of <c>step-*</c> checkpoints).</summary>
     /// <param name="directory">The checkpoint directory.</param>
-    /// <param name="createNetwork">Builds the network from its description (with fresh weights, overwritten from the file):
-    /// for the library's denoisers, <c>json =&gt; DenoiserRegistry.Default.Create(json)</c>; it must validate the description.</param>
+    /// <param name="networks">The network types the velocity network is rebuilt with: <c>DenoiserRegistry.Default</c>, or
+    /// a container's. (<c>ModelFamilyRegistry.Load</c> passes the registry of the load in progress.)</param>
     /// <param name="device">The device for the network; <see langword="null"/> for the CPU.</param>
     /// <param name="logger">Receives a warning for each newer <c>step-*</c> checkpoint skipped as invalid; <see langword="null"/> for none.</param>
     /// <returns>A model that owns its network.</returns>
+    /// <remarks>As for the other families: every file's hash and every config value is checked, and the tensors the
+    /// network's description implies are compared with the weights file's header and counted against
+    /// <see cref="ModelCheckpoint.MaxLoadBytes"/> before the network is built (a built-in type's description is read field
+    /// by field; a registered type builds its network once to declare them).</remarks>
     /// <exception cref="CheckpointFormatException">The checkpoint is not a flow model, is corrupt, or its description or
     /// weights do not fit; the message names the file and the key.</exception>
     /// <exception cref="DirectoryNotFoundException">No checkpoint is there.</exception>
-    public static FlowModel Load(string directory, Func<JsonObject, IDenoiser> createNetwork, Device? device = null, ILogger? logger = null)
+    public static FlowModel Load(string directory, NetworkTypeRegistry<IDenoiser> networks, Device? device = null, ILogger? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(createNetwork);
-        return ModelCheckpoint.LoadNewestValid(directory, logger, resolved => LoadCheckpoint(resolved, createNetwork, device));
+        ArgumentNullException.ThrowIfNull(networks);
+        return ModelCheckpoint.LoadNewestValid(directory, logger, resolved => LoadCheckpoint(resolved, networks, device));
     }
 
     /// <summary>Disposes the network if the model owns it.</summary>
@@ -217,7 +221,7 @@ public sealed class FlowModel : GenerativeModel
         }
     }
 
-    private static FlowModel LoadCheckpoint(string resolved, Func<JsonObject, IDenoiser> createNetwork, Device? device)
+    private static FlowModel LoadCheckpoint(string resolved, NetworkTypeRegistry<IDenoiser> networks, Device? device)
     {
         var config = ModelCheckpoint.ReadConfigAt(resolved);
         string configFile = Path.Combine(resolved, ModelCheckpoint.ConfigFileName);
@@ -227,6 +231,11 @@ public sealed class FlowModel : GenerativeModel
         }
 
         var options = new ConfigValue(config.Options, configFile, "options");
+        if (!options.Exists)
+        {
+            throw options.Fail("must describe the model to rebuild");
+        }
+
         var model = options["model"];
         var modelOptions = new FlowModelOptions
         {
@@ -235,18 +244,28 @@ public sealed class FlowModel : GenerativeModel
             BatchSize = model["batch_size"].Int(1, 1 << 20),
             TimeScale = model["time_scale"].Double(double.Epsilon, 1e9),
         };
+        var plan = networks.Plan(options["network"]);
+        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
+        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
+        {
+            throw options["featureNames"].Fail($"must hold one name per feature of samples shaped {plan.SampleShape}");
+        }
+
         if (!config.Modules.Contains(FlowTrainingStep.NetworkName))
         {
             throw new CheckpointFormatException($"'{configFile}': 'modules' does not list \"{FlowTrainingStep.NetworkName}\".");
         }
 
-        var description = options["network"].RequireObject();
+        // Everything the description implies is checked against the file's header and the byte limit before a network exists.
+        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
+        string prefix = FlowTrainingStep.NetworkName + ".";
+        ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsFile), weightsFile, prefix, configFile, "options.network", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
+        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(prefix, StringComparison.Ordinal));
         IDenoiser? network = null;
         try
         {
-            network = createNetwork((JsonObject)description.DeepClone());
-            var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(1 << 16) : null;
-            ModelCheckpoint.LoadModel(resolved, new Dictionary<string, nn.Module> { [FlowTrainingStep.NetworkName] = network.Module });
+            network = plan.Create(null);
+            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module> { [FlowTrainingStep.NetworkName] = network.Module }, weightsFile);
             if (device is not null)
             {
                 network.Module.to(device);

@@ -83,13 +83,13 @@ public sealed class GanModel : GenerativeModel
     /// <c>model.safetensors</c> under <c>generator.*</c>.
     /// </summary>
     /// <param name="directory">The directory to write (replaced if it exists).</param>
-    /// <exception cref="NotSupportedException">The generator is not an <see cref="MlpGenerator"/> or <see cref="ConvGenerator"/>,
-    /// whose architecture can be written down; save its weights with <see cref="ModelCheckpoint.Save"/> yourself.</exception>
+    /// <exception cref="NotSupportedException">The generator's type is not registered in <see cref="GeneratorRegistry.Default"/>,
+    /// so its architecture cannot be written down.</exception>
     public void Save(string directory)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var options = GanNetworkConfig.ToJson(Generator);
+        var options = GeneratorRegistry.Default.Describe(Generator);
         if (FeatureNames is not null)
         {
             options["featureNames"] = new System.Text.Json.Nodes.JsonArray([.. FeatureNames.Select(n => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(n))]);
@@ -128,7 +128,7 @@ public sealed class GanModel : GenerativeModel
             throw options.Fail("must describe the generator's architecture (a GAN trainer checkpoint written before the architecture was recorded cannot be loaded as a model)");
         }
 
-        var plan = GanNetworkConfig.Read(options);
+        var plan = GeneratorRegistry.Loading.Plan(options);
         var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
         if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
         {
@@ -151,7 +151,7 @@ public sealed class GanModel : GenerativeModel
         IGenerator? generator = null;
         try
         {
-            generator = plan.Create();
+            generator = plan.Create(null);
             ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [module] = generator.Module }, weightsFile);
             return new GanModel(generator, config.Standardization, featureNames, ownsGenerator: true);
         }

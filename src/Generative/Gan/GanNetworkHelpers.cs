@@ -57,4 +57,8 @@ internal static class GanNetworkHelpers
             throw new ArgumentOutOfRangeException(parameterName, message);
         }
     }
+
+    /// <summary>A sample shape in a network's description: a JSON array of its dimensions.</summary>
+    public static System.Text.Json.Nodes.JsonArray ToJson(TensorShape shape) =>
+        new([.. shape.Dimensions.Select(d => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(d))]);
 }

@@ -49,8 +49,8 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
     /// <param name="critic">The critic to train; its sample shape and class count must match the generator's.</param>
     /// <param name="options">Loss, regulariser and optimiser settings; <see langword="null"/> for WGAN-GP's defaults.</param>
     /// <param name="emaGenerator">With <see cref="GanTrainingOptions.EmaDecay"/>: a generator of the same architecture that
-    /// receives the average (its weights are overwritten). <see langword="null"/> builds one for <see cref="MlpGenerator"/>
-    /// and <see cref="ConvGenerator"/>; other generators must pass one.</param>
+    /// receives the average (its weights are overwritten). <see langword="null"/> builds one for a generator whose type is
+    /// registered in <see cref="GeneratorRegistry.Default"/>; other generators must pass one.</param>
     /// <exception cref="ArgumentException">The networks do not match, or an EMA generator is needed and none can be built.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public GanTrainingStep(IGenerator generator, IDiscriminator critic, GanTrainingOptions? options = null, IGenerator? emaGenerator = null)
@@ -241,29 +241,13 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
     }
 
     /// <summary>The generator's architecture, so that <see cref="GanModel.Load"/> can rebuild the model from a trainer checkpoint
-    /// (from its EMA generator when there is one); <see langword="null"/> when the generator is not an <see cref="MlpGenerator"/>
-    /// or <see cref="ConvGenerator"/>.</summary>
+    /// (from its EMA generator when there is one); <see langword="null"/> when the generator's type is not registered in
+    /// <see cref="GeneratorRegistry.Default"/>.</summary>
     /// <returns>The architecture as JSON, or <see langword="null"/>.</returns>
     public System.Text.Json.Nodes.JsonNode? GetCheckpointConfiguration() =>
-        Generator is MlpGenerator or ConvGenerator ? GanNetworkConfig.ToJson(Generator) : null;
+        GeneratorRegistry.Default.CanDescribe(Generator) ? GeneratorRegistry.Default.Describe(Generator) : null;
 
-    internal static IGenerator? CreateTwin(IGenerator generator)
-    {
-        IGenerator? twin = generator switch
-        {
-            MlpGenerator mlp => new MlpGenerator(mlp.Options),
-            ConvGenerator conv => new ConvGenerator(conv.Options),
-            _ => null,
-        };
-        if (twin is not null)
-        {
-            var device = generator.Module.parameters().First().device;
-            var dtype = generator.Module.parameters().First().dtype;
-            twin.Module.to(device).to(dtype);
-        }
-
-        return twin;
-    }
+    internal static IGenerator? CreateTwin(IGenerator generator) => GeneratorRegistry.Default.CreateCopy(generator);
 
     /// <summary>Disposes the optimisers and the EMA state (and an EMA generator the step built itself).</summary>
     public void Dispose()

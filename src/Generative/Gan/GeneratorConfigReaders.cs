@@ -14,9 +14,10 @@ internal static class MlpGeneratorConfigReader
 
     private const int MaxSampleDimensions = 8;
 
-    public static NetworkPlan<IGenerator> Read(ConfigValue o)
+    /// <summary>A sample shape written by <see cref="GanNetworkHelpers.ToJson"/>: 1 to 8 dimensions, at most
+    /// <see cref="ConfigLimits.MaxFeatures"/> values in all.</summary>
+    public static TensorShape ReadShape(ConfigValue shapeValue)
     {
-        var shapeValue = o["sampleShape"];
         var array = shapeValue.RequireArray();
         if (array.Count is 0 or > MaxSampleDimensions)
         {
@@ -35,16 +36,23 @@ internal static class MlpGeneratorConfigReader
             }
         }
 
+        return new TensorShape(dimensions);
+    }
+
+    public static NetworkPlan<IGenerator> Read(ConfigValue o)
+    {
+        var shape = ReadShape(o["sampleShape"]);
+        long elements = shape.ElementCount;
         var options = new MlpGeneratorOptions
         {
-            SampleShape = new TensorShape(dimensions),
+            SampleShape = shape,
             LatentDimension = o["latentDimension"].Int(1, ConfigLimits.MaxWidth),
             HiddenWidth = o["hiddenWidth"].Int(1, ConfigLimits.MaxWidth),
             HiddenLayers = o["hiddenLayers"].Int(1, ConfigLimits.MaxDepth),
             ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
             ClassEmbeddingDimension = o["classEmbeddingDimension"].Int(1, ConfigLimits.MaxWidth),
         };
-        return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, () => new MlpGenerator(options));
+        return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, g => new MlpGenerator(options, g));
 
         void Declare(ExpectedTensors t)
         {
@@ -90,7 +98,7 @@ internal static class ConvGeneratorConfigReader
             ClassEmbeddingDimension = o["classEmbeddingDimension"].Int(1, ConfigLimits.MaxWidth),
             TanhOutput = o["tanhOutput"].Bool(),
         };
-        return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, () => new ConvGenerator(options));
+        return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, g => new ConvGenerator(options, g));
 
         void Declare(ExpectedTensors t)
         {

@@ -30,17 +30,22 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
     /// <summary>The built-in GAN family (<see cref="GanModel"/>).</summary>
     public const string Gan = "gan";
 
-    /// <summary>The built-in flow-matching family (<see cref="FlowModel"/>), whose velocity networks are the denoiser
-    /// network types of <see cref="DenoiserRegistry.Default"/>.</summary>
+    /// <summary>The built-in flow-matching family (<see cref="FlowModel"/>), whose velocity networks are denoiser network
+    /// types (loaded with <see cref="NetworkTypes.Denoisers"/> of the registry that loads).</summary>
     public const string Flow = FlowModel.FamilyKey;
 
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose families this one also offers (typically <see cref="Default"/>);
     /// <see langword="null"/> for an empty registry.</param>
-    public ModelFamilyRegistry(ModelFamilyRegistry? parent = null)
-        : base(parent)
-    {
-    }
+    /// <param name="networks">The network types <see cref="Load"/> rebuilds networks with (a container's own registries,
+    /// over the default ones); <see langword="null"/> for <see cref="NetworkTypes.Default"/>.</param>
+    public ModelFamilyRegistry(ModelFamilyRegistry? parent = null, NetworkTypes? networks = null)
+        : base(parent) =>
+        Networks = networks ?? NetworkTypes.Default;
+
+    /// <summary>The network types <see cref="Load"/> rebuilds networks with: every family's loader that it calls (the built-in
+    /// ones, and any that loads a diffusion model or a GAN) reads the network types from them.</summary>
+    public NetworkTypes Networks { get; }
 
     /// <summary>The process-wide registry, holding the built-in families.</summary>
     public static ModelFamilyRegistry Default { get; } = CreateDefault();
@@ -63,9 +68,15 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string family = ModelCheckpoint.ReadConfig(directory).Family;
-        return TryGet(family, out var loader)
-            ? loader(directory, logger)
-            : throw new CheckpointFormatException($"The checkpoint in '{directory}' holds a '{family}' model. {UnknownKeyMessage(family)}");
+        if (!TryGet(family, out var loader))
+        {
+            throw new CheckpointFormatException($"The checkpoint in '{directory}' holds a '{family}' model. {UnknownKeyMessage(family)}");
+        }
+
+        using (Networks.Use())
+        {
+            return loader(directory, logger);
+        }
     }
 
     private static ModelFamilyRegistry CreateDefault()
@@ -73,7 +84,7 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
         var registry = new ModelFamilyRegistry();
         registry.Add(Diffusion, (directory, logger) => DiffusionModel.Load(directory, logger: logger));
         registry.Add(Gan, (directory, logger) => GanModel.Load(directory, logger));
-        registry.Add(Flow, (directory, logger) => FlowModel.Load(directory, json => DenoiserRegistry.Default.Create(json), logger: logger));
+        registry.Add(Flow, (directory, logger) => FlowModel.Load(directory, DenoiserRegistry.Loading, logger: logger));
         return registry;
     }
 }

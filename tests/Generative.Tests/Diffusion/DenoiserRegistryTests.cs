@@ -15,15 +15,15 @@ public sealed class DenoiserRegistryTests : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "denoiser-registry-" + Guid.NewGuid().ToString("N"));
 
     static DenoiserRegistryTests() =>
-        DenoiserRegistry.Default.TryAdd(Key, new DenoiserType(
+        DenoiserRegistry.Default.TryAdd("tiny-test", new ComponentType<IDenoiser>(
             typeof(TinyDenoiser),
             network => new JsonObject { ["features"] = (int)network.SampleShape[0], ["hidden"] = ((TinyDenoiser)network).Hidden },
-            json =>
+            (json, generator) =>
             {
                 int features = (int?)json["features"] ?? throw new ArgumentException("'features' is missing.");
                 int hidden = (int?)json["hidden"] ?? throw new ArgumentException("'hidden' is missing.");
                 return features is >= 1 and <= 1024 && hidden is >= 1 and <= 4096
-                    ? new TinyDenoiser(features, hidden)
+                    ? new TinyDenoiser(features, hidden, generator)
                     : throw new ArgumentException($"features {features} or hidden {hidden} out of range.");
             }));
 
@@ -68,10 +68,10 @@ public sealed class DenoiserRegistryTests : IDisposable
         // Rename the type, keeping the config's own hash check out of the way: a checkpoint's config.json carries no hash of itself.
         File.WriteAllText(config, File.ReadAllText(config).Replace($"\"{Key}\"", "\"not-registered\"", StringComparison.Ordinal));
         var load = () => DiffusionModel.Load(_dir);
-        load.Should().Throw<CheckpointFormatException>().WithMessage("*'options.network.type' must name a registered network type (\"mlp\", \"tiny-test\", \"unet\"; a plugin registers others with DenoiserRegistry.Default.Add), but is \"not-registered\"*");
+        load.Should().Throw<CheckpointFormatException>().WithMessage("*'options.network.type' must name a registered network type (\"mlp\", \"tiny-test\", \"unet\"; a plugin registers others with DenoiserRegistry.Default.Add, a host with services.AddGenerative().AddDenoiser), but is \"not-registered\"*");
 
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"not-registered\"", $"\"{Key}\"", StringComparison.Ordinal).Replace("\"hidden\": 8", "\"hidden\": 100000", StringComparison.Ordinal));
-        load.Should().Throw<CheckpointFormatException>().WithMessage($"*the registered denoiser type '{Key}' cannot build this description: features 2 or hidden 100000 out of range.*");
+        load.Should().Throw<CheckpointFormatException>().WithMessage($"*the registered network type '{Key}' cannot build this description: features 2 or hidden 100000 out of range.*");
     }
 
     /// <summary>A small denoiser: an MLP over the sample and the scaled timestep.</summary>

@@ -1,3 +1,4 @@
+using Generative.Checkpoints;
 using Generative.Diffusion;
 using Generative.TestSupport;
 using TorchSharp;
@@ -119,5 +120,26 @@ public sealed class DiffusersSchedulerTests
     {
         var sampler = DiffusersScheduler.FromConfig("""{"_class_name": "DDPMScheduler", "trained_betas": [0.1, 0.2, 0.3]}""");
         sampler.Schedule.TrainTimesteps.Should().Be(3);
+    }
+
+    [Fact]
+    public void A_registered_class_name_is_read_and_written_with_its_format()
+    {
+        // A format of one's own, in a registry of one's own: here diffusers' PNDMScheduler read as a DDIM sampler.
+        var formats = new DiffusersSchedulerRegistry();
+        formats.Add("PNDMScheduler", new ComponentType<ISampler>(
+            typeof(DdimSampler),
+            sampler => new System.Text.Json.Nodes.JsonObject { ["num_train_timesteps"] = sampler.Schedule.TrainTimesteps },
+            (json, _) => new DdimSampler(new NoiseSchedule(new NoiseScheduleOptions { TrainTimesteps = (int)json["num_train_timesteps"]! }))));
+        var sampler = DiffusersScheduler.FromConfig("""{"_class_name": "PNDMScheduler", "num_train_timesteps": 50, "skip_prk_steps": true}""", formats)
+            .Should().BeOfType<DdimSampler>().Subject;
+        sampler.Schedule.TrainTimesteps.Should().Be(50);
+        DiffusersScheduler.ToConfig(sampler, formats).Should().Be("{\n  \"_class_name\": \"PNDMScheduler\",\n  \"num_train_timesteps\": 50\n}".Replace("\n", Environment.NewLine, StringComparison.Ordinal));
+        FluentActions.Invoking(() => DiffusersScheduler.FromConfig("""{"_class_name": "DDPMScheduler"}""", formats)).Should().Throw<ArgumentException>()
+            .WithMessage("Unsupported scheduler '_class_name' \"DDPMScheduler\"; supported: \"PNDMScheduler\". Register one with DiffusersSchedulerRegistry.Default.Add*");
+        FluentActions.Invoking(() => DiffusersScheduler.FromConfig("""{"_class_name": "PNDMScheduler"}""")).Should().Throw<ArgumentException>()
+            .WithMessage("Unsupported scheduler '_class_name' \"PNDMScheduler\"; supported: \"DDIMScheduler\", \"DDPMScheduler\". *");
+        FluentActions.Invoking(() => DiffusersScheduler.ToConfig(new DdpmSampler(sampler.Schedule), formats)).Should().Throw<ArgumentException>()
+            .WithMessage("No diffusers scheduler format is registered for DdpmSampler.*");
     }
 }

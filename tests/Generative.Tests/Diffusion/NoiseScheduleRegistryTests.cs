@@ -43,15 +43,15 @@ internal sealed class ConstantBetaSchedule : INoiseSchedule, IDisposable
 [Collection("Sequential")]
 public sealed class NoiseScheduleRegistryTests : IDisposable
 {
-    private const string ConstantKey = "tests-constant-beta";
+    private const string ConstantKey = "constant-beta";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "generative-schedules-" + Guid.NewGuid().ToString("N"));
 
     static NoiseScheduleRegistryTests()
     {
-        NoiseScheduleRegistry.Default.Add(ConstantKey, new NoiseScheduleFormat(
+        NoiseScheduleRegistry.Default.Add("constant-beta", new ComponentType<INoiseSchedule>(
             typeof(ConstantBetaSchedule),
             schedule => new JsonObject { ["train_timesteps"] = schedule.TrainTimesteps, ["beta"] = ((ConstantBetaSchedule)schedule).Beta },
-            json => new ConstantBetaSchedule(json["train_timesteps"]!.GetValue<int>(), json["beta"]!.GetValue<double>())));
+            (json, _) => new ConstantBetaSchedule(json["train_timesteps"]!.GetValue<int>(), json["beta"]!.GetValue<double>())));
     }
 
     public void Dispose()
@@ -85,7 +85,7 @@ public sealed class NoiseScheduleRegistryTests : IDisposable
         using var model = new DiffusionModel(SmallMlp(2), schedule, new DiffusionModelOptions { Steps = 6 });
         string dir = Path.Combine(_root, "constant");
         model.Save(dir);
-        OptionsJson(dir).Should().Contain("\"schedule\":{\"train_timesteps\":30,\"beta\":0.05}").And.Contain("\"schedule_type\":\"tests-constant-beta\"");
+        OptionsJson(dir).Should().Contain("\"schedule\":{\"train_timesteps\":30,\"beta\":0.05}").And.Contain("\"schedule_type\":\"constant-beta\"");
 
         using var loaded = DiffusionModel.Load(dir);
         loaded.Schedule.Should().BeOfType<ConstantBetaSchedule>().Which.Beta.Should().Be(0.05);
@@ -100,7 +100,7 @@ public sealed class NoiseScheduleRegistryTests : IDisposable
         string dir = Path.Combine(_root, "unknown");
         model.Save(dir);
         string config = Path.Combine(dir, "config.json");
-        File.WriteAllText(config, File.ReadAllText(config).Replace("tests-constant-beta", "cosine-plus"));
+        File.WriteAllText(config, File.ReadAllText(config).Replace("constant-beta", "cosine-plus"));
         // config.json carries a hash of its options in some versions; either way the key must never be loaded as a type.
         FluentActions.Invoking(() => DiffusionModel.Load(dir)).Should().Throw<CheckpointFormatException>();
 
@@ -111,6 +111,6 @@ public sealed class NoiseScheduleRegistryTests : IDisposable
         var registry = new NoiseScheduleRegistry(NoiseScheduleRegistry.Default);
         registry.Invoking(r => r.Get("cosine-plus")).Should().Throw<KeyNotFoundException>()
             .WithMessage("No noise schedule is registered under the name 'cosine-plus'; registered: betas, *NoiseScheduleRegistry.Default.Add*");
-        FluentActions.Invoking(() => new NoiseScheduleFormat(typeof(string), s => new JsonObject(), j => null!)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => new ComponentType<INoiseSchedule>(typeof(string), s => new JsonObject(), (j, _) => null!)).Should().Throw<ArgumentException>();
     }
 }

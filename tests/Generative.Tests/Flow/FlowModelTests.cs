@@ -105,10 +105,10 @@ public sealed class FlowModelTests : IDisposable
         using var scope = NewDisposeScope();
         var dir = Path.Combine(_root, Guid.NewGuid().ToString("N"));
         using var model = Trained();
-        model.Save(dir, DenoiserRegistry.Default.Describe);
+        model.Save(dir, DenoiserRegistry.Default);
         ModelCheckpoint.ReadConfig(dir).Family.Should().Be("flow");
 
-        using var loaded = FlowModel.Load(dir, json => DenoiserRegistry.Default.Create(json));
+        using var loaded = FlowModel.Load(dir, DenoiserRegistry.Default);
         using var byFamily = ModelFamilyRegistry.Default.Load(dir);
         byFamily.Should().BeOfType<FlowModel>();
         var options = new SamplingOptions { Sampler = "heun", Steps = 6 };
@@ -124,14 +124,14 @@ public sealed class FlowModelTests : IDisposable
         var dir = Path.Combine(_root, Guid.NewGuid().ToString("N"));
         using (var model = Trained(5))
         {
-            model.Save(dir, DenoiserRegistry.Default.Describe);
+            model.Save(dir, DenoiserRegistry.Default);
         }
 
         string weights = Path.Combine(dir, ModelCheckpoint.ModelFileName);
         var bytes = File.ReadAllBytes(weights);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(weights, bytes);
-        var load = () => FlowModel.Load(dir, json => DenoiserRegistry.Default.Create(json));
+        var load = () => FlowModel.Load(dir, DenoiserRegistry.Default);
         load.Should().Throw<CheckpointFormatException>().WithMessage("*model.safetensors*");
     }
 

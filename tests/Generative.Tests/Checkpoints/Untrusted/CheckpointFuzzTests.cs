@@ -194,10 +194,10 @@ public sealed class CheckpointFuzzTests : IClassFixture<UntrustedCheckpoints>, I
         foreach (string name in config["modules"]!.AsArray().Select(m => m!.GetValue<string>()))
         {
             modules[name] = target.Family == Family.Diffusion
-                ? DiffusionConfiguration.CreateNetwork(options["network"]).Module
+                ? DenoiserRegistry.Default.Create(options["network"]!.AsObject()).Module
                 : name == GanTrainingStep.CriticName
                     ? new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 8, HiddenLayers = 1 })
-                    : GanNetworkConfig.Read(new ConfigValue(options, "config.json", "options")).Create().Module;
+                    : GeneratorRegistry.Default.Plan(new ConfigValue(options, "config.json", "options")).Create(null).Module;
         }
 
         return modules;

@@ -39,8 +39,8 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
     public void A_denoiser_readers_tensors_are_exactly_those_of_the_network_it_builds(string description)
     {
         using var scope = NewDisposeScope();
-        var plan = DiffusionConfiguration.ReadNetwork(new ConfigValue(JsonNode.Parse(description), "config.json", "options.network"));
-        var network = plan.Create();
+        var plan = DenoiserRegistry.Default.Plan(new ConfigValue(JsonNode.Parse(description), "config.json", "options.network"));
+        var network = plan.Create(null);
         using var module = network.Module;
         AssertDeclaredEqualsStateDict(plan.Declare, module);
         network.SampleShape.Should().Be(plan.SampleShape);
@@ -59,8 +59,8 @@ public sealed class UntrustedCheckpointTests : IClassFixture<UntrustedCheckpoint
     public void A_generator_readers_tensors_are_exactly_those_of_the_network_it_builds(string description)
     {
         using var scope = NewDisposeScope();
-        var plan = GanNetworkConfig.Read(new ConfigValue(JsonNode.Parse(description), "config.json", "options"));
-        var network = plan.Create();
+        var plan = GeneratorRegistry.Default.Plan(new ConfigValue(JsonNode.Parse(description), "config.json", "options"));
+        var network = plan.Create(null);
         using var module = network.Module;
         AssertDeclaredEqualsStateDict(plan.Declare, module);
         network.SampleShape.Should().Be(plan.SampleShape);
