@@ -136,6 +136,38 @@ public sealed class FlowModelTests : IDisposable
     }
 
     [Fact]
+    public void A_description_that_does_not_fit_the_weights_is_refused_before_any_network_is_built()
+    {
+        var dir = Path.Combine(_root, Guid.NewGuid().ToString("N"));
+        using (var model = Trained(5))
+        {
+            model.Save(dir, DenoiserRegistry.Default);
+        }
+
+        // config.json is not hashed (the weights are); a wider network than the weights hold must be caught by the header check.
+        string configFile = Path.Combine(dir, ModelCheckpoint.ConfigFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configFile))!;
+        json["options"]!["network"]!["options"]!["width"] = 4096;
+        File.WriteAllText(configFile, json.ToJsonString());
+        var load = () => FlowModel.Load(dir, DenoiserRegistry.Default);
+        load.Should().Throw<CheckpointFormatException>().WithMessage("*options.network*velocity.*(the config and the weights do not match)*");
+        var byFamily = () => ModelFamilyRegistry.Default.Load(dir);
+        byFamily.Should().Throw<CheckpointFormatException>().WithMessage("*options.network*");
+    }
+
+    [Fact]
+    public void A_coupled_step_refuses_samples_that_are_not_pairs()
+    {
+        using var scope = NewDisposeScope();
+        using var net = Network();
+        using var step = new FlowTrainingStep(net, coupled: true);
+        var notPairs = () => step.Loss(zeros(4, 2), null, new Generator(1));
+        notPairs.Should().Throw<ArgumentException>().WithMessage("*pairs shaped [N, 4, ..]*[4, 2]*");
+        using var g = new Generator(1);
+        step.Loss(zeros(4, 4), null, g).item<float>().Should().Be(0f, "x₀ = x₁ = 0: the target velocity is 0 and so is the untrained network's zero-initialised output");
+    }
+
+    [Fact]
     public void Bad_options_give_clear_errors()
     {
         using var model = Trained(5);
