@@ -40,7 +40,7 @@ public sealed class GanNetworkRegistryTests : IDisposable
         using var data = new TensorDataSource(randn([128, 2], generator: new Generator(1)) * 0.5 + 1);
         using var generator = new TinyGenerator(2, 3, 16, new Generator(2));
         using var critic = new TinyCritic(2, 16, new Generator(3));
-        var options = new GanTrainerOptions { Steps = 20, BatchSize = 64, Training = GanTrainingOptions.WganGp() with { EmaDecay = 0.9 } };
+        var options = new GanTrainerOptions { Steps = 20, BatchSize = 64, Training = GanTrainingOptions.WganGp(), EmaDecay = 0.9 };
         var (model, summary) = GanTrainer.Train(generator, critic, data, options);
         using (model)
         {
