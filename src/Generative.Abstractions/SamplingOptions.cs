@@ -14,11 +14,13 @@ public sealed record SamplingOptions
     /// <summary>Samples per network call, at least 1; bounds the memory a call needs. Default: the model's (typically 512).</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Diffusion only: the registered name of the sampler (case-insensitive): <c>"ddpm"</c>, <c>"ddim"</c>, or a
-    /// name a library author registered (see <c>SamplerRegistry</c> in the Generative package).</summary>
+    /// <summary>Diffusion and flow models: the registered name of the sampler (case-insensitive) — for diffusion
+    /// <c>"ddpm"</c>, <c>"ddim"</c> or a name registered in <c>SamplerRegistry</c>; for flow matching the ODE solver,
+    /// <c>"euler"</c>, <c>"midpoint"</c>, <c>"heun"</c> or a name registered in <c>FlowSolverRegistry</c> (Generative package).</summary>
     public string? Sampler { get; init; }
 
-    /// <summary>Diffusion only: the number of denoising steps, at least 1 (and at most the model's train timesteps).</summary>
+    /// <summary>Diffusion and flow models: the number of denoising (or solver) steps, at least 1 (for diffusion at most the
+    /// model's train timesteps).</summary>
     public int? Steps { get; init; }
 
     /// <summary>Diffusion only (DDIM): η in [0, 1], the amount of fresh noise per step; 0 is deterministic DDIM, 1 is

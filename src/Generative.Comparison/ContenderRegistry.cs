@@ -6,8 +6,8 @@ public delegate IComparisonContender ContenderFactory();
 
 /// <summary>
 /// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
-/// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c> and <c>diffusion</c> (also
-/// <c>ddpm</c>), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
+/// <c>ddpm</c>) and <c>flow</c> (not in the default line-up), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
 /// </code>
@@ -57,6 +57,7 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("wgan-gp-sn", () => GanContender.WganGp(spectralNormalization: true));
         registry.Add("diffusion", () => DiffusionContender.Ddpm());
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
+        registry.Add("flow", () => FlowContender.Default());
         return registry;
     }
 }

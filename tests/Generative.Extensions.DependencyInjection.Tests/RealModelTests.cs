@@ -158,15 +158,15 @@ public sealed class RealModelTests : IDisposable
         using var other = new TempCheckpoint(withConfig: false);
         using (var module = torch.nn.Linear(2, 2))
         {
-            ModelCheckpoint.Save(other.Path, new Dictionary<string, torch.nn.Module> { ["net"] = module }, "flow");
+            ModelCheckpoint.Save(other.Path, new Dictionary<string, torch.nn.Module> { ["net"] = module }, "vae"); // a family nobody registers ("flow" is built in)
         }
 
         var services = new ServiceCollection();
-        services.AddGenerative().AddModel("flow", other.Path);
+        services.AddGenerative().AddModel("vae", other.Path);
         using var provider = services.BuildServiceProvider();
 
-        var error = provider.Invoking(p => p.GetRequiredKeyedService<IGenerativeModel>("flow"))
-            .Should().Throw<InvalidOperationException>().WithMessage("Generative model 'flow' could not be loaded from*").Which;
-        error.InnerException.Should().BeOfType<CheckpointFormatException>().Which.Message.Should().Contain("'flow' model");
+        var error = provider.Invoking(p => p.GetRequiredKeyedService<IGenerativeModel>("vae"))
+            .Should().Throw<InvalidOperationException>().WithMessage("Generative model 'vae' could not be loaded from*").Which;
+        error.InnerException.Should().BeOfType<CheckpointFormatException>().Which.Message.Should().Contain("'vae' model");
     }
 }

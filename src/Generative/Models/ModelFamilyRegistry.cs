@@ -1,5 +1,6 @@
 using Generative.Checkpoints;
 using Generative.Diffusion;
+using Generative.Flow;
 using Generative.Gan;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +15,9 @@ public delegate IGenerativeModel ModelLoader(string directory, ILogger? logger);
 /// <summary>
 /// The model families whose saved models can be loaded by the family name their <c>config.json</c> records
 /// (<see cref="Load"/>; the hosting package's checkpoint loader). <see cref="Default"/> holds the built-in
-/// <c>diffusion</c> and <c>gan</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <c>diffusion</c>, <c>gan</c> and <c>flow</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
-/// ModelFamilyRegistry.Default.Add("flow", (directory, logger) => FlowModel.Load(directory));
+/// ModelFamilyRegistry.Default.Add("my-family", (directory, logger) => MyModel.Load(directory));
 /// using var model = ModelFamilyRegistry.Default.Load("models/any-family");
 /// </code>
 /// </summary>
@@ -28,6 +29,10 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
 
     /// <summary>The built-in GAN family (<see cref="GanModel"/>).</summary>
     public const string Gan = "gan";
+
+    /// <summary>The built-in flow-matching family (<see cref="FlowModel"/>), whose velocity networks are denoiser network
+    /// types (loaded with <see cref="NetworkTypes.Denoisers"/> of the registry that loads).</summary>
+    public const string Flow = FlowModel.FamilyKey;
 
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose families this one also offers (typically <see cref="Default"/>);
@@ -79,6 +84,7 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
         var registry = new ModelFamilyRegistry();
         registry.Add(Diffusion, (directory, logger) => DiffusionModel.Load(directory, logger: logger));
         registry.Add(Gan, (directory, logger) => GanModel.Load(directory, logger));
+        registry.Add(Flow, (directory, logger) => FlowModel.Load(directory, DenoiserRegistry.Loading, logger: logger));
         return registry;
     }
 }

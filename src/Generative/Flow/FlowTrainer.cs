@@ -1,0 +1,214 @@
+using Generative.Data;
+using Generative.Training;
+
+namespace Generative.Flow;
+
+/// <summary>Options of <see cref="FlowTrainer.Train"/>: the same shape as the diffusion and GAN trainers'.</summary>
+public sealed record FlowTrainerOptions
+{
+    /// <summary>Time distribution, time scale and learning rate.</summary>
+    public FlowTrainingOptions Training { get; init; } = new();
+
+    /// <summary>Sampling defaults of the resulting model (its time scale is set to the training's).</summary>
+    public FlowModelOptions Sampling { get; init; } = new();
+
+    /// <summary>Optimisation steps, at least 1. Default 2000.</summary>
+    public long Steps { get; init; } = 2000;
+
+    /// <summary>Samples per step, at least 1; <see langword="null"/> (the default) for 256, or every sample when the data
+    /// have fewer. A size set here that exceeds the data is an error.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>The run's seed (data order, times, noise). Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The decay of the moving average of the network's weights, in [0, 1); <see langword="null"/> for no EMA.
+    /// Default 0.999, as for the other families. The model samples from the averaged weights: at the end of the run they
+    /// are copied into the network (the trainer's checkpoints keep both).</summary>
+    public double? EmaDecay { get; init; } = ExponentialMovingAverage.DefaultDecay;
+
+    /// <summary>Whether the EMA's decay ramps up as <c>min(EmaDecay, (1 + n) / (10 + n))</c>. Default <see langword="true"/>.</summary>
+    public bool EmaWarmup { get; init; } = true;
+
+    /// <summary>Checks every option (and the nested training and sampling options) and returns all problems, each naming
+    /// its option; empty when the options are valid. <see cref="FlowTrainer.Train"/> refuses options with problems.</summary>
+    /// <returns>The problems, e.g. <c>FlowTrainerOptions.Steps must be at least 1 (was 0).</c></returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new OptionProblems(nameof(FlowTrainerOptions));
+        problems.Require(Steps >= 1, nameof(Steps), $"must be at least 1 (was {Steps}).");
+        problems.Require(BatchSize is null or >= 1, nameof(BatchSize), $"must be at least 1, or null for the default (was {BatchSize}).");
+        problems.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), nameof(EmaDecay), $"must be in [0, 1), or null for no EMA (was {EmaDecay}).");
+        problems.Require(Training is not null, nameof(Training), "must not be null.");
+        problems.Require(Sampling is not null, nameof(Sampling), "must not be null.");
+        var nested = new List<string>(problems.Problems);
+        if (Training is not null)
+        {
+            nested.AddRange(Training.Validate());
+        }
+
+        if (Sampling is not null)
+        {
+            nested.AddRange(Sampling.Validate());
+        }
+
+        return nested;
+    }
+}
+
+/// <summary>Options of <see cref="FlowTrainer.Reflow"/>: the run, and how the coupled pairs are drawn from the first model.</summary>
+public sealed record FlowReflowOptions
+{
+    /// <summary>The training run on the pairs (steps, batch, seed, EMA, time distribution, the new model's sampling
+    /// defaults), as for <see cref="FlowTrainer.Train"/>.</summary>
+    public FlowTrainerOptions Training { get; init; } = new();
+
+    /// <summary>How many (noise, sample) pairs are drawn from the first model, at least 1. Default 20,000.</summary>
+    public int PairCount { get; init; } = 20_000;
+
+    /// <summary>The solver that makes the pairs, registered in <see cref="FlowSolverRegistry.Default"/>. Default <c>"heun"</c>.</summary>
+    public string PairSolver { get; init; } = "heun";
+
+    /// <summary>Solver steps for the pairs, at least 1: the pairs should follow the first model's flow closely. Default 50.</summary>
+    public int PairSteps { get; init; } = 50;
+
+    /// <summary>The seed of the pairs' noise. Default 0.</summary>
+    public long PairSeed { get; init; }
+
+    /// <summary>Checks every option (and the nested training options); empty when the options are valid.</summary>
+    /// <returns>The problems, each naming its option.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new OptionProblems(nameof(FlowReflowOptions));
+        problems.Require(PairCount >= 1, nameof(PairCount), $"must be at least 1 (was {PairCount}).");
+        problems.Require(PairSteps >= 1, nameof(PairSteps), $"must be at least 1 (was {PairSteps}).");
+        problems.Require(!string.IsNullOrWhiteSpace(PairSolver) && FlowSolverRegistry.Default.Contains(PairSolver), nameof(PairSolver),
+            $"must name a registered solver ({string.Join(", ", FlowSolverRegistry.Default.Keys)}) (was '{PairSolver}').");
+        problems.Require(Training is not null, nameof(Training), "must not be null.");
+        var all = new List<string>(problems.Problems);
+        if (Training is not null)
+        {
+            all.AddRange(Training.Validate());
+        }
+
+        return all;
+    }
+}
+
+/// <summary>
+/// Trains a velocity network by conditional flow matching (<see cref="FlowTrainingStep"/>) with the library's trainer and
+/// returns a ready <see cref="FlowModel"/>: the same shape as <c>DiffusionTrainer.Train</c> and <c>GanTrainer.Train</c>
+/// (options record, data, trainer settings, progress, cancellation; model and summary back), with the same EMA.
+/// </summary>
+public static class FlowTrainer
+{
+    private const int DefaultBatchSize = 256;
+
+    /// <summary>Trains <paramref name="network"/> on <paramref name="data"/>.</summary>
+    /// <param name="network">The velocity network (an MLP or UNet denoiser, or any <see cref="IDenoiser"/>), on the device to
+    /// train on. The returned model takes ownership of it; with EMA it ends holding the averaged weights.</param>
+    /// <param name="data">The training data; its standardisation and feature names go into the model. Not owned.</param>
+    /// <param name="options">The run; <see langword="null"/> for the defaults.</param>
+    /// <param name="configure">Further trainer settings (checkpointing, logging, duration, learning-rate schedule, …), applied last.</param>
+    /// <param name="progress">Receives the run's progress every 10 steps (and at the end); <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops the run between steps; the model trained so far is returned.</param>
+    /// <returns>The model and the summary.</returns>
+    /// <exception cref="ArgumentException">An option is invalid (the message lists every problem, see
+    /// <see cref="FlowTrainerOptions.Validate"/>), the data's sample shape differs from the network's, or a conditional
+    /// network gets unlabelled data.</exception>
+    public static TrainingResult<FlowModel> Train(
+        IDenoiser network,
+        IDataSource data,
+        FlowTrainerOptions? options = null,
+        Action<TrainerBuilder>? configure = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new FlowTrainerOptions();
+        OptionProblems.ThrowIfAny(options.Validate(), nameof(options));
+        if (!data.SampleShape.Equals(network.SampleShape))
+        {
+            throw new ArgumentException($"The data's samples have shape {data.SampleShape}, the network's {network.SampleShape}.", nameof(data));
+        }
+
+        if (network.ClassCount > 0 && data.ClassCount == 0)
+        {
+            throw new ArgumentException("The network is class-conditional but the data has no labels.", nameof(data));
+        }
+
+        if (network.ClassCount > 0 && data.ClassCount > network.ClassCount)
+        {
+            throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {network.ClassCount}.", nameof(data));
+        }
+
+        return Run(network, data, coupled: false, data.Standardization, data.FeatureNames, options, configure, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reflow (Liu et al. 2023, "Flow Straight and Fast", §2.3): draws <see cref="FlowReflowOptions.PairCount"/> noise
+    /// values x₀ and the samples x₁ that <paramref name="teacher"/>'s flow makes of them, then trains
+    /// <paramref name="student"/> on those coupled pairs (x_t = (1 − t)x₀ + t x₁, target x₁ − x₀) instead of independent
+    /// noise and data. The new flow's paths are straighter, so that few solver steps (even one Euler step) land close to
+    /// where many steps of the first model do.
+    /// </summary>
+    /// <param name="teacher">The first (unconditional) model; not changed, not owned.</param>
+    /// <param name="student">The network to train, of the teacher's sample shape (start it from the teacher's weights to
+    /// save steps, as the paper does). The returned model takes ownership of it.</param>
+    /// <param name="options">The run and the pairs; <see langword="null"/> for the defaults.</param>
+    /// <param name="configure">Further trainer settings, applied last.</param>
+    /// <param name="progress">Receives the run's progress; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops the pairs' drawing or the run between steps.</param>
+    /// <returns>The new model (with the teacher's standardisation and feature names) and the summary.</returns>
+    /// <exception cref="ArgumentException">An option is invalid, the shapes differ, or the teacher is class-conditional.</exception>
+    public static TrainingResult<FlowModel> Reflow(
+        FlowModel teacher,
+        IDenoiser student,
+        FlowReflowOptions? options = null,
+        Action<TrainerBuilder>? configure = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(student);
+        options ??= new FlowReflowOptions();
+        OptionProblems.ThrowIfAny(options.Validate(), nameof(options));
+        if (!student.SampleShape.Equals(teacher.SampleShape))
+        {
+            throw new ArgumentException($"The student's samples have shape {student.SampleShape}, the teacher's {teacher.SampleShape}.", nameof(student));
+        }
+
+        if (teacher.ClassCount > 0 || student.ClassCount > 0)
+        {
+            throw new ArgumentException("Reflow is implemented for unconditional models; this teacher or student is class-conditional.", nameof(teacher));
+        }
+
+        using var generator = new TorchSharp.torch.Generator(unchecked((ulong)options.PairSeed));
+        using var pairs = teacher.DrawPairs(options.PairCount, generator, FlowSolverRegistry.Default.Get(options.PairSolver), options.PairSteps,
+            teacher.Options.BatchSize, cancellationToken);
+        using var data = new TensorDataSource(pairs);
+        return Run(student, data, coupled: true, teacher.Standardization, teacher.FeatureNames, options.Training, configure, progress, cancellationToken);
+    }
+
+    private static TrainingResult<FlowModel> Run(
+        IDenoiser network,
+        IDataSource data,
+        bool coupled,
+        DataStandardization? standardization,
+        IReadOnlyList<string>? featureNames,
+        FlowTrainerOptions options,
+        Action<TrainerBuilder>? configure,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        using var step = new FlowTrainingStep(network, options.Training, coupled: coupled);
+        using var ema = options.EmaDecay is { } d ? new ExponentialMovingAverage(network.Module, d, options.EmaWarmup) : null;
+        var summary = TrainerFacade.Run(step, data, (options.BatchSize, DefaultBatchSize, "FlowTrainerOptions.BatchSize"),
+            options.Steps, options.Seed, ema, configure, progress, cancellationToken);
+        ema?.CopyTo(network.Module); // the model samples from the averaged weights
+
+        var modelOptions = options.Sampling with { TimeScale = options.Training.TimeScale };
+        return new TrainingResult<FlowModel>(new FlowModel(network, modelOptions, standardization, featureNames), summary);
+    }
+}
