@@ -45,6 +45,14 @@ public sealed class FlowHostingTests : IDisposable
         using var served = generator.Generate("wine-flow", new GenerationRequest(6) { Seed = 11 });
         using var expected = model.Sample(6, new torch.Generator(11), new SamplingOptions { Steps = 3 });
         served.Samples.data<float>().ToArray().Should().Equal(expected.data<float>().ToArray());
+
+        // A request names one of the flow family's solvers, as a diffusion request names a sampler.
+        using var heun = generator.Generate("wine-flow", new GenerationRequest(6) { Seed = 11, Sampler = "heun", Steps = 2 });
+        using var heunExpected = model.Sample(6, new torch.Generator(11), new SamplingOptions { Sampler = "heun", Steps = 2 });
+        heun.Samples.data<float>().ToArray().Should().Equal(heunExpected.data<float>().ToArray());
+        heun.Samples.data<float>().ToArray().Should().NotEqual(served.Samples.data<float>().ToArray());
+        generator.Invoking(g => g.Generate("wine-flow", new GenerationRequest(6) { Seed = 11, Sampler = "plms" }))
+            .Should().Throw<ArgumentException>().WithMessage("*plms*").And.Message.Should().Contain("heun");
         await host.StopAsync();
     }
 }

@@ -1,4 +1,5 @@
 using Generative.Diffusion;
+using Generative.Sampling;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 
@@ -99,12 +100,26 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
             throw new ArgumentOutOfRangeException(nameof(request), string.Join(" ", problems));
         }
 
-        if (request.Sampler is not null && !_samplers.Contains(request.Sampler))
+        // A family that resolves its own sampler names (a flow model's solvers) is checked against them; any other model
+        // against the container's sampler registry, whose samplers the diffusion path uses.
+        if (request.Sampler is not null)
         {
-            throw new ArgumentException(
-                $"Sampler '{request.Sampler}' is unknown; known samplers: {string.Join(", ", _samplers.Keys)}. " +
-                "Register a sampler with GenerativeBuilder.AddSampler (or SamplerRegistry.Default.Add).",
-                nameof(request));
+            if (model is GenerativeModel { SamplerNames: { } own })
+            {
+                if (!own.Contains(request.Sampler.Trim(), StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException(
+                        $"Sampler '{request.Sampler}' is unknown to generative model '{name}' (family '{model.Family}'); known samplers: {string.Join(", ", own)}.",
+                        nameof(request));
+                }
+            }
+            else if (!_samplers.Contains(request.Sampler))
+            {
+                throw new ArgumentException(
+                    $"Sampler '{request.Sampler}' is unknown; known samplers: {string.Join(", ", _samplers.Keys)}. " +
+                    "Register a sampler with GenerativeBuilder.AddSampler (or SamplerRegistry.Default.Add).",
+                    nameof(request));
+            }
         }
 
         if (request.ClassLabel is { } label)

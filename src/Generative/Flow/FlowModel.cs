@@ -76,6 +76,9 @@ public sealed class FlowModel : GenerativeModel
         return Network.Predict(x, (t * Options.TimeScale).to(x.dtype), classLabels).to(device).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The solvers registered in <see cref="FlowSolverRegistry.Default"/>, which <see cref="SamplingOptions.Sampler"/> names.</summary>
+    public override IReadOnlyCollection<string>? SamplerNames => FlowSolverRegistry.Default.Keys;
+
     /// <summary>The solver and number of steps a call would use: <see cref="SamplingOptions.Sampler"/> and
     /// <see cref="SamplingOptions.Steps"/>, or the model's defaults.</summary>
     /// <param name="options">The call's options.</param>

@@ -75,6 +75,12 @@ public abstract class GenerativeModel : IGenerativeModel
     /// <inheritdoc />
     public ModelFamily Family { get; }
 
+    /// <summary>The names <see cref="SamplingOptions.Sampler"/> may take that the family itself resolves (a flow model's
+    /// solvers), as registered now; <see langword="null"/> when the names are resolved elsewhere — a diffusion model's
+    /// from a sampler registry (the process-wide one, or a host's) — or the family has no sampler (a GAN). Hosts check a
+    /// request's sampler against it before sampling.</summary>
+    public virtual IReadOnlyCollection<string>? SamplerNames => null;
+
     /// <inheritdoc />
     public TensorShape SampleShape { get; }
 
