@@ -41,9 +41,7 @@ public sealed record DiffusionTrainerOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new OptionProblems(nameof(DiffusionTrainerOptions));
-        problems.Require(Steps >= 1, nameof(Steps), $"must be at least 1 (was {Steps}).");
-        problems.Require(BatchSize is null or >= 1, nameof(BatchSize), $"must be at least 1, or null for the default (was {BatchSize}).");
-        problems.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), nameof(EmaDecay), $"must be in [0, 1), or null for no EMA (was {EmaDecay}).");
+        problems.RequireRun(Steps, BatchSize, EmaDecay);
         problems.Require(Schedule is not null, nameof(Schedule), "must not be null.");
         problems.Require(Training is not null, nameof(Training), "must not be null.");
         problems.Require(Sampling is not null, nameof(Sampling), "must not be null.");
@@ -102,20 +100,7 @@ public static class DiffusionTrainer
         options ??= new DiffusionTrainerOptions();
         OptionProblems.ThrowIfAny(options.Validate(), nameof(options));
 
-        if (!data.SampleShape.Equals(denoiser.SampleShape))
-        {
-            throw new ArgumentException($"The data's samples have shape {data.SampleShape}, the network's {denoiser.SampleShape}.", nameof(data));
-        }
-
-        if (denoiser.ClassCount > 0 && data.ClassCount == 0)
-        {
-            throw new ArgumentException("The network is class-conditional but the data has no labels.", nameof(data));
-        }
-
-        if (denoiser.ClassCount > 0 && data.ClassCount > denoiser.ClassCount)
-        {
-            throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {denoiser.ClassCount}.", nameof(data));
-        }
+        TrainerFacade.CheckData(data, denoiser.SampleShape, denoiser.ClassCount);
 
         if (options.EmaDecay is not null && !DenoiserRegistry.Default.CanDescribe(denoiser))
         {

@@ -36,9 +36,7 @@ public sealed record FlowTrainerOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new OptionProblems(nameof(FlowTrainerOptions));
-        problems.Require(Steps >= 1, nameof(Steps), $"must be at least 1 (was {Steps}).");
-        problems.Require(BatchSize is null or >= 1, nameof(BatchSize), $"must be at least 1, or null for the default (was {BatchSize}).");
-        problems.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), nameof(EmaDecay), $"must be in [0, 1), or null for no EMA (was {EmaDecay}).");
+        problems.RequireRun(Steps, BatchSize, EmaDecay);
         problems.Require(Training is not null, nameof(Training), "must not be null.");
         problems.Require(Sampling is not null, nameof(Sampling), "must not be null.");
         var nested = new List<string>(problems.Problems);
@@ -128,20 +126,7 @@ public static class FlowTrainer
         ArgumentNullException.ThrowIfNull(data);
         options ??= new FlowTrainerOptions();
         OptionProblems.ThrowIfAny(options.Validate(), nameof(options));
-        if (!data.SampleShape.Equals(network.SampleShape))
-        {
-            throw new ArgumentException($"The data's samples have shape {data.SampleShape}, the network's {network.SampleShape}.", nameof(data));
-        }
-
-        if (network.ClassCount > 0 && data.ClassCount == 0)
-        {
-            throw new ArgumentException("The network is class-conditional but the data has no labels.", nameof(data));
-        }
-
-        if (network.ClassCount > 0 && data.ClassCount > network.ClassCount)
-        {
-            throw new ArgumentException($"The data has {data.ClassCount} classes but the network only {network.ClassCount}.", nameof(data));
-        }
+        TrainerFacade.CheckData(data, network.SampleShape, network.ClassCount);
 
         return Run(network, data, coupled: false, data.Standardization, data.FeatureNames, options, configure, progress, cancellationToken);
     }

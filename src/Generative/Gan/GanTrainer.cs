@@ -37,9 +37,7 @@ public sealed record GanTrainerOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new OptionProblems(nameof(GanTrainerOptions));
-        problems.Require(Steps >= 1, nameof(Steps), $"must be at least 1 (was {Steps}).");
-        problems.Require(BatchSize is null or >= 1, nameof(BatchSize), $"must be at least 1, or null for the default (was {BatchSize}).");
-        problems.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), nameof(EmaDecay), $"must be in [0, 1), or null for no EMA (was {EmaDecay}).");
+        problems.RequireRun(Steps, BatchSize, EmaDecay);
         problems.Require(Training is not null, nameof(Training), "must not be null.");
         if (Training is not null)
         {

@@ -16,6 +16,15 @@ internal sealed class OptionProblems(string record)
         }
     }
 
+    /// <summary>The rules every family's trainer options share: <c>Steps</c> at least 1, <c>BatchSize</c> at least 1 or
+    /// unset, <c>EmaDecay</c> in [0, 1) or unset.</summary>
+    public void RequireRun(long steps, int? batchSize, double? emaDecay)
+    {
+        Require(steps >= 1, "Steps", $"must be at least 1 (was {steps}).");
+        Require(batchSize is null or >= 1, "BatchSize", $"must be at least 1, or null for the default (was {batchSize}).");
+        Require(emaDecay is null || (emaDecay >= 0 && emaDecay < 1), "EmaDecay", $"must be in [0, 1), or null for no EMA (was {emaDecay}).");
+    }
+
     /// <summary>Runs a nested record's throwing validation and keeps its message as a problem of <paramref name="option"/>.</summary>
     public void Nested(string option, Action validate)
     {
