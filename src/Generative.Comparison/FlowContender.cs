@@ -83,57 +83,18 @@ public sealed class FlowContender : IComparisonContender
     public TrainedContender Train(ContenderTrainingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var data = request.Data;
-        int classes = data.ClassCount;
-        using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
-        IDenoiser network = data.SampleShape.Rank == 1
-            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = Width, Depth = Depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
-            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
-        try
-        {
-            using var source = ComparisonSources.Create(data);
-            var options = new FlowTrainerOptions
+        return DenoiserContenderTraining.Train(request, Width, Depth, (network, source, budget) => FlowTrainer.Train(
+            network,
+            source,
+            new FlowTrainerOptions
             {
                 Training = Training,
                 Steps = request.Budget.Steps ?? long.MaxValue,
-                BatchSize = (int)Math.Min(BatchSize, data.Count),
+                BatchSize = (int)Math.Min(BatchSize, request.Data.Count),
                 Seed = request.Seed,
                 EmaDecay = 0.999,
-            };
-            var result = FlowTrainer.Train(
-                network,
-                source,
-                options,
-                builder =>
-                {
-                    if (request.Budget.Duration is { } duration)
-                    {
-                        builder.WithDuration(duration);
-                    }
-
-                    if (request.Budget.Steps is not null)
-                    {
-                        builder.WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0));
-                    }
-
-                    if (request.Progress is not null)
-                    {
-                        builder.WithProgress(request.Progress, everySteps: 100);
-                    }
-                },
-                cancellationToken: request.CancellationToken);
-            if (request.CancellationToken.IsCancellationRequested)
-            {
-                result.Model.Dispose();
-                request.CancellationToken.ThrowIfCancellationRequested();
-            }
-
-            return new TrainedContender(result.Model, result.Summary, ModelCost.ParameterCount(network.Module, trainableOnly: true), "loss");
-        }
-        catch
-        {
-            network.Module.Dispose();
-            throw;
-        }
+            },
+            budget,
+            cancellationToken: request.CancellationToken));
     }
 }

@@ -1,0 +1,66 @@
+using Generative.Data;
+using Generative.Diffusion;
+using Generative.Evaluation;
+using Generative.Training;
+
+namespace Generative.Comparison;
+
+/// <summary>What the contenders that train a denoiser-shaped network (diffusion, flow matching) share, so that they get
+/// the same network, budget handling and clean-up: only the trainer differs.</summary>
+internal static class DenoiserContenderTraining
+{
+    /// <summary>Builds the network for the data (an MLP for vectors, a UNet for images) from the request's seed, trains it
+    /// with <paramref name="train"/> under the request's budget, and returns the trained contender; the network is
+    /// disposed if training fails.</summary>
+    public static TrainedContender Train<TModel>(
+        ContenderTrainingRequest request,
+        int width,
+        int depth,
+        Func<IDenoiser, IDataSource, Action<TrainerBuilder>, TrainingResult<TModel>> train)
+        where TModel : IGenerativeModel
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var data = request.Data;
+        int classes = data.ClassCount;
+        using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
+        IDenoiser network = data.SampleShape.Rank == 1
+            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = width, Depth = depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
+            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
+        try
+        {
+            using var source = ComparisonSources.Create(data);
+            var result = train(network, source, builder => ApplyBudget(builder, request));
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                result.Model.Dispose();
+                request.CancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return new TrainedContender(result.Model, result.Summary, ModelCost.ParameterCount(network.Module, trainableOnly: true), "loss");
+        }
+        catch
+        {
+            network.Module.Dispose();
+            throw;
+        }
+    }
+
+    // A duration budget stops the run by time; a step budget decays the learning rate to 0 over its steps (warm-up cosine).
+    private static void ApplyBudget(TrainerBuilder builder, ContenderTrainingRequest request)
+    {
+        if (request.Budget.Duration is { } duration)
+        {
+            builder.WithDuration(duration);
+        }
+
+        if (request.Budget.Steps is not null)
+        {
+            builder.WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0));
+        }
+
+        if (request.Progress is not null)
+        {
+            builder.WithProgress(request.Progress, everySteps: 100);
+        }
+    }
+}
