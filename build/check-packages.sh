@@ -17,7 +17,10 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-work="${1:-$(mktemp -d -t generative-packages-XXXXXX)}"
+# A scratch folder of its own (about 1 GB: the app's output holds libtorch) is removed on exit; a folder given as the first
+# argument is kept for inspection.
+own_work=0
+if [ -n "${1:-}" ]; then work="$1"; else work="$(mktemp -d -t generative-packages-XXXXXX)"; own_work=1; fi
 mkdir -p "$work"
 feed="$work/packages"
 app="$work/app"
@@ -30,6 +33,7 @@ cleanup() {
   for id in generative generative.abstractions generative.extensions.dependencyinjection generative.comparison generative.testing; do
     rm -rf "${cache:?}/$id/$version"
   done
+  if [ "$own_work" -eq 1 ]; then rm -rf "${work:?}"; fi
 }
 trap cleanup EXIT
 
