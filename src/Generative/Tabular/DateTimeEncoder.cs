@@ -61,10 +61,13 @@ internal sealed class DateTimeEncoder : IColumnEncoder
 
         long[] ticks = [.. Enumerable.Range(0, column.Count).Where(r => !column.IsMissing(r)).Select(r => column.GetDateTime(r).Ticks)];
         long origin = ticks.Length == 0 ? 0 : ticks.Min();
-        var unit = Units.First(u => ticks.All(t => (t - origin) % u.Ticks == 0 && t % u.Ticks == 0));
+        var unit = Unit(ticks);
         var map = QuantileMap.Fit([.. ticks.Select(t => (double)((t - origin) / unit.Ticks))]);
         return new DateTimeEncoder(schema, map, origin, unit, cyclic);
     }
+
+    /// <summary>The coarsest unit (day, second, millisecond, tick) that every value is a whole number of.</summary>
+    internal static (string Name, long Ticks) Unit(long[] ticks) => Units.First(u => ticks.All(t => t % u.Ticks == 0));
 
     internal static IColumnEncoder Load(JsonObject state, ColumnSchema schema)
     {
