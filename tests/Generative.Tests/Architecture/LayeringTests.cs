@@ -15,7 +15,7 @@ public sealed class LayeringTests
     public static readonly string[][] Layers =
     [
         ["Generative"],           // the root: process-wide memory policy, small tensor helpers (and the Abstractions' types)
-        ["Generative.Nn"],        // network building blocks
+        ["Generative.Nn", "Generative.Tabular"], // network building blocks | typed tables, schemas, reversible column transforms
         ["Generative.Data"],      // data sources, batches, standardisation, built-in data sets
         ["Generative.Checkpoints"], // the safetensors format and config.json
         ["Generative.Training", "Generative.Sampling"], // the trainer, its options, callbacks, EMA | the base of trained models

@@ -13,6 +13,7 @@ internal static class EmbeddedData
     internal const string DigitsResource = "Generative.Data.BuiltIn.Resources.digits.csv.gz";
     internal const string WineResource = "Generative.Data.BuiltIn.Resources.wine_data.csv";
     internal const string BreastCancerResource = "Generative.Data.BuiltIn.Resources.breast_cancer.csv";
+    internal const string PenguinsResource = "Generative.Data.BuiltIn.Resources.penguins.csv";
 
     private static readonly Lazy<LabelledTable> LazyDigits = new(() => ReadDigits(), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<LabelledTable> LazyWine = new(() => ReadTable(WineResource), LazyThreadSafetyMode.ExecutionAndPublication);

@@ -1,3 +1,4 @@
+using Generative.Tabular;
 using TorchSharp;
 
 namespace Generative.Data.BuiltIn;
@@ -26,6 +27,20 @@ public static class Tables
 
     /// <summary>Breast cancer Wisconsin (diagnostic): float32 <c>[569, 30]</c>, labels 0 (malignant) or 1 (benign).</summary>
     public static BuiltInDataset LoadBreastCancer() => Load("breast-cancer", EmbeddedData.BreastCancer, BreastCancerColumns);
+
+    /// <summary>
+    /// Palmer Archipelago penguins (344 rows; Gorman and Palmer Station LTER, via A. Horst's palmerpenguins, CC0-1.0; see
+    /// NOTICE.md): species, island and sex (categorical, sex nullable), beak length and depth in mm (continuous,
+    /// nullable), flipper length in mm and body mass in g (integer, nullable). A mixed-type table with missing values,
+    /// read as <see cref="Table.LoadCsv"/> reads any CSV (kinds inferred; empty cells missing).
+    /// </summary>
+    /// <returns>A new table.</returns>
+    public static Table LoadPenguins()
+    {
+        using var stream = EmbeddedData.Open(EmbeddedData.PenguinsResource);
+        using var reader = new StreamReader(stream);
+        return Table.ReadCsv(reader);
+    }
 
     private static BuiltInDataset Load(string name, EmbeddedData.LabelledTable table, IReadOnlyList<string> columns)
     {
