@@ -41,6 +41,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
     private readonly optim.Optimizer _generatorOptimizer;
     private readonly ExponentialMovingAverage? _average;
     private readonly Parameter[] _criticParameters;
+    private readonly IDiscriminator _judge; // the critic, or its packed view
     private readonly bool _ownsEmaGenerator;
     private bool _disposed;
 
@@ -59,9 +60,14 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         ArgumentNullException.ThrowIfNull(critic);
         options ??= GanTrainingOptions.WganGp();
         options.Validate(nameof(options));
-        if (generator.SampleShape != critic.SampleShape)
+        var judged = PackedCritic.PackedShape(generator.SampleShape, options.PackSize);
+        if (judged != critic.SampleShape)
         {
-            throw new ArgumentException($"The generator makes samples shaped {generator.SampleShape} but the critic scores {critic.SampleShape}.", nameof(critic));
+            throw new ArgumentException(
+                options.PackSize == 1
+                    ? $"The generator makes samples shaped {generator.SampleShape} but the critic scores {critic.SampleShape}."
+                    : $"The generator makes samples shaped {generator.SampleShape}, so packs of PackSize = {options.PackSize} are shaped {judged}, but the critic scores {critic.SampleShape}.",
+                nameof(critic));
         }
 
         if (generator.ClassCount != critic.ClassCount)
@@ -72,6 +78,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         Generator = generator;
         Critic = critic;
         Options = options;
+        _judge = options.PackSize == 1 ? critic : new PackedCritic(critic, generator.SampleShape, options.PackSize);
         _criticParameters = critic.Module.parameters().ToArray();
         _criticOptimizer = optim.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
         _generatorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
@@ -130,7 +137,13 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(context);
-        Critic.SampleShape.EnsureBatch(batch.Samples, nameof(batch));
+        Generator.SampleShape.EnsureBatch(batch.Samples, nameof(batch));
+        if (batch.Samples.shape[0] % Options.PackSize != 0)
+        {
+            throw new ArgumentException(
+                $"PackSize = {Options.PackSize} needs a batch size that is a multiple of {Options.PackSize}, but the batch has {batch.Samples.shape[0]} samples.", nameof(batch));
+        }
+
         var labels = Critic.ClassCount > 0 ? batch.Labels : null;
         if (Critic.ClassCount > 0 && labels is null)
         {
@@ -159,14 +172,14 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
             fake = Generator.Generate(z, labels).detach();
         }
 
-        var realScores = Critic.Score(real, labels);
-        var fakeScores = Critic.Score(fake, labels);
+        var realScores = _judge.Score(real, labels);
+        var fakeScores = _judge.Score(fake, labels);
         var adversarial = Options.Loss.CriticLoss(realScores, fakeScores);
         var loss = adversarial;
         Tensor? penalty = null;
         if (Options.Regularizer is { } regularizer)
         {
-            penalty = regularizer.Compute(Critic, real, fake, labels, context.Generator);
+            penalty = regularizer.Compute(_judge, real, fake, labels, context.Generator);
             loss = adversarial + penalty;
         }
 
@@ -205,7 +218,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         try
         {
             var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
-            var scores = Critic.Score(Generator.Generate(z, labels), labels);
+            var scores = _judge.Score(Generator.Generate(z, labels), labels);
             var loss = Options.Loss.GeneratorLoss(scores);
             context.Optimize(GeneratorName, loss);
             results[GeneratorName] = context.LossValue(loss);
