@@ -28,7 +28,7 @@ internal sealed class Maxout : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Maxout with {Pieces} pieces needs a multiple of {Pieces} features, but got {features}.", nameof(input));
         }
 
-        using var pieces = input.unflatten(-1, [features / Pieces, Pieces]);
-        return pieces.amax([-1]);
+        using var pieces = input.unflatten(input.Dimensions - 1, [features / Pieces, Pieces]);
+        return pieces.amax([input.Dimensions]);
     }
 }
