@@ -11,7 +11,9 @@ namespace Generative.Compare;
 /// <summary>
 /// <c>--curve N</c>: trains each GAN contender once per seed and scores its sampling generator every N steps with the
 /// mode metric of the data (PacGAN's modes / high-quality fraction / KL on a Gaussian mixture), reporting the training
-/// time of each N steps without the scoring. Contenders that are not GANs are refused.
+/// time of each N steps without the scoring. Each run checkpoints every N steps under <c>--output</c>/checkpoints, so the
+/// same command with a larger <c>--budget</c> continues the runs (rows are appended to learning-curve.csv). Contenders
+/// that are not GANs are refused.
 /// </summary>
 internal static class LearningCurve
 {
@@ -39,13 +41,16 @@ internal static class LearningCurve
             foreach (long seed in options.Seeds)
             {
                 var callback = new CurveCallback(gan.Name, seed, every, options.Samples, data.ModeCentres, sigma, rows);
-                using var trained = gan.WithCallbacks([callback]).Train(new ContenderTrainingRequest(data, budget, seed, null, cancellationToken));
+                // Checkpoints every interval under --output: running the same command again continues each run where it stopped.
+                string checkpoints = Path.GetFullPath(Path.Combine(options.Output, "checkpoints", $"{gan.Name}-seed{seed}"));
+                using var trained = gan.WithCallbacks([callback], checkpoints, (int)Math.Min(every, int.MaxValue))
+                    .Train(new ContenderTrainingRequest(data, budget, seed, null, cancellationToken));
             }
         }
 
         Directory.CreateDirectory(options.Output);
         string path = Path.GetFullPath(Path.Combine(options.Output, "learning-curve.csv"));
-        File.WriteAllLines(path, rows);
+        File.AppendAllLines(path, File.Exists(path) ? rows.Skip(1) : rows);
         Console.WriteLine($"CSV: {path}");
         return 0;
     }

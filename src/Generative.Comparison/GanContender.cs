@@ -33,15 +33,28 @@ public sealed class GanContender : IComparisonContender
     /// weights untouched).</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; private init; } = [];
 
-    /// <summary>The same contender (name, networks, training and settings) with these training callbacks.</summary>
+    /// <summary>Where <see cref="Train"/> writes checkpoints (and resumes from the latest one there, if any), or
+    /// <see langword="null"/> (default) for none; see <see cref="WithCallbacks"/>.</summary>
+    public string? CheckpointDirectory { get; private init; }
+
+    /// <summary>Steps between checkpoints when <see cref="CheckpointDirectory"/> is set. Default 10,000.</summary>
+    public int CheckpointEverySteps { get; private init; } = 10_000;
+
+    /// <summary>The same contender (name, networks, training and settings) with these training callbacks and, optionally,
+    /// checkpoints: a long run (PacGAN's 400,000 steps) can then stop and continue where it stopped, to the same figures
+    /// as one uninterrupted run (the trainer's resume).</summary>
     /// <param name="callbacks">The callbacks; each run of <see cref="Train"/> uses them, so make them for one run.</param>
+    /// <param name="checkpointDirectory">A folder for one run's checkpoints (resumed from when it holds one), or <see langword="null"/>.</param>
+    /// <param name="checkpointEverySteps">Steps between checkpoints, at least 1.</param>
     /// <returns>A new contender.</returns>
-    public GanContender WithCallbacks(IReadOnlyList<ITrainingCallback> callbacks)
+    public GanContender WithCallbacks(IReadOnlyList<ITrainingCallback> callbacks, string? checkpointDirectory = null, int checkpointEverySteps = 10_000)
     {
         ArgumentNullException.ThrowIfNull(callbacks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEverySteps, 1);
         return new GanContender(Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
         {
             BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, Callbacks = [.. callbacks],
+            CheckpointDirectory = checkpointDirectory, CheckpointEverySteps = checkpointEverySteps,
         };
     }
 
@@ -243,6 +256,15 @@ public sealed class GanContender : IComparisonContender
                     foreach (var callback in Callbacks)
                     {
                         builder.WithCallback(callback);
+                    }
+
+                    if (CheckpointDirectory is { } checkpoints)
+                    {
+                        builder.WithCheckpointing(checkpoints, CheckpointEverySteps, keep: 1);
+                        if (Directory.Exists(checkpoints) && Directory.EnumerateFileSystemEntries(checkpoints).Any())
+                        {
+                            builder.ResumeFrom(checkpoints);
+                        }
                     }
                 },
                 cancellationToken: request.CancellationToken);
