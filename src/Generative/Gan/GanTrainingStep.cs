@@ -15,7 +15,9 @@ namespace Generative.Gan;
 /// <para>Critic step: z ~ N(0, I) from the run's generator; x_fake = G(z) without gradient; loss = critic loss(D(x_real),
 /// D(x_fake)) + regulariser; updated through <c>context.Optimize("critic", loss)</c>. Generator step: a fresh z, loss =
 /// generator loss(D(G(z))) with the critic's parameters frozen; updated through <c>context.Optimize("generator", loss)</c>.
-/// Conditional models use the batch's labels for both.</para>
+/// Conditional models use the batch's labels for both. With <see cref="GanTrainingOptions.PackSize"/> = m &gt; 1 every
+/// critic call (real, generated, the regulariser's) goes through a <see cref="PackedCritic"/>: packs of m consecutive
+/// samples, one score per pack.</para>
 /// <para>Divergence: a non-finite loss is reported by <see cref="TrainingStepContext.Optimize"/> (a
 /// <see cref="NonFiniteLossException"/> naming the step and the optimiser, under the run's policy); critic scores beyond
 /// <see cref="GanTrainingOptions.MaxCriticScore"/> throw <see cref="GanDivergenceException"/> naming the step.</para>
