@@ -28,6 +28,8 @@ internal sealed record CommandLine
     public string Output { get; init; } = "comparison-report";
     public string? Json { get; init; }
     public bool Quiet { get; init; }
+    public string? Recipe { get; init; }
+    public long? CurveEvery { get; init; }
 
     /// <summary>
     /// Parses <paramref name="args"/>: <c>--help</c> prints the options (exit 0); a bad command line prints the error and a
@@ -76,27 +78,49 @@ internal sealed record CommandLine
         var json = new Option<string?>("--json") { HelpName = "PATH", Description = "also write the machine-readable result there" };
         var threads = SampleCommandLine.WholeNumber("--threads", "libtorch threads (1: these networks are small, and libtorch's spinning threads slow down badly when anything else shares the cores)", defaults.Threads, 1, 256);
         var quiet = new Option<bool>("--quiet") { Description = "no progress bars" };
+        var recipe = Checked<string?>("--recipe", "NAME",
+            "a published protocol's preset of the options above (those given explicitly win): " +
+            string.Join("; ", ComparisonRecipes.All.Select(r => $"{r.Key} = {r.Value.Description}")), null, CheckRecipe);
+        var curve = Checked<long?>("--curve", "N",
+            "instead of the comparison: train each GAN contender once per seed and print its modes / high quality / KL every N steps (mixtures only)", null, ParseCurve);
         var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            dataset, label, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet,
+            dataset, label, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
         };
 
-        return SampleCommandLine.Invoke(command, args, output, error, parsed => run(new CommandLine
+        return SampleCommandLine.Invoke(command, args, output, error, parsed =>
         {
-            Dataset = parsed.GetValue(dataset)!,
-            LabelColumn = parsed.GetValue(label),
-            Budget = parsed.GetValue(budget),
-            Seeds = parsed.GetValue(seeds)!,
-            Samples = (int)parsed.GetValue(samples),
-            TrainCount = parsed.GetValue(trainCount),
-            Contenders = parsed.GetValue(contenders),
-            Fractions = parsed.GetValue(fractions)!,
-            Output = parsed.GetValue(outputFolder)!,
-            Json = parsed.GetValue(json),
-            Threads = (int)parsed.GetValue(threads),
-            Quiet = parsed.GetValue(quiet),
-        }));
+            var preset = parsed.GetValue(recipe) is { } name ? ComparisonRecipes.All[name] : null;
+            bool given(Option option) => parsed.GetResult(option) is { Implicit: false };
+            return run(new CommandLine
+            {
+                Dataset = preset is not null && !given(dataset) ? preset.Dataset : parsed.GetValue(dataset)!,
+                LabelColumn = parsed.GetValue(label),
+                Budget = preset is not null && !given(budget) ? preset.Budget : parsed.GetValue(budget),
+                Seeds = preset is not null && !given(seeds) ? preset.Seeds : parsed.GetValue(seeds)!,
+                Samples = preset is not null && !given(samples) ? preset.Samples : (int)parsed.GetValue(samples),
+                TrainCount = preset is not null && !given(trainCount) ? preset.TrainCount : parsed.GetValue(trainCount),
+                Contenders = preset is not null && !given(contenders) ? preset.Contenders : parsed.GetValue(contenders),
+                Fractions = parsed.GetValue(fractions)!,
+                Output = parsed.GetValue(outputFolder)!,
+                Json = parsed.GetValue(json),
+                Threads = (int)parsed.GetValue(threads),
+                Quiet = parsed.GetValue(quiet),
+                Recipe = parsed.GetValue(recipe),
+                CurveEvery = parsed.GetValue(curve),
+            });
+        });
     }
+
+    private static string CheckRecipe(string value) =>
+        ComparisonRecipes.All.ContainsKey(value.Trim())
+            ? value.Trim().ToLowerInvariant()
+            : throw new CommandLineException($"--recipe: unknown recipe '{value}'; known: {string.Join(", ", ComparisonRecipes.All.Keys)}.");
+
+    private static long? ParseCurve(string value) =>
+        long.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= 1
+            ? n
+            : throw new CommandLineException($"--curve: '{value}' is not a positive number of steps.");
 
     /// <summary>An option whose value <paramref name="parse"/> checks; its <see cref="CommandLineException"/> becomes the option's error.</summary>
     private static Option<T> Checked<T>(string name, string helpName, string description, T defaultValue, Func<string, T> parse) => new(name)

@@ -42,6 +42,11 @@ static int Compare(CommandLine options, string[] args)
     using (data)
     {
         var budget = options.Budget ?? CommandLine.DefaultBudget(data);
+        if (options.CurveEvery is long every)
+        {
+            return LearningCurve.Run(options, data, budget, every, cancellation.Token);
+        }
+
         var comparisonOptions = new ComparisonOptions
         {
             Budget = budget,

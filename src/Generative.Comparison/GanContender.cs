@@ -15,15 +15,51 @@ public sealed class GanContender : IComparisonContender
     private readonly GanTrainingOptions _imageTraining;
     private readonly GanTrainingOptions _vectorTraining;
     private readonly bool _spectralNormalization;
+    private readonly bool _pacGanNetworks;
 
-    private GanContender(string name, GanTrainingOptions imageTraining, GanTrainingOptions vectorTraining, bool spectralNormalization)
+    private GanContender(string name, GanTrainingOptions imageTraining, GanTrainingOptions vectorTraining, bool spectralNormalization, bool pacGanNetworks = false)
     {
         Name = name;
         _imageTraining = imageTraining;
         _vectorTraining = vectorTraining;
         _spectralNormalization = spectralNormalization;
+        _pacGanNetworks = pacGanNetworks;
         Samplers = [new ContenderSampler(name, "generator", new SamplingOptions(), 1)];
     }
+
+    /// <summary>Further callbacks of the training run (e.g. a learning curve that samples
+    /// <see cref="GanTrainingStep.SamplingGenerator"/> every n steps), added after the contender's own settings. Empty by
+    /// default; see <see cref="WithCallbacks"/>. A callback must leave the networks as it found them (training mode,
+    /// weights untouched).</summary>
+    public IReadOnlyList<ITrainingCallback> Callbacks { get; private init; } = [];
+
+    /// <summary>Where <see cref="Train"/> writes checkpoints (and resumes from the latest one there, if any), or
+    /// <see langword="null"/> (default) for none; see <see cref="WithCallbacks"/>.</summary>
+    public string? CheckpointDirectory { get; private init; }
+
+    /// <summary>Steps between checkpoints when <see cref="CheckpointDirectory"/> is set. Default 10,000.</summary>
+    public int CheckpointEverySteps { get; private init; } = 10_000;
+
+    /// <summary>The same contender (name, networks, training and settings) with these training callbacks and, optionally,
+    /// checkpoints: a long run (PacGAN's 400,000 steps) can then stop and continue where it stopped, to the same figures
+    /// as one uninterrupted run (the trainer's resume).</summary>
+    /// <param name="callbacks">The callbacks; each run of <see cref="Train"/> uses them, so make them for one run.</param>
+    /// <param name="checkpointDirectory">A folder for one run's checkpoints (resumed from when it holds one), or <see langword="null"/>.</param>
+    /// <param name="checkpointEverySteps">Steps between checkpoints, at least 1.</param>
+    /// <returns>A new contender.</returns>
+    public GanContender WithCallbacks(IReadOnlyList<ITrainingCallback> callbacks, string? checkpointDirectory = null, int checkpointEverySteps = 10_000)
+    {
+        ArgumentNullException.ThrowIfNull(callbacks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEverySteps, 1);
+        return new GanContender(Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
+        {
+            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, Callbacks = [.. callbacks],
+            CheckpointDirectory = checkpointDirectory, CheckpointEverySteps = checkpointEverySteps,
+        };
+    }
+
+    /// <summary>m, the samples the critic judges together (1: no packing).</summary>
+    public int PackSize => _vectorTraining.PackSize;
 
     /// <inheritdoc />
     public string Name { get; }
@@ -34,7 +70,8 @@ public sealed class GanContender : IComparisonContender
     /// <inheritdoc />
     public IReadOnlyList<ContenderSampler> Samplers { get; }
 
-    /// <summary>Samples per training step (at most the training set's size). Default 256.</summary>
+    /// <summary>Samples per training step (at most the training set's size, rounded down to a multiple of
+    /// <see cref="PackSize"/>). Default 256; PacGAN's contenders 100 packs, 100·m samples.</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
@@ -57,7 +94,8 @@ public sealed class GanContender : IComparisonContender
     /// 2019), per <em>training step</em>, in (0, 1). Default 0.999, the diffusion contender's, so both families get the
     /// same help: the same averaging window of about 1 / (1 − d) = 1,000 steps. The generator is updated once every
     /// n_critic steps, so its average uses d^n_critic per generator update (0.995 for WGAN-GP's n_critic = 5), with the
-    /// usual warm-up (<see cref="GanTrainerOptions.EmaWarmup"/>).
+    /// usual warm-up (<see cref="GanTrainerOptions.EmaDecay"/>). 0 samples from the trained generator's last weights (a
+    /// copy; PacGAN's contenders, as the paper).
     /// </summary>
     public double EmaDecay { get; init; } = 0.999;
 
@@ -95,6 +133,65 @@ public sealed class GanContender : IComparisonContender
         GeneratorLearningRate = WganGpToyLearningRate,
     };
 
+    /// <summary>
+    /// PacGAN (Lin, Khetan, Fanti &amp; Oh 2018, arXiv:1712.04086) with the setup of its 2-D grid and ring experiments
+    /// (Table 1), as the authors' released configuration (<c>synthetic_data_experiments/2DGrid_GAN&amp;PacGAN/config.py</c>)
+    /// sets it: the original GAN's losses (discriminator cross-entropy on logits, non-saturating generator loss), no
+    /// regulariser; generator 4 × 400 (Linear without bias → BatchNorm → ReLU) with a 2-d N(0, I) latent; discriminator
+    /// 3 × maxout(200 units, 5 pieces) judging packs of m samples; every weight N(0, 0.02²), biases 0; Adam lr 1e-4,
+    /// β₁ = 0.8 (β₂ = 0.999, Adam's default); 100 packs per step (100·m samples); one discriminator and one generator update
+    /// per step; no weight averaging (<see cref="EmaDecay"/> 0). m = 1 is the paper's "GAN" row. Images: the DCGAN
+    /// networks, with the discriminator's channels multiplied by m (PacDCGAN), and DCGAN's Adam (2e-4, β₁ 0.5).
+    /// </summary>
+    /// <param name="packSize">m, 1 to 16.</param>
+    /// <param name="name">The contender's name; default <c>pacgan{m}</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="packSize"/> is out of range.</exception>
+    public static GanContender PacGan(int packSize, string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(packSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(packSize, 16);
+        var vector = new GanTrainingOptions
+        {
+            Loss = new NonSaturatingLoss(),
+            Regularizer = null,
+            CriticStepsPerGeneratorStep = 1,
+            CriticLearningRate = PacGanLearningRate,
+            GeneratorLearningRate = PacGanLearningRate,
+            Beta1 = PacGanBeta1,
+            Beta2 = 0.999,
+            PackSize = packSize,
+        };
+        return new GanContender(name ?? $"pacgan{packSize}", VanillaTraining with { PackSize = packSize }, vector, spectralNormalization: false, pacGanNetworks: true)
+        {
+            BatchSize = PacGanPacksPerBatch * packSize,
+            EmaDecay = 0,
+        };
+    }
+
+    /// <summary>PacGAN's Adam learning rate on the 2-D mixtures: 1e-4.</summary>
+    public const double PacGanLearningRate = 1e-4;
+
+    /// <summary>PacGAN's Adam β₁ on the 2-D mixtures: 0.8.</summary>
+    public const double PacGanBeta1 = 0.8;
+
+    /// <summary>PacGAN's mini-batch on the 2-D mixtures: 100 packs (each example of its data stream is a pack).</summary>
+    public const int PacGanPacksPerBatch = 100;
+
+    /// <summary>PacGAN's weight initialisation: N(0, 0.02²), biases 0.</summary>
+    public const double PacGanInitStandardDeviation = 0.02;
+
+    private static (IGenerator, IDiscriminator) PacGanVectorNetworks(TensorShape shape, int packSize, TorchSharp.torch.Generator init) =>
+        (new MlpGenerator(new MlpGeneratorOptions
+        {
+            SampleShape = shape, LatentDimension = 2, HiddenWidth = 400, HiddenLayers = 4, BatchNormalization = true,
+            WeightInitStandardDeviation = PacGanInitStandardDeviation,
+        }, init),
+         new MlpCritic(new MlpCriticOptions
+         {
+             SampleShape = PackedCritic.PackedShape(shape, packSize), HiddenWidth = 200, HiddenLayers = 3, MaxoutPieces = 5,
+             WeightInitStandardDeviation = PacGanInitStandardDeviation,
+         }, init));
+
     private static GanTrainingOptions VanillaTraining => GanTrainingOptions.NonSaturatingR1() with { Regularizer = null };
 
     /// <inheritdoc />
@@ -108,7 +205,12 @@ public sealed class GanContender : IComparisonContender
         IGenerator generator;
         IDiscriminator critic;
         var training = _imageTraining;
-        if (shape.Rank == 1)
+        if (shape.Rank == 1 && _pacGanNetworks)
+        {
+            (generator, critic) = PacGanVectorNetworks(shape, PackSize, init);
+            training = _vectorTraining;
+        }
+        else if (shape.Rank == 1)
         {
             int latent = LatentDimension ?? (shape[0] == 2 ? 2 : 64);
             generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, LatentDimension = latent }, init);
@@ -119,7 +221,8 @@ public sealed class GanContender : IComparisonContender
         {
             int size = (int)shape[1];
             generator = new ConvGenerator(new ConvGeneratorOptions { ImageSize = size, Channels = (int)shape[0], ClassCount = classes }, init);
-            critic = new ConvCritic(new ConvCriticOptions { ImageSize = size, Channels = (int)shape[0], ClassCount = classes, SpectralNormalization = _spectralNormalization }, init);
+            int packSize = _imageTraining.PackSize;
+            critic = new ConvCritic(new ConvCriticOptions { ImageSize = size, Channels = (int)shape[0] * packSize, ClassCount = classes, SpectralNormalization = _spectralNormalization }, init);
         }
 
         try
@@ -135,7 +238,7 @@ public sealed class GanContender : IComparisonContender
                     Training = training,
                     EmaDecay = Math.Pow(EmaDecay, training.CriticStepsPerGeneratorStep),
                     Steps = request.Budget.Steps ?? long.MaxValue,
-                    BatchSize = (int)Math.Min(BatchSize, data.Count),
+                    BatchSize = (int)(Math.Min(BatchSize, data.Count) / training.PackSize * training.PackSize),
                     Seed = request.Seed,
                 },
                 builder =>
@@ -148,6 +251,20 @@ public sealed class GanContender : IComparisonContender
                     if (request.Progress is not null)
                     {
                         builder.WithProgress(request.Progress, everySteps: 100);
+                    }
+
+                    foreach (var callback in Callbacks)
+                    {
+                        builder.WithCallback(callback);
+                    }
+
+                    if (CheckpointDirectory is { } checkpoints)
+                    {
+                        builder.WithCheckpointing(checkpoints, CheckpointEverySteps, keep: 1);
+                        if (Directory.Exists(checkpoints) && Directory.EnumerateFileSystemEntries(checkpoints).Any())
+                        {
+                            builder.ResumeFrom(checkpoints);
+                        }
                     }
                 },
                 cancellationToken: request.CancellationToken);

@@ -16,7 +16,9 @@ public sealed class CompareCommandLineTests
     [InlineData("--seeds", "a,b", "--seeds: 'a,b' is not a comma-separated list of numbers.")]
     [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
     [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
-    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddpm, diffusion, flow, gan, wgan-gp, wgan-gp-sn.")]
+    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddpm, diffusion, flow, gan, pacgan1, pacgan2, pacgan3, pacgan4, wgan-gp, wgan-gp-sn.")]
+    [InlineData("--recipe", "wgan", "--recipe: unknown recipe 'wgan'; known: pacgan.")]
+    [InlineData("--curve", "0", "--curve: '0' is not a positive number of steps.")]
     [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]
     public void Bad_value_exits_2_with_the_error_and_a_pointer_to_help(string option, string value, string message)
     {
@@ -35,7 +37,7 @@ public sealed class CompareCommandLineTests
 
         code.Should().Be(0);
         error.Should().BeEmpty();
-        foreach (string option in new[] { "--dataset", "--label", "--budget", "--seeds", "--samples", "--train-count", "--contenders", "--plugin", "--fractions", "--output", "--json", "--threads", "--quiet" })
+        foreach (string option in new[] { "--dataset", "--label", "--budget", "--seeds", "--samples", "--train-count", "--contenders", "--plugin", "--fractions", "--output", "--json", "--threads", "--quiet", "--recipe", "--curve" })
         {
             output.Should().Contain(option);
         }

@@ -43,9 +43,22 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
     private static JsonObject DescribeMlp(IDiscriminator network)
     {
         var o = ((MlpCritic)network).Options;
-        return WithShared(
+        var description = WithShared(
             new JsonObject { ["sampleShape"] = GanNetworkHelpers.ToJson(o.SampleShape), ["hiddenWidth"] = o.HiddenWidth, ["hiddenLayers"] = o.HiddenLayers },
             new Shared(o.LeakyReluSlope, o.ClassCount, o.SpectralNormalization, o.PowerIterations));
+
+        // Written only when set, so that the descriptions of critics without them stay as they were.
+        if (o.MaxoutPieces != 1)
+        {
+            description["maxoutPieces"] = o.MaxoutPieces;
+        }
+
+        if (o.WeightInitStandardDeviation is double sigma)
+        {
+            description["weightInitStandardDeviation"] = sigma;
+        }
+
+        return description;
     }
 
     private static JsonObject DescribeConv(IDiscriminator network)
@@ -69,6 +82,8 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
                 HiddenLayers = o["hiddenLayers"].Int(1, ConfigLimits.MaxDepth),
                 LeakyReluSlope = shared.LeakyReluSlope, ClassCount = shared.ClassCount,
                 SpectralNormalization = shared.SpectralNormalization, PowerIterations = shared.PowerIterations,
+                MaxoutPieces = o["maxoutPieces"].Int(1, MlpCriticOptions.MaxMaxoutPieces, fallback: 1),
+                WeightInitStandardDeviation = MlpGeneratorConfigReader.ReadStandardDeviation(o["weightInitStandardDeviation"]),
             },
             generator);
     }

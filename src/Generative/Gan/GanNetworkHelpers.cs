@@ -58,6 +58,10 @@ internal static class GanNetworkHelpers
         }
     }
 
+    /// <summary>Checks an optional initial-weight σ: unset, or positive and finite.</summary>
+    public static void RequireStandardDeviation(double? sigma, string parameterName) =>
+        Require(sigma is null || (sigma > 0 && double.IsFinite(sigma.Value)), parameterName, $"WeightInitStandardDeviation must be positive and finite, or null; got {sigma}.");
+
     /// <summary>A sample shape in a network's description: a JSON array of its dimensions.</summary>
     public static System.Text.Json.Nodes.JsonArray ToJson(TensorShape shape) =>
         new([.. shape.Dimensions.Select(d => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(d))]);

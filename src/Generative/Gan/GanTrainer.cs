@@ -44,6 +44,9 @@ public sealed record GanTrainerOptions
             problems.Require(Training.EmaDecay is null, nameof(Training) + "." + nameof(GanTrainingOptions.EmaDecay),
                 $"must be null: the trainer's EMA is set by GanTrainerOptions.EmaDecay and EmaWarmup, as the diffusion trainer's (was {Training.EmaDecay}).");
             problems.Nested(nameof(Training), Training.Validate);
+            int pack = Training.PackSize;
+            problems.Require(BatchSize is not { } size || pack < 1 || size % pack == 0, nameof(BatchSize),
+                $"must be a multiple of Training.PackSize = {pack}: the critic judges packs of {pack} consecutive samples (was {BatchSize}).");
         }
 
         return problems.Problems;

@@ -45,6 +45,19 @@ public sealed record GanTrainingOptions
     /// </summary>
     public bool EmaWarmup { get; init; } = true;
 
+    /// <summary>
+    /// m, the samples the critic judges together (packing; Lin et al. 2018, "PacGAN", arXiv:1712.04086), at least 1.
+    /// Default 1: the critic scores each sample alone. With m &gt; 1 each batch is cut into packs of m consecutive samples,
+    /// real packs and generated packs, and the critic scores one concatenated input per pack (<see cref="PackedCritic"/>):
+    /// build it for <see cref="PackedCritic.PackedShape"/>(sample shape, m), e.g. an <see cref="MlpCritic"/> with
+    /// <c>SampleShape = [m·d]</c>. The batch size must be a multiple of m; regularisers penalise one gradient norm per
+    /// pack. Unconditional GANs only.
+    /// </summary>
+    public int PackSize { get; init; } = 1;
+
+    /// <summary>The largest <see cref="PackSize"/> accepted: 1024.</summary>
+    public const int MaxPackSize = 1024;
+
     /// <summary>The divergence guard: a critic step whose mean real or fake score exceeds this magnitude throws
     /// <see cref="GanDivergenceException"/>. Positive. Default 1e6.</summary>
     public double MaxCriticScore { get; init; } = 1e6;
@@ -96,6 +109,7 @@ public sealed record GanTrainingOptions
         GanNetworkHelpers.Require(Beta1 >= 0 && Beta1 < 1, parameterName, $"Beta1 must lie in [0, 1); got {Beta1}.");
         GanNetworkHelpers.Require(Beta2 >= 0 && Beta2 < 1, parameterName, $"Beta2 must lie in [0, 1); got {Beta2}.");
         GanNetworkHelpers.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), parameterName, $"EmaDecay must lie in [0, 1) or be null; got {EmaDecay}.");
+        GanNetworkHelpers.Require(PackSize is >= 1 and <= MaxPackSize, parameterName, $"PackSize must lie in [1, {MaxPackSize}]; got {PackSize}.");
         GanNetworkHelpers.Require(MaxCriticScore > 0, parameterName, $"MaxCriticScore must be positive; got {MaxCriticScore}.");
     }
 }

@@ -15,7 +15,9 @@ namespace Generative.Gan;
 /// <para>Critic step: z ~ N(0, I) from the run's generator; x_fake = G(z) without gradient; loss = critic loss(D(x_real),
 /// D(x_fake)) + regulariser; updated through <c>context.Optimize("critic", loss)</c>. Generator step: a fresh z, loss =
 /// generator loss(D(G(z))) with the critic's parameters frozen; updated through <c>context.Optimize("generator", loss)</c>.
-/// Conditional models use the batch's labels for both.</para>
+/// Conditional models use the batch's labels for both. With <see cref="GanTrainingOptions.PackSize"/> = m &gt; 1 every
+/// critic call (real, generated, the regulariser's) goes through a <see cref="PackedCritic"/>: packs of m consecutive
+/// samples, one score per pack.</para>
 /// <para>Divergence: a non-finite loss is reported by <see cref="TrainingStepContext.Optimize"/> (a
 /// <see cref="NonFiniteLossException"/> naming the step and the optimiser, under the run's policy); critic scores beyond
 /// <see cref="GanTrainingOptions.MaxCriticScore"/> throw <see cref="GanDivergenceException"/> naming the step.</para>
@@ -41,6 +43,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
     private readonly optim.Optimizer _generatorOptimizer;
     private readonly ExponentialMovingAverage? _average;
     private readonly Parameter[] _criticParameters;
+    private readonly IDiscriminator _judge; // the critic, or its packed view
     private readonly bool _ownsEmaGenerator;
     private bool _disposed;
 
@@ -59,9 +62,14 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         ArgumentNullException.ThrowIfNull(critic);
         options ??= GanTrainingOptions.WganGp();
         options.Validate(nameof(options));
-        if (generator.SampleShape != critic.SampleShape)
+        var judged = PackedCritic.PackedShape(generator.SampleShape, options.PackSize);
+        if (judged != critic.SampleShape)
         {
-            throw new ArgumentException($"The generator makes samples shaped {generator.SampleShape} but the critic scores {critic.SampleShape}.", nameof(critic));
+            throw new ArgumentException(
+                options.PackSize == 1
+                    ? $"The generator makes samples shaped {generator.SampleShape} but the critic scores {critic.SampleShape}."
+                    : $"The generator makes samples shaped {generator.SampleShape}, so packs of PackSize = {options.PackSize} are shaped {judged}, but the critic scores {critic.SampleShape}.",
+                nameof(critic));
         }
 
         if (generator.ClassCount != critic.ClassCount)
@@ -72,6 +80,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         Generator = generator;
         Critic = critic;
         Options = options;
+        _judge = options.PackSize == 1 ? critic : new PackedCritic(critic, generator.SampleShape, options.PackSize);
         _criticParameters = critic.Module.parameters().ToArray();
         _criticOptimizer = optim.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
         _generatorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
@@ -130,7 +139,13 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(context);
-        Critic.SampleShape.EnsureBatch(batch.Samples, nameof(batch));
+        Generator.SampleShape.EnsureBatch(batch.Samples, nameof(batch));
+        if (batch.Samples.shape[0] % Options.PackSize != 0)
+        {
+            throw new ArgumentException(
+                $"PackSize = {Options.PackSize} needs a batch size that is a multiple of {Options.PackSize}, but the batch has {batch.Samples.shape[0]} samples.", nameof(batch));
+        }
+
         var labels = Critic.ClassCount > 0 ? batch.Labels : null;
         if (Critic.ClassCount > 0 && labels is null)
         {
@@ -159,14 +174,14 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
             fake = Generator.Generate(z, labels).detach();
         }
 
-        var realScores = Critic.Score(real, labels);
-        var fakeScores = Critic.Score(fake, labels);
+        var realScores = _judge.Score(real, labels);
+        var fakeScores = _judge.Score(fake, labels);
         var adversarial = Options.Loss.CriticLoss(realScores, fakeScores);
         var loss = adversarial;
         Tensor? penalty = null;
         if (Options.Regularizer is { } regularizer)
         {
-            penalty = regularizer.Compute(Critic, real, fake, labels, context.Generator);
+            penalty = regularizer.Compute(_judge, real, fake, labels, context.Generator);
             loss = adversarial + penalty;
         }
 
@@ -205,7 +220,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         try
         {
             var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
-            var scores = Critic.Score(Generator.Generate(z, labels), labels);
+            var scores = _judge.Score(Generator.Generate(z, labels), labels);
             var loss = Options.Loss.GeneratorLoss(scores);
             context.Optimize(GeneratorName, loss);
             results[GeneratorName] = context.LossValue(loss);

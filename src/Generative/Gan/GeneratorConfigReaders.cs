@@ -39,6 +39,18 @@ internal static class MlpGeneratorConfigReader
         return new TensorShape(dimensions);
     }
 
+    /// <summary>An optional initial-weight σ (absent: <see langword="null"/>): positive, at most 10.</summary>
+    public static double? ReadStandardDeviation(ConfigValue value)
+    {
+        if (!value.Exists)
+        {
+            return null;
+        }
+
+        double sigma = value.Double(0, 10);
+        return sigma > 0 ? sigma : throw value.Fail("must be positive");
+    }
+
     public static NetworkPlan<IGenerator> Read(ConfigValue o)
     {
         var shape = ReadShape(o["sampleShape"]);
@@ -51,18 +63,26 @@ internal static class MlpGeneratorConfigReader
             HiddenLayers = o["hiddenLayers"].Int(1, ConfigLimits.MaxDepth),
             ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
             ClassEmbeddingDimension = o["classEmbeddingDimension"].Int(1, ConfigLimits.MaxWidth),
+            BatchNormalization = o["batchNormalization"].Bool(fallback: false),
+            WeightInitStandardDeviation = ReadStandardDeviation(o["weightInitStandardDeviation"]),
         };
         return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, g => new MlpGenerator(options, g));
 
         void Declare(ExpectedTensors t)
         {
             long input = options.LatentDimension + (options.ClassCount > 0 ? (long)options.ClassEmbeddingDimension : 0);
+            bool norm = options.BatchNormalization;
+            int perLayer = norm ? 3 : 2; // Linear, [BatchNorm1d,] ReLU
             for (int i = 0; i < options.HiddenLayers; i++)
             {
-                t.Linear("body." + (2 * i).ToString(CultureInfo.InvariantCulture), i == 0 ? input : options.HiddenWidth, options.HiddenWidth);
+                t.Linear("body." + (perLayer * i).ToString(CultureInfo.InvariantCulture), i == 0 ? input : options.HiddenWidth, options.HiddenWidth, bias: !norm);
+                if (norm)
+                {
+                    t.BatchNorm("body." + ((perLayer * i) + 1).ToString(CultureInfo.InvariantCulture), options.HiddenWidth);
+                }
             }
 
-            t.Linear("body." + (2 * options.HiddenLayers).ToString(CultureInfo.InvariantCulture), options.HiddenWidth, elements);
+            t.Linear("body." + (perLayer * options.HiddenLayers).ToString(CultureInfo.InvariantCulture), options.HiddenWidth, elements);
             if (options.ClassCount > 0)
             {
                 t.Embedding("class_embedding", options.ClassCount, options.ClassEmbeddingDimension);

@@ -42,7 +42,7 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
     private static JsonObject DescribeMlp(IGenerator network)
     {
         var o = ((MlpGenerator)network).Options;
-        return new JsonObject
+        var description = new JsonObject
         {
             ["sampleShape"] = GanNetworkHelpers.ToJson(o.SampleShape),
             ["latentDimension"] = o.LatentDimension,
@@ -51,6 +51,19 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
             ["classCount"] = o.ClassCount,
             ["classEmbeddingDimension"] = o.ClassEmbeddingDimension,
         };
+
+        // Written only when set, so that the descriptions (and config.json files) of generators without them stay as they were.
+        if (o.BatchNormalization)
+        {
+            description["batchNormalization"] = true;
+        }
+
+        if (o.WeightInitStandardDeviation is double sigma)
+        {
+            description["weightInitStandardDeviation"] = sigma;
+        }
+
+        return description;
     }
 
     private static JsonObject DescribeConv(IGenerator network)

@@ -9,6 +9,12 @@ namespace Generative.Gan;
 /// Default λ = 10, the paper's value for every experiment.
 /// </summary>
 /// <remarks>
+/// <para>With a <see cref="PackedCritic"/> (packing, <see cref="GanTrainingOptions.PackSize"/> = m) ε is still drawn per
+/// sample — pack k interpolates its real and generated packs sample by sample — and the norm is taken per pack: the norm
+/// of the gradient of the pack's score with respect to all m interpolated samples, the pack being the critic's input. The
+/// expectation is over packs.</para>
+/// </remarks>
+/// <remarks>
 /// <para>The gradient ∇ₓ̂ f is taken with <c>torch.autograd.grad</c> (grad_outputs = ones, create_graph = true and
 /// retain_graph = true — TorchSharp's retain_graph defaults to false, unlike PyTorch), so that back-propagating the
 /// penalty reaches the critic's parameters through the second-order path.</para>
@@ -69,21 +75,23 @@ public sealed class GradientPenalty : ICriticRegularizer
         using var scope = NewDisposeScope();
         var gradients = InputGradients(critic, points, classLabels);
         // Tensor.norm(dim, keepdim, p) is linalg.vector_norm in libtorch, with its order as a plain float (vector_norm's
-        // binding makes a Scalar it never disposes).
-        var norms = gradients.flatten(1).norm(1, false, 2f);
+        // binding makes a Scalar it never disposes). One norm per score: per sample, or per pack of a packed critic.
+        var norms = gradients.norm(1, false, 2f);
         using var one = 1.ToScalar();
         using var lambda = weight.ToScalar();
         var deviation = norms.sub(one).square().mean();
         return deviation.mul(lambda).MoveToOuterDisposeScope();
     }
 
-    /// <summary>∇ₓ Σᵢ f(xᵢ) = per-sample ∇ₓᵢ f(xᵢ), kept in the graph (create_graph and retain_graph).</summary>
+    /// <summary>∇ₓ Σⱼ f(xⱼ), kept in the graph (create_graph and retain_graph), grouped by score: <c>[scores, -1]</c>, row j
+    /// the gradient of score j with respect to the points it judged — one sample, or the m samples of a pack of a
+    /// <see cref="PackedCritic"/> (consecutive, so the rows are the packs' gradients flattened).</summary>
     internal static Tensor InputGradients(IDiscriminator critic, Tensor points, Tensor? classLabels)
     {
         using var scope = NewDisposeScope();
         var scores = critic.Score(points, classLabels);
         var ones = ones_like(scores);
         var gradients = autograd.grad([scores], [points], [ones], retain_graph: true, create_graph: true)[0];
-        return gradients.MoveToOuterDisposeScope();
+        return gradients.reshape(scores.shape[0], -1).MoveToOuterDisposeScope();
     }
 }

@@ -6,13 +6,15 @@ namespace Generative.Gan;
 
 /// <summary>
 /// A fully connected GAN critic (discriminator) for vectors and table rows:
-/// φ(x) = (Linear → LeakyReLU) × L applied to the flattened sample; score = ψ(φ(x)) with ψ linear, plus
+/// φ(x) = (Linear → LeakyReLU) × L applied to the flattened sample — or (Linear → maxout with k pieces) × L, PacGAN's
+/// discriminator (<see cref="MlpCriticOptions.MaxoutPieces"/>); score = ψ(φ(x)) with ψ linear, plus
 /// ⟨embed(y), φ(x)⟩ for a class-conditional projection critic (Miyato &amp; Koyama 2018, "cGANs with Projection
 /// Discriminator", arXiv:1802.05637). No batch normalisation, so the gradient penalty's per-sample gradients are valid.
 /// </summary>
 /// <remarks>
 /// <para>Shapes: samples <c>[N, ..SampleShape]</c>, labels <c>[N]</c> int64 (conditional only) → scores <c>[N]</c>.
-/// Module names: <c>features.{i}</c>, <c>score</c>, <c>class_projection</c>. With spectral normalisation the Linear
+/// Module names: <c>features.{i}</c> (a maxout layer's Linear has HiddenWidth × k outputs, unit j's pieces being outputs
+/// j·k … j·k + k − 1), <c>score</c>, <c>class_projection</c>. With spectral normalisation the Linear
 /// layers carry PyTorch's <c>weight_orig</c>/<c>weight_u</c>/<c>weight_v</c> names.</para>
 /// <para>Ownership and thread-safety: see <see cref="IDiscriminator"/>.</para>
 /// </remarks>
@@ -34,10 +36,11 @@ public sealed class MlpCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         Options = options;
         long input = options.SampleShape.ElementCount;
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        int pieces = options.MaxoutPieces;
         for (int i = 0; i < options.HiddenLayers; i++)
         {
-            layers.Add(($"{2 * i}", nn.Linear(i == 0 ? input : options.HiddenWidth, options.HiddenWidth)));
-            layers.Add(($"{2 * i + 1}", nn.LeakyReLU(options.LeakyReluSlope)));
+            layers.Add(($"{2 * i}", nn.Linear(i == 0 ? input : options.HiddenWidth, (long)options.HiddenWidth * pieces)));
+            layers.Add(($"{2 * i + 1}", pieces > 1 ? new Maxout(pieces) : nn.LeakyReLU(options.LeakyReluSlope)));
         }
 
         features = nn.Sequential(layers.ToArray());
@@ -48,7 +51,7 @@ public sealed class MlpCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         }
 
         RegisterComponents();
-        Nn.SeededInitialization.Apply(this, generator);
+        Nn.SeededInitialization.Apply(this, options.WeightInitStandardDeviation, generator);
         if (options.SpectralNormalization)
         {
             SpectralNorm.ApplyToAll(this, options.PowerIterations, SpectralNorm.DefaultEpsilon, generator);

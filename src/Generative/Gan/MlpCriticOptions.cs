@@ -26,6 +26,19 @@ public sealed record MlpCriticOptions
     /// <summary>Power iterations per training forward pass of each spectrally normalised layer, at least 1. Default 1.</summary>
     public int PowerIterations { get; init; } = SpectralNorm.DefaultPowerIterations;
 
+    /// <summary>k, the pieces of each maxout unit (Goodfellow et al. 2013): with k &gt; 1 each hidden layer is a Linear layer
+    /// of HiddenWidth × k outputs followed by the maximum over each unit's k pieces, instead of LeakyReLU (PacGAN's
+    /// discriminator: 3 × 200 units, k = 5). Default 1 (LeakyReLU). At most <see cref="MaxMaxoutPieces"/>.</summary>
+    public int MaxoutPieces { get; init; } = 1;
+
+    /// <summary>The largest <see cref="MaxoutPieces"/> accepted: 64.</summary>
+    public const int MaxMaxoutPieces = 64;
+
+    /// <summary>σ of the initial weights: every Linear weight drawn from N(0, σ²) and every bias 0 (PacGAN's σ = 0.02),
+    /// from the generator passed to the constructor; <see langword="null"/> (default) for PyTorch's default
+    /// initialisation. Positive and finite.</summary>
+    public double? WeightInitStandardDeviation { get; init; }
+
     internal void Validate(string parameterName)
     {
         ArgumentNullException.ThrowIfNull(SampleShape, parameterName);
@@ -33,6 +46,8 @@ public sealed record MlpCriticOptions
         GanNetworkHelpers.Require(HiddenLayers >= 1, parameterName, $"HiddenLayers must be at least 1; got {HiddenLayers}.");
         GanNetworkHelpers.Require(LeakyReluSlope >= 0 && LeakyReluSlope < 1, parameterName, $"LeakyReluSlope must lie in [0, 1); got {LeakyReluSlope}.");
         GanNetworkHelpers.Require(ClassCount >= 0, parameterName, $"ClassCount must be 0 (unconditional) or more; got {ClassCount}.");
+        GanNetworkHelpers.Require(MaxoutPieces is >= 1 and <= MaxMaxoutPieces, parameterName, $"MaxoutPieces must lie in [1, {MaxMaxoutPieces}]; got {MaxoutPieces}.");
+        GanNetworkHelpers.RequireStandardDeviation(WeightInitStandardDeviation, parameterName);
         GanNetworkHelpers.Require(PowerIterations >= 1, parameterName, $"PowerIterations must be at least 1; got {PowerIterations}.");
     }
 }

@@ -6,11 +6,14 @@ namespace Generative.Gan;
 
 /// <summary>
 /// A fully connected GAN generator for vectors and table rows: [z, embed(y)] → (Linear → ReLU) × L → Linear, reshaped to
-/// the sample shape. The output layer is linear, so it suits standardised data of any sign and scale.
+/// the sample shape, optionally (Linear → BatchNorm → ReLU) × L as in PacGAN's generator. The output layer is linear, so
+/// it suits standardised data of any sign and scale.
 /// </summary>
 /// <remarks>
 /// <para>Shapes: latent <c>[N, LatentDimension]</c>, labels <c>[N]</c> int64 (conditional only) → samples
-/// <c>[N, ..SampleShape]</c>. Module names (for checkpoints): <c>body.{i}</c>, <c>class_embedding</c>.</para>
+/// <c>[N, ..SampleShape]</c>. Module names (for checkpoints): <c>body.{i}</c> (Linear, [BatchNorm1d,] ReLU per hidden
+/// layer, then the output Linear), <c>class_embedding</c>. With batch normalisation the generator's output depends on the
+/// rest of the batch in training mode; a <see cref="GanModel"/> samples in evaluation mode (running statistics).</para>
 /// <para>Ownership and thread-safety: see <see cref="IGenerator"/>; the caller disposes the generator.</para>
 /// </remarks>
 public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
@@ -20,7 +23,8 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
 
     /// <summary>Builds the generator.</summary>
     /// <param name="options">The architecture.</param>
-    /// <param name="generator">Draws the initial weights (PyTorch's default distributions); <see langword="null"/> uses TorchSharp's default initialisation (the global generator).</param>
+    /// <param name="generator">Draws the initial weights (PyTorch's default distributions, or N(0, σ²) with
+    /// <see cref="MlpGeneratorOptions.WeightInitStandardDeviation"/>); <see langword="null"/> uses the global generator.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     public MlpGenerator(MlpGeneratorOptions options, Generator? generator = null)
         : base(nameof(MlpGenerator))
@@ -31,13 +35,20 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
         LatentShape = new TensorShape(options.LatentDimension);
         int input = options.LatentDimension + (options.ClassCount > 0 ? options.ClassEmbeddingDimension : 0);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        bool norm = options.BatchNormalization;
         for (int i = 0; i < options.HiddenLayers; i++)
         {
-            layers.Add(($"{2 * i}", nn.Linear(i == 0 ? input : options.HiddenWidth, options.HiddenWidth)));
-            layers.Add(($"{2 * i + 1}", nn.ReLU()));
+            // With batch normalisation the Linear layer has no bias (the normalisation's shift replaces it), as in PacGAN.
+            layers.Add(($"{layers.Count}", nn.Linear(i == 0 ? input : options.HiddenWidth, options.HiddenWidth, hasBias: !norm)));
+            if (norm)
+            {
+                layers.Add(($"{layers.Count}", nn.BatchNorm1d(options.HiddenWidth)));
+            }
+
+            layers.Add(($"{layers.Count}", nn.ReLU()));
         }
 
-        layers.Add(($"{2 * options.HiddenLayers}", nn.Linear(options.HiddenWidth, options.SampleShape.ElementCount)));
+        layers.Add(($"{layers.Count}", nn.Linear(options.HiddenWidth, options.SampleShape.ElementCount)));
         body = nn.Sequential(layers.ToArray());
         if (options.ClassCount > 0)
         {
@@ -45,7 +56,7 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
         }
 
         RegisterComponents();
-        Nn.SeededInitialization.Apply(this, generator);
+        Nn.SeededInitialization.Apply(this, options.WeightInitStandardDeviation, generator);
     }
 
     /// <summary>The architecture this generator was built with.</summary>

@@ -23,6 +23,15 @@ public sealed record MlpGeneratorOptions
     /// <summary>Length of the learned class embedding concatenated to z (conditional generators only), at least 1. Default 16.</summary>
     public int ClassEmbeddingDimension { get; init; } = 16;
 
+    /// <summary>Whether each hidden layer is Linear (without bias) → BatchNorm1d → ReLU, as in PacGAN's generator (Lin et
+    /// al. 2018, following VEEGAN). Default false.</summary>
+    public bool BatchNormalization { get; init; }
+
+    /// <summary>σ of the initial weights: every Linear weight drawn from N(0, σ²) and every bias 0 (PacGAN's and DCGAN's
+    /// σ = 0.02), from the generator passed to the constructor; <see langword="null"/> (default) for PyTorch's default
+    /// initialisation. Positive and finite.</summary>
+    public double? WeightInitStandardDeviation { get; init; }
+
     internal void Validate(string parameterName)
     {
         ArgumentNullException.ThrowIfNull(SampleShape, parameterName);
@@ -30,6 +39,7 @@ public sealed record MlpGeneratorOptions
         GanNetworkHelpers.Require(HiddenWidth >= 1, parameterName, $"HiddenWidth must be at least 1; got {HiddenWidth}.");
         GanNetworkHelpers.Require(HiddenLayers >= 1, parameterName, $"HiddenLayers must be at least 1; got {HiddenLayers}.");
         GanNetworkHelpers.Require(ClassCount >= 0, parameterName, $"ClassCount must be 0 (unconditional) or more; got {ClassCount}.");
+        GanNetworkHelpers.RequireStandardDeviation(WeightInitStandardDeviation, parameterName);
         GanNetworkHelpers.Require(ClassEmbeddingDimension >= 1, parameterName, $"ClassEmbeddingDimension must be at least 1; got {ClassEmbeddingDimension}.");
     }
 }

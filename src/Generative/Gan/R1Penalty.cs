@@ -9,7 +9,8 @@ namespace Generative.Gan;
 /// Default γ = 10 (the paper's value for most of its experiments).
 /// </summary>
 /// <remarks>Use with <see cref="NonSaturatingLoss"/>; gradients are computed with create_graph and retain_graph, as
-/// for <see cref="GradientPenalty"/>.</remarks>
+/// for <see cref="GradientPenalty"/>. With a <see cref="PackedCritic"/> the squared norm is per real pack (the gradient
+/// of the pack's score with respect to its m samples) and the expectation is over packs.</remarks>
 public sealed class R1Penalty : ICriticRegularizer
 {
     /// <summary>The paper's default γ = 10.</summary>
@@ -42,7 +43,7 @@ public sealed class R1Penalty : ICriticRegularizer
         using var scope = NewDisposeScope();
         var points = real.detach().clone().requires_grad_(true);
         var gradients = GradientPenalty.InputGradients(critic, points, classLabels);
-        var squaredNorms = gradients.flatten(1).square().sum(1);
+        var squaredNorms = gradients.square().sum(1); // one per score: per sample, or per pack of a packed critic
         using var halfGamma = (Gamma / 2).ToScalar();
         return squaredNorms.mean().mul(halfGamma).MoveToOuterDisposeScope();
     }

@@ -41,6 +41,42 @@ internal static class SeededInitialization
         }
     }
 
+    /// <summary>
+    /// Redraws every Linear, Conv2d and ConvTranspose2d weight of <paramref name="module"/> from N(0, σ²) and sets their
+    /// biases to 0 (DCGAN's and PacGAN's initialisation, σ = 0.02), drawing from <paramref name="generator"/> (the global
+    /// generator when <see langword="null"/>) in the order of <c>named_modules</c>; embeddings and normalisation layers
+    /// are left as they are.
+    /// </summary>
+    public static void ApplyNormal(nn.Module module, double standardDeviation, Generator? generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, m) in module.named_modules())
+        {
+            var (weight, bias) = m switch
+            {
+                Linear linear => (linear.weight, linear.bias),
+                Conv2d conv => (conv.weight, conv.bias),
+                ConvTranspose2d deconv => (deconv.weight, deconv.bias),
+                _ => ((Tensor?)null, (Tensor?)null),
+            };
+            weight?.normal_(0, standardDeviation, generator);
+            bias?.zero_();
+        }
+    }
+
+    /// <summary>Applies <see cref="ApplyNormal"/> when <paramref name="standardDeviation"/> is set, else PyTorch's default distributions (<see cref="Apply(nn.Module, Generator?)"/>).</summary>
+    public static void Apply(nn.Module module, double? standardDeviation, Generator? generator)
+    {
+        if (standardDeviation is double sigma)
+        {
+            ApplyNormal(module, sigma, generator);
+        }
+        else
+        {
+            Apply(module, generator);
+        }
+    }
+
     private static void ResetUniform(Tensor weight, Tensor? bias, Generator generator)
     {
         var (fanIn, _) = nn.init.CalculateFanInAndFanOut(weight);

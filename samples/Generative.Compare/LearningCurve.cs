@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using Generative.Comparison;
+using Generative.Evaluation;
+using Generative.Gan;
+using Generative.Training;
+using TorchSharp;
+
+namespace Generative.Compare;
+
+/// <summary>
+/// <c>--curve N</c>: trains each GAN contender once per seed and scores its sampling generator every N steps with the
+/// mode metric of the data (PacGAN's modes / high-quality fraction / KL on a Gaussian mixture), reporting the training
+/// time of each N steps without the scoring. Each run checkpoints every N steps under <c>--output</c>/checkpoints, so the
+/// same command with a larger <c>--budget</c> continues the runs (rows are appended to learning-curve.csv). Contenders
+/// that are not GANs are refused.
+/// </summary>
+internal static class LearningCurve
+{
+    public static int Run(CommandLine options, ComparisonData data, ComparisonBudget budget, long every, CancellationToken cancellationToken)
+    {
+        if (data.ModeCentres is null || data.ModeStandardDeviation is not double sigma)
+        {
+            Console.Error.WriteLine($"error: --curve needs a Gaussian mixture data set (grid, ring); '{data.Name}' has no modes.");
+            return 2;
+        }
+
+        var contenders = options.Contenders is null ? ComparisonContenders.Default(data) : ContenderRegistry.Default.Create(options.Contenders);
+        var rows = new List<string> { "contender,seed,step,modes,high_quality,kl,train_seconds" };
+        Console.WriteLine($"Learning curve on {data.Name} ({data.Count} points), every {every} steps, budget {budget}, {options.Samples} samples per point.");
+        Console.WriteLine("| contender | seed | step | modes | high quality | KL | training s (this interval) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var contender in contenders)
+        {
+            if (contender is not GanContender gan)
+            {
+                Console.Error.WriteLine($"error: --curve scores GAN contenders; '{contender.Name}' is not one.");
+                return 2;
+            }
+
+            foreach (long seed in options.Seeds)
+            {
+                var callback = new CurveCallback(gan.Name, seed, every, options.Samples, data.ModeCentres, sigma, rows);
+                // Checkpoints every interval under --output: running the same command again continues each run where it stopped.
+                string checkpoints = Path.GetFullPath(Path.Combine(options.Output, "checkpoints", $"{gan.Name}-seed{seed}"));
+                using var trained = gan.WithCallbacks([callback], checkpoints, (int)Math.Min(every, int.MaxValue))
+                    .Train(new ContenderTrainingRequest(data, budget, seed, null, cancellationToken));
+            }
+        }
+
+        Directory.CreateDirectory(options.Output);
+        string path = Path.GetFullPath(Path.Combine(options.Output, "learning-curve.csv"));
+        File.AppendAllLines(path, File.Exists(path) ? rows.Skip(1) : rows);
+        Console.WriteLine($"CSV: {path}");
+        return 0;
+    }
+
+    private sealed class CurveCallback(string name, long seed, long every, int samples, torch.Tensor centres, double sigma, List<string> rows) : TrainingCallback
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public override void OnStepEnd(TrainingCallbackContext context)
+        {
+            if (context.CompletedSteps % every != 0)
+            {
+                return;
+            }
+
+            double seconds = _clock.Elapsed.TotalSeconds;
+            var generator = ((GanTrainingStep)context.TrainingStep).SamplingGenerator;
+            var module = generator.Module;
+            bool training = module.training;
+            ModeCoverageResult result;
+            using (var scope = torch.NewDisposeScope())
+            using (torch.no_grad())
+            {
+                module.eval();
+                var z = torch.randn(generator.LatentShape.WithBatch(samples), generator: new torch.Generator((ulong)(seed + 7_919)));
+                result = ModeCoverage.Compute(generator.Generate(z), centres, sigma);
+                module.train(training);
+            }
+
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {seed} | {context.CompletedSteps} | {result.ModesCaptured} | {result.HighQualityFraction:P1} | {result.KlToUniform:F3} | {seconds:F1} |");
+            Console.WriteLine(line);
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name},{seed},{context.CompletedSteps},{result.ModesCaptured},{result.HighQualityFraction:R},{result.KlToUniform:R},{seconds:F2}"));
+            _clock.Restart();
+        }
+    }
+}

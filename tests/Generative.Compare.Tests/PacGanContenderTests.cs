@@ -1,0 +1,44 @@
+using Generative.Comparison;
+using Generative.Gan;
+using Generative.Training;
+
+namespace Generative.Tests.Comparison;
+
+/// <summary>PacGAN's contenders: the authors' networks and settings, packs in training, callbacks of a learning curve.</summary>
+public sealed class PacGanContenderTests
+{
+    [Fact]
+    public void PacGan_contenders_train_the_papers_networks_with_packs_of_m()
+    {
+        using var data = ComparisonData.FromBuiltIn("grid", trainCount: 1_000, seed: 0);
+        var steps = new List<(long Step, int PackSize)>();
+        var contender = ((GanContender)ContenderRegistry.Default.Create(["pacgan2"])[0]).WithCallbacks([new Probe(steps)]);
+        contender.Name.Should().Be("pacgan2");
+        contender.PackSize.Should().Be(2);
+        contender.BatchSize.Should().Be(200, "100 packs of 2 samples");
+        contender.EmaDecay.Should().Be(0, "PacGAN samples its trained generator");
+        using var trained = contender.Train(new ContenderTrainingRequest(data, new ComparisonBudget(20), 0, null, CancellationToken.None));
+
+        // Generator: 2·400 + 3·400² (no biases before batch norm) + 4 · 2·400 (scale, shift) + 400·2 + 2 = 484,802.
+        // Discriminator on packs of 2 points (4 inputs): (4 + 1)·1000 + 2·(200 + 1)·1000 + 201 = 407,201.
+        trained.ParameterCount.Should().Be(484_802 + 407_201);
+        trained.Summary.CompletedSteps.Should().Be(20);
+        steps.Should().HaveCount(20).And.OnlyContain(s => s.PackSize == 2);
+        var generator = (MlpGenerator)((GanModel)trained.Model).Generator;
+        generator.Options.Should().Match<MlpGeneratorOptions>(o => o.BatchNormalization && o.HiddenLayers == 4 && o.HiddenWidth == 400 && o.LatentDimension == 2 && o.WeightInitStandardDeviation == 0.02);
+        GanContender.PacGan(1).Name.Should().Be("pacgan1");
+        FluentActions.Invoking(() => GanContender.PacGan(0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private sealed class Probe(List<(long, int)> steps) : TrainingCallback
+    {
+        public override void OnStepEnd(TrainingCallbackContext context)
+        {
+            var step = (GanTrainingStep)context.TrainingStep;
+            var critic = (MlpCritic)step.Critic;
+            step.Options.Should().Match<GanTrainingOptions>(o => o.Loss is NonSaturatingLoss && o.Regularizer == null && o.Beta1 == 0.8 && o.CriticLearningRate == 1e-4 && o.GeneratorLearningRate == 1e-4);
+            critic.Options.Should().Match<MlpCriticOptions>(o => o.MaxoutPieces == 5 && o.HiddenLayers == 3 && o.HiddenWidth == 200);
+            steps.Add((context.Step, step.Options.PackSize));
+        }
+    }
+}

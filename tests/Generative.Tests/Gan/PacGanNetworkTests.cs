@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+using Generative.Gan;
+using Generative.Testing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Generative.Tests.Gan;
+
+/// <summary>PacGAN's network options: batch normalisation in the MLP generator, maxout in the MLP critic, N(0, σ)
+/// initialisation — each against its formula, and through the registries and a saved model.</summary>
+[Collection("Sequential")]
+public sealed class PacGanNetworkTests
+{
+    private static double[] Values(Tensor t) => t.detach().to_type(ScalarType.Float64).flatten().data<double>().ToArray();
+
+    private static Tensor Weight(nn.Module m, string name) => m.state_dict()[name];
+
+    [Fact]
+    public void The_batch_normalised_generator_is_linear_without_bias_then_batch_norm_then_relu()
+    {
+        using var scope = NewDisposeScope();
+        var options = new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 3, HiddenWidth = 5, HiddenLayers = 2, BatchNormalization = true };
+        using var generator = new MlpGenerator(options, new Generator(1));
+        generator.state_dict().Keys.Should().BeEquivalentTo(
+            "body.0.weight", "body.1.weight", "body.1.bias", "body.1.running_mean", "body.1.running_var", "body.1.num_batches_tracked",
+            "body.3.weight", "body.4.weight", "body.4.bias", "body.4.running_mean", "body.4.running_var", "body.4.num_batches_tracked",
+            "body.6.weight", "body.6.bias");
+        using (no_grad())
+        {
+            // Non-trivial scale and shift, so that the reference must use them.
+            Weight(generator, "body.1.weight").copy_(tensor(new[] { 0.5f, 2f, 1f, -1f, 1.5f }));
+            Weight(generator, "body.4.bias").copy_(tensor(new[] { 0.1f, -0.2f, 0.3f, 0f, 0.5f }));
+        }
+
+        var z = randn(7, 3, generator: new Generator(2));
+        generator.train();
+        var output = generator.Generate(z);
+
+        // Float64 reference: training-mode batch norm uses the batch's mean and biased variance, ε = 1e-5.
+        Tensor Block(Tensor h, string linear, string norm)
+        {
+            var a = h.matmul(Weight(generator, linear + ".weight").to_type(ScalarType.Float64).t());
+            var normalised = (a - a.mean([0])) / (a.var(0, unbiased: false) + 1e-5).sqrt();
+            return (normalised * Weight(generator, norm + ".weight").to_type(ScalarType.Float64) + Weight(generator, norm + ".bias").to_type(ScalarType.Float64)).relu();
+        }
+
+        var h2 = Block(Block(z.to_type(ScalarType.Float64), "body.0", "body.1"), "body.3", "body.4");
+        var expected = h2.matmul(Weight(generator, "body.6.weight").to_type(ScalarType.Float64).t()) + Weight(generator, "body.6.bias").to_type(ScalarType.Float64);
+        Values(output).Should().Equal(Values(expected), (a, e) => Math.Abs(a - e) < 1e-4);
+        Values(Weight(generator, "body.1.running_mean")).Should().NotEqual(new double[5], "training mode updates the running statistics");
+    }
+
+    [Fact]
+    public void Maxout_takes_the_largest_of_each_units_consecutive_pieces()
+    {
+        using var scope = NewDisposeScope();
+        using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(3), HiddenWidth = 4, HiddenLayers = 1, MaxoutPieces = 3 }, new Generator(3));
+        critic.state_dict()["features.0.weight"].shape.Should().Equal([12, 3]);
+        var x = randn(5, 3, generator: new Generator(4));
+        double[] scores = Values(critic.Score(x));
+
+        double[] w = Values(Weight(critic, "features.0.weight")), b = Values(Weight(critic, "features.0.bias"));
+        double[] v = Values(Weight(critic, "score.weight"));
+        double c = Values(Weight(critic, "score.bias"))[0];
+        double[] xs = Values(x);
+        for (int n = 0; n < 5; n++)
+        {
+            double expected = c;
+            for (int unit = 0; unit < 4; unit++)
+            {
+                double best = double.NegativeInfinity;
+                for (int piece = 0; piece < 3; piece++)
+                {
+                    int row = (unit * 3) + piece;
+                    double z = b[row] + Enumerable.Range(0, 3).Sum(i => w[(row * 3) + i] * xs[(n * 3) + i]);
+                    best = Math.Max(best, z);
+                }
+
+                expected += v[unit] * best;
+            }
+
+            scores[n].Should().BeApproximately(expected, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Normal_initialisation_draws_weights_with_the_given_sigma_and_zero_biases_from_the_generator()
+    {
+        using var scope = NewDisposeScope();
+        var options = new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 400, HiddenLayers = 2, WeightInitStandardDeviation = 0.02 };
+        using var generator = new MlpGenerator(options, new Generator(5));
+        double[] w = Values(Weight(generator, "body.2.weight")); // 160,000 draws
+        double mean = w.Average();
+        double sd = Math.Sqrt(w.Sum(x => (x - mean) * (x - mean)) / (w.Length - 1));
+        mean.Should().BeApproximately(0, 4 * 0.02 / Math.Sqrt(w.Length));
+        sd.Should().BeApproximately(0.02, 0.02 * 0.01); // the sd's own sd is σ/√(2n) ≈ 0.18 %
+        Values(Weight(generator, "body.0.bias")).Concat(Values(Weight(generator, "body.4.bias"))).Should().OnlyContain(x => x == 0);
+
+        using var same = new MlpGenerator(options, new Generator(5));
+        Values(Weight(same, "body.2.weight")).Should().Equal(w);
+        using var other = new MlpGenerator(options, new Generator(6));
+        Values(Weight(other, "body.2.weight")).Should().NotEqual(w);
+
+        using var critic = new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 200, HiddenLayers = 3, MaxoutPieces = 5, WeightInitStandardDeviation = 0.5 }, new Generator(7));
+        double[] cw = Values(Weight(critic, "features.2.weight")); // 1000 × 200
+        Math.Sqrt(cw.Select(x => x * x).Average()).Should().BeApproximately(0.5, 0.5 * 0.01);
+        Values(Weight(critic, "score.bias")).Should().Equal(0.0);
+
+        FluentActions.Invoking(() => new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), WeightInitStandardDeviation = 0 }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*WeightInitStandardDeviation must be positive and finite, or null; got 0*");
+        FluentActions.Invoking(() => new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2), MaxoutPieces = 0 }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxoutPieces must lie in [1, 64]; got 0*");
+    }
+
+    [Fact]
+    public void PacGan_networks_round_trip_through_the_registries_and_a_saved_model()
+    {
+        using var scope = NewDisposeScope();
+        var generatorOptions = new MlpGeneratorOptions
+        {
+            SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 16, HiddenLayers = 4, BatchNormalization = true, WeightInitStandardDeviation = 0.02,
+        };
+        using var generator = new MlpGenerator(generatorOptions, new Generator(1));
+        var description = GeneratorRegistry.Default.Describe(generator);
+        description["batchNormalization"]!.GetValue<bool>().Should().BeTrue();
+        description["weightInitStandardDeviation"]!.GetValue<double>().Should().Be(0.02);
+        NetworkContract.VerifyGeneratorType(GeneratorRegistry.Default.Get("mlp"), (JsonObject)GeneratorRegistry.Default.Get("mlp").Describe(generator));
+        using (var plain = new MlpGenerator(generatorOptions with { BatchNormalization = false, WeightInitStandardDeviation = null }))
+        {
+            GeneratorRegistry.Default.Describe(plain).ContainsKey("batchNormalization").Should().BeFalse("a description without the options stays as before");
+        }
+
+        var criticOptions = new MlpCriticOptions { SampleShape = new TensorShape(8), HiddenWidth = 16, HiddenLayers = 3, MaxoutPieces = 5, WeightInitStandardDeviation = 0.02 };
+        using var critic = new MlpCritic(criticOptions, new Generator(2));
+        var criticDescription = CriticRegistry.Default.Describe(critic);
+        criticDescription["maxoutPieces"]!.GetValue<int>().Should().Be(5);
+        using var rebuilt = (MlpCritic)CriticRegistry.Default.Create(criticDescription, new Generator(2));
+        rebuilt.Options.Should().Be(criticOptions);
+        Values(rebuilt.Score(ones(3, 8))).Should().Equal(Values(critic.Score(ones(3, 8))));
+        NetworkContract.VerifyDiscriminatorType(CriticRegistry.Default.Get("mlp"), CriticRegistry.Default.Get("mlp").Describe(critic));
+
+        // Train a little in training mode so the running statistics move, then save and load: samples (eval mode) agree.
+        generator.train();
+        generator.Generate(randn(32, 2, generator: new Generator(3))).Dispose();
+        string dir = Path.Combine(Path.GetTempPath(), "pacgan-model-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var model = new GanModel(generator, ownsGenerator: false);
+            model.Save(dir);
+            using var loaded = GanModel.Load(dir);
+            ((MlpGenerator)loaded.Generator).Options.Should().Be(generatorOptions);
+            loaded.Sample(64, new Generator(4)).Same(model.Sample(64, new Generator(4))).Should().BeTrue();
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
