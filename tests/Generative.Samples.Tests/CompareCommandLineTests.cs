@@ -83,7 +83,7 @@ public sealed class CompareCommandLineTests
             output.Should().Contain("Loaded plugin Generative.Samples.PluginExample.ExamplePlugin");
             using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
             var rows = result.RootElement.GetProperty("contenders").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
-            rows.Keys.Should().Equal("euler-20", "euler-10", "ddpm-1000", "ddim-50", "ddim-10");
+            rows.Keys.Should().Equal("euler-20", "euler-10", "ddpm-1000", "ddim-50", "ddim-10", "ddim-4");
             foreach (string name in new[] { "euler-20", "euler-10" })
             {
                 var row = rows[name];
