@@ -7,7 +7,7 @@ public delegate IComparisonContender ContenderFactory();
 /// <summary>
 /// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
 /// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
-/// <c>ddpm</c>) and <c>flow</c> (not in the default line-up), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <c>ddpm</c>), <c>flow</c> and <c>flow-reflow</c> (not in the default line-up), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
 /// </code>
@@ -58,6 +58,7 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("diffusion", () => DiffusionContender.Ddpm());
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
         registry.Add("flow", () => FlowContender.Default());
+        registry.Add("flow-reflow", () => FlowContender.Reflowed());
         return registry;
     }
 }

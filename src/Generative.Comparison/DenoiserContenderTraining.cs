@@ -21,11 +21,7 @@ internal static class DenoiserContenderTraining
     {
         ArgumentNullException.ThrowIfNull(request);
         var data = request.Data;
-        int classes = data.ClassCount;
-        using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
-        IDenoiser network = data.SampleShape.Rank == 1
-            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = width, Depth = depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
-            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
+        var network = CreateNetwork(data, width, depth, request.Seed);
         try
         {
             using var source = ComparisonSources.Create(data);
@@ -43,6 +39,18 @@ internal static class DenoiserContenderTraining
             network.Module.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The contenders' network for the data, initialised from <paramref name="seed"/>: an MLP of
+    /// <paramref name="depth"/> residual blocks of <paramref name="width"/> units (128-d time embedding) for vectors, a
+    /// small UNet for images; class-conditional when the data are labelled.</summary>
+    public static IDenoiser CreateNetwork(ComparisonData data, int width, int depth, long seed)
+    {
+        using var init = new TorchSharp.torch.Generator((ulong)seed);
+        int classes = data.ClassCount;
+        return data.SampleShape.Rank == 1
+            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = width, Depth = depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
+            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
     }
 
     // A duration budget stops the run by time; a step budget decays the learning rate to 0 over its steps (warm-up cosine).
