@@ -24,6 +24,9 @@ internal static class DenoiserContenderTraining
         var network = CreateNetwork(data, width, depth, request.Seed);
         try
         {
+            // Counted before training: a trainer may hand the model another network of the same shape (reflow's student)
+            // and dispose this one.
+            long parameters = ModelCost.ParameterCount(network.Module, trainableOnly: true);
             using var source = ComparisonSources.Create(data);
             var result = train(network, source, builder => ApplyBudget(builder, request));
             if (request.CancellationToken.IsCancellationRequested)
@@ -32,7 +35,7 @@ internal static class DenoiserContenderTraining
                 request.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            return new TrainedContender(result.Model, result.Summary, ModelCost.ParameterCount(network.Module, trainableOnly: true), "loss");
+            return new TrainedContender(result.Model, result.Summary, parameters, "loss");
         }
         catch
         {

@@ -264,7 +264,9 @@ internal static class Pictures
                 line.LineWidth = ordered.Count > 1 ? 1.5f : 0;
                 line.MarkerSize = 11;
                 line.LegendText = group.Key;
-                foreach (var point in ordered)
+                // The modes panel names only the rows that miss modes: the others sit on one line at the top, named in the
+                // quality panel.
+                foreach (var point in ordered.Where(p => panel == 0 || p.Modes < shown.Max(q => q.Modes)))
                 {
                     var label = plot.Add.Text(point.Name, Math.Log10(point.Evaluations), Y(point));
                     label.LabelFontSize = 11;

@@ -41,6 +41,7 @@ public sealed class FlowContenderTests
         result.Contenders.Select(c => c.Name).Should().Equal("flow-reflow-euler-1", "flow-reflow-euler-2", "flow-reflow-midpoint-2", "flow-reflow-euler-4");
         result.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 2, 4, 4);
         result.Contenders.Should().OnlyContain(c => c.Family.Key == "flow" && c.TrainSteps.Mean == 300, "150 first-flow and 150 reflow steps");
+        result.Contenders[0].ParameterCount.Should().BeGreaterThan(0, "the student has the first network's parameters");
         var losses = result.Artifacts[0].LossHistory["loss"];
         losses.Select(p => p.Step).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
         losses[^1].Step.Should().Be(299, "the reflow pass's steps are numbered after the first pass's 150");
