@@ -191,10 +191,12 @@ public static class FlowTrainer
     /// <param name="reflow">The pairs and the reflow pass; <see langword="null"/> for the defaults of <see cref="Reflow"/>.</param>
     /// <param name="configure">Trainer settings for both passes (called once per pass), applied last.</param>
     /// <param name="progress">Receives both passes' progress; <see langword="null"/> for none.</param>
-    /// <param name="cancellationToken">Stops a pass between steps (the second pass is then not run when the first was cut short).</param>
+    /// <param name="cancellationToken">Stops a pass between steps; cancelled during or after the first pass, the call throws
+    /// <see cref="OperationCanceledException"/> (the first model is disposed) instead of running the second.</param>
     /// <returns>The reflowed model and the summary of both passes.</returns>
-    /// <exception cref="ArgumentException">An option is invalid, the data or the student do not fit the network, or the
-    /// data are labelled for a class-conditional network (reflow is implemented for unconditional models).</exception>
+    /// <exception cref="ArgumentException">An option is invalid, the student is the network itself or does not fit it, or
+    /// a network is class-conditional (reflow is implemented for unconditional models).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the reflow pass.</exception>
     public static TrainingResult<FlowModel> TrainWithReflow(
         IDenoiser network,
         IDenoiser student,
@@ -230,11 +232,7 @@ public static class FlowTrainer
         TrainingResult<FlowModel> second;
         using (teacher)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
+            cancellationToken.ThrowIfCancellationRequested();
             using (var noGrad = TorchSharp.torch.no_grad())
             {
                 var studentTensors = student.Module.state_dict();
