@@ -245,7 +245,7 @@ internal static class Pictures
         var trainers = points.Select(p => p.Trainer).Distinct(StringComparer.Ordinal).ToList();
         var nfe = points.Select(p => Math.Log10(p.Evaluations)).DefaultIfEmpty(0).ToList();
         double xMin = nfe.Min() - 0.2, xMax = Math.Max(nfe.Max(), nfe.Min() + 1) + 0.45;
-        int panelWidth = 620, height = 520;
+        int panelWidth = modes ? 620 : 820, height = 520; // one panel alone is wider, so that the title fits
         for (int panel = 0; panel < (modes ? 2 : 1); panel++)
         {
             var plot = multiplot.GetPlot(panel);
