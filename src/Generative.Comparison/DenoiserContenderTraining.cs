@@ -21,13 +21,12 @@ internal static class DenoiserContenderTraining
     {
         ArgumentNullException.ThrowIfNull(request);
         var data = request.Data;
-        int classes = data.ClassCount;
-        using var init = new TorchSharp.torch.Generator((ulong)request.Seed);
-        IDenoiser network = data.SampleShape.Rank == 1
-            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = width, Depth = depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
-            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
+        var network = CreateNetwork(data, width, depth, request.Seed);
         try
         {
+            // Counted before training: a trainer may hand the model another network of the same shape (reflow's student)
+            // and dispose this one.
+            long parameters = ModelCost.ParameterCount(network.Module, trainableOnly: true);
             using var source = ComparisonSources.Create(data);
             var result = train(network, source, builder => ApplyBudget(builder, request));
             if (request.CancellationToken.IsCancellationRequested)
@@ -36,13 +35,25 @@ internal static class DenoiserContenderTraining
                 request.CancellationToken.ThrowIfCancellationRequested();
             }
 
-            return new TrainedContender(result.Model, result.Summary, ModelCost.ParameterCount(network.Module, trainableOnly: true), "loss");
+            return new TrainedContender(result.Model, result.Summary, parameters, "loss");
         }
         catch
         {
             network.Module.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The contenders' network for the data, initialised from <paramref name="seed"/>: an MLP of
+    /// <paramref name="depth"/> residual blocks of <paramref name="width"/> units (128-d time embedding) for vectors, a
+    /// small UNet for images; class-conditional when the data are labelled.</summary>
+    public static IDenoiser CreateNetwork(ComparisonData data, int width, int depth, long seed)
+    {
+        using var init = new TorchSharp.torch.Generator((ulong)seed);
+        int classes = data.ClassCount;
+        return data.SampleShape.Rank == 1
+            ? new MlpDenoiser((int)data.SampleShape[0], new MlpDenoiserOptions { Width = width, Depth = depth, TimeEmbeddingDimension = 128, ClassCount = classes }, init)
+            : new UNetDenoiser((int)data.SampleShape[0], (int)data.SampleShape[1], (int)data.SampleShape[2], new UNetDenoiserOptions { ClassCount = classes }, init);
     }
 
     // A duration budget stops the run by time; a step budget decays the learning rate to 0 over its steps (warm-up cosine).

@@ -47,8 +47,9 @@ public sealed class DiffusionContender : IComparisonContender
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
-    /// The default diffusion contender, sampled with DDPM-1000 (ancestral, Ho et al. 2020), DDIM-50 and DDIM-10
-    /// (deterministic, η = 0, Song et al. 2021; trailing timestep spacing, which keeps the last step at t = T − 1).
+    /// The default diffusion contender, sampled with DDPM-1000 (ancestral, Ho et al. 2020), DDIM-50, DDIM-10 and DDIM-4
+    /// (deterministic, η = 0, Song et al. 2021; trailing timestep spacing, which keeps the last step at t = T − 1). DDIM-4
+    /// is the naive few-step baseline: the same model in 4 network evaluations, beside the few-step families.
     /// </summary>
     /// <param name="name">The contender's name.</param>
     public static DiffusionContender Ddpm(string name = "diffusion") => new(
@@ -57,6 +58,7 @@ public sealed class DiffusionContender : IComparisonContender
             new ContenderSampler("ddpm-1000", "ddpm", new SamplingOptions { Sampler = "ddpm", Steps = 1000 }, 1000),
             new ContenderSampler("ddim-50", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 50, Eta = 0 }, 50),
             new ContenderSampler("ddim-10", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 10, Eta = 0 }, 10),
+            new ContenderSampler("ddim-4", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 4, Eta = 0 }, 4),
         ],
         new DiffusionTrainingOptions { LearningRate = 1e-3 },
         new NoiseScheduleOptions());

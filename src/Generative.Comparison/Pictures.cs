@@ -229,6 +229,100 @@ internal static class Pictures
         plot.SavePng(path, 800, 550);
     }
 
+    /// <summary>
+    /// The speed–quality frontier: network evaluations per sample (NFE, log scale) on x, one point per row of any family
+    /// (a GAN's one evaluation, diffusion's steps, a flow solver's steps × evaluations per step), the rows of one trained
+    /// model joined by a line in NFE order; the quality metric in the first panel and, when the rows report it, the modes
+    /// captured in a second. Rows without a finite quality value or with NFE below 1 are left out.
+    /// </summary>
+    public static void Frontier(string path, IReadOnlyList<ContenderResult> rows, string metric, string metricTitle)
+    {
+        var points = FrontierPoints(rows, metric);
+        bool modes = points.Any(p => p.Modes is not null);
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(modes ? 2 : 1);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, modes ? 2 : 1);
+        var trainers = points.Select(p => p.Trainer).Distinct(StringComparer.Ordinal).ToList();
+        var nfe = points.Select(p => Math.Log10(p.Evaluations)).DefaultIfEmpty(0).ToList();
+        double xMin = nfe.Min() - 0.2, xMax = Math.Max(nfe.Max(), nfe.Min() + 1) + 0.45;
+        int panelWidth = modes ? 620 : 820, height = 520; // one panel alone is wider, so that the title fits
+        for (int panel = 0; panel < (modes ? 2 : 1); panel++)
+        {
+            var plot = multiplot.GetPlot(panel);
+            var shown = panel == 0 ? points : points.Where(p => p.Modes is not null).ToList();
+            var axis = QualityAxis(metric, points.Select(p => p.Quality).ToList());
+            double Y(FrontierPoint p) => panel == 0 ? (axis.Log ? Math.Log10(p.Quality) : p.Quality) : p.Modes!.Value;
+            var labels = new List<(ScottPlot.Plottables.Text Label, Coordinates At)>();
+            foreach (var group in shown.GroupBy(p => p.Trainer, StringComparer.Ordinal))
+            {
+                var color = Colors.Category10[trainers.IndexOf(group.Key) % 10];
+                var ordered = group.OrderBy(p => p.Evaluations).ToList();
+                var xs = ordered.Select(p => Math.Log10(p.Evaluations)).ToArray();
+                var ys = ordered.Select(Y).ToArray();
+                var line = plot.Add.Scatter(xs, ys);
+                line.Color = color;
+                line.LineWidth = ordered.Count > 1 ? 1.5f : 0;
+                line.MarkerSize = 11;
+                line.LegendText = group.Key;
+                // The modes panel names only the rows that miss modes: the others sit on one line at the top, named in the
+                // quality panel.
+                foreach (var point in ordered.Where(p => panel == 0 || p.Modes < shown.Max(q => q.Modes)))
+                {
+                    var label = plot.Add.Text(point.Name, Math.Log10(point.Evaluations), Y(point));
+                    label.LabelFontSize = 11;
+                    labels.Add((label, new Coordinates(Math.Log10(point.Evaluations), Y(point))));
+                }
+            }
+
+            plot.XLabel("network evaluations per sample (NFE, log scale)", size: 13);
+            plot.Axes.Bottom.TickGenerator = DecadeTicks(xMin, xMax, v => DecadeLabel(v, powers: false));
+            plot.Axes.SetLimitsX(xMin, xMax);
+            if (panel == 0)
+            {
+                plot.YLabel(metricTitle + (axis.Log ? " (log scale)" : string.Empty), size: 13);
+                plot.Title("Quality", size: 14);
+                if (axis.Log)
+                {
+                    bool powers = Math.Floor(axis.Min) < -3 || Math.Ceiling(axis.Max) > 4;
+                    plot.Axes.Left.TickGenerator = DecadeTicks(axis.Min, axis.Max, v => DecadeLabel(v, powers));
+                }
+                else if (axis.Percent)
+                {
+                    plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+                    {
+                        LabelFormatter = v => (v * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %",
+                    };
+                }
+
+                plot.Axes.SetLimitsY(axis.Min, axis.Max);
+                plot.ShowLegend(Alignment.LowerRight);
+            }
+            else
+            {
+                double top = Math.Max(1, rows.Select(r => r.Metrics.TryGetValue("modeCount", out var m) ? m.Mean : double.NaN).Where(double.IsFinite).DefaultIfEmpty(shown.Max(Y)).Max());
+                plot.YLabel($"modes captured (of {top:0})", size: 13);
+                plot.Title("Modes", size: 14);
+                plot.Axes.SetLimitsY(-0.04 * top, 1.08 * top);
+            }
+
+            PlaceLabels(plot, labels, panelWidth, height);
+        }
+
+        SaveWithHeader(multiplot, path, panelWidth * (modes ? 2 : 1), height, "Speed–quality frontier: quality against network evaluations per sample");
+    }
+
+    /// <summary>The points of <see cref="Frontier"/>: each row with NFE ≥ 1 and a finite <paramref name="metric"/>, with its
+    /// trainer, NFE, metric and (if reported) modes captured (seed means).</summary>
+    internal static List<FrontierPoint> FrontierPoints(IReadOnlyList<ContenderResult> rows, string metric) => rows
+        .Where(r => r.NetworkEvaluationsPerSample >= 1 && r.Metrics.TryGetValue(metric, out var q) && double.IsFinite(q.Mean))
+        .Select(r => new FrontierPoint(
+            r.Name,
+            r.Trainer,
+            r.NetworkEvaluationsPerSample,
+            r.Metrics[metric].Mean,
+            r.Metrics.TryGetValue("modesCaptured", out var m) && double.IsFinite(m.Mean) ? m.Mean : null))
+        .ToList();
+
     // Puts each point's label to the right of its marker, or above, below or to the left when that would cover another
     // label or marker, or leave the data area (a layout render first gives the pixel positions).
     private static void PlaceLabels(Plot plot, List<(ScottPlot.Plottables.Text Label, Coordinates At)> labels, int width, int height)
@@ -617,6 +711,10 @@ internal static class Pictures
         return (x, y);
     }
 }
+
+/// <summary>A point of the frontier picture: a row, the model that made it, its network evaluations per sample, its quality
+/// and its modes captured (if reported).</summary>
+internal sealed record FrontierPoint(string Name, string Trainer, int Evaluations, double Quality, double? Modes);
 
 /// <summary>One panel of the loss chart: a trainer's primary loss, one curve per seed.</summary>
 /// <param name="Title">The panel's title (the trainer and the loss's name).</param>

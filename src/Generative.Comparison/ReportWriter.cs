@@ -62,6 +62,7 @@ public static class ReportWriter
             _ => ("frechetDistance", "Fréchet distance (lower is better)"),
         };
         Pictures.SpeedVersusQuality(Path.Combine(folder, "speed-vs-quality.png"), result.Contenders, qualityKey, qualityTitle);
+        Pictures.Frontier(Path.Combine(folder, "frontier.png"), result.Contenders, qualityKey, qualityTitle);
         File.WriteAllText(Path.Combine(folder, "results.json"), result.ToJson());
 
         string markdown = Markdown(result, data, command, pictures, table);
@@ -197,6 +198,15 @@ public static class ReportWriter
         md.AppendLine("## Sampling speed versus quality");
         md.AppendLine();
         md.AppendLine("![speed versus quality](speed-vs-quality.png)");
+        md.AppendLine();
+        md.AppendLine("## Speed–quality frontier");
+        md.AppendLine();
+        md.AppendLine("Quality (and the modes captured, where the data have modes) against the network evaluations per sample (NFE, log scale), " +
+            "one point per row, the rows of one trained model joined in NFE order. NFE counts every call of a network per sample: " +
+            "1 for a GAN's generator, the steps of a diffusion sampler, steps × evaluations per step for a flow solver " +
+            "(Heun and midpoint evaluate twice per step, also on the last step: Heun-4 is 8).");
+        md.AppendLine();
+        md.AppendLine("![speed-quality frontier](frontier.png)");
         return md.ToString();
     }
 

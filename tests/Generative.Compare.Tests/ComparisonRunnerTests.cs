@@ -51,11 +51,11 @@ public class ComparisonRunnerTests
         // The second run also asks for sample efficiency on all of the data: that point is the main run's first sampler.
         using var second = new ComparisonRunner(data, options with { SampleEfficiencyFractions = [1.0] }).Run();
 
-        first.Contenders.Select(c => c.Name).Should().Equal("gan", "wgan-gp", "ddpm-1000", "ddim-50", "ddim-10");
-        first.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 1, 1000, 50, 10);
+        first.Contenders.Select(c => c.Name).Should().Equal("gan", "wgan-gp", "ddpm-1000", "ddim-50", "ddim-10", "ddim-4");
+        first.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 1, 1000, 50, 10, 4);
         first.Contenders.Should().OnlyContain(c => c.TrainSteps.Mean == 40);
-        first.Contenders.Where(c => c.Trainer == "diffusion").Select(c => c.ParameterCount).Distinct().Should().ContainSingle("the three samplers share one trained model");
-        first.Artifacts.Should().HaveCount(5).And.OnlyContain(a => a.Samples.shape[0] == 200);
+        first.Contenders.Where(c => c.Trainer == "diffusion").Select(c => c.ParameterCount).Distinct().Should().ContainSingle("the four samplers share one trained model");
+        first.Artifacts.Should().HaveCount(6).And.OnlyContain(a => a.Samples.shape[0] == 200);
         progress.Select(p => p.Phase).Should().Contain(["training", "sampling", "evaluating", "done"]);
         foreach (var (a, b) in first.Contenders.Zip(second.Contenders))
         {
@@ -113,7 +113,7 @@ public class ComparisonRunnerTests
             inTurns.TrainSeconds.Mean.Should().BePositive();
         }
 
-        reversed.Contenders.Select(c => c.Name).Should().Equal("ddpm-1000", "ddim-50", "ddim-10", "wgan-gp", "gan");
+        reversed.Contenders.Select(c => c.Name).Should().Equal("ddpm-1000", "ddim-50", "ddim-10", "ddim-4", "wgan-gp", "gan");
         foreach (var row in forward.Contenders)
         {
             var other = reversed.Contenders.Single(c => c.Name == row.Name);

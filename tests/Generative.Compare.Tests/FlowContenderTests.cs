@@ -26,6 +26,39 @@ public sealed class FlowContenderTests
     }
 
     [Fact]
+    public void A_reflow_contender_shares_the_step_budget_between_its_two_passes()
+    {
+        using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
+        var options = new ComparisonOptions
+        {
+            Budget = new ComparisonBudget(300),
+            SampleCount = 400,
+            Seeds = [0],
+            Contenders = [FlowContender.Reflowed() with { ReflowPairCount = 512, ReflowPairSteps = 4 }],
+        };
+        using var result = new ComparisonRunner(data, options).Run();
+
+        result.Contenders.Select(c => c.Name).Should().Equal("flow-reflow-euler-1", "flow-reflow-euler-2", "flow-reflow-midpoint-2", "flow-reflow-euler-4");
+        result.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 2, 4, 4);
+        result.Contenders.Should().OnlyContain(c => c.Family.Key == "flow" && c.TrainSteps.Mean == 300, "150 first-flow and 150 reflow steps");
+        result.Contenders[0].ParameterCount.Should().BeGreaterThan(0, "the student has the first network's parameters");
+        var losses = result.Artifacts[0].LossHistory["loss"];
+        losses.Select(p => p.Step).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        losses[^1].Step.Should().Be(299, "the reflow pass's steps are numbered after the first pass's 150");
+    }
+
+    [Fact]
+    public void A_reflow_contender_refuses_labelled_data_and_a_share_outside_0_to_1()
+    {
+        using var wine = ComparisonData.FromBuiltIn("wine", seed: 0);
+        var labelled = () => FlowContender.Reflowed().Train(new ContenderTrainingRequest(wine, new ComparisonBudget(10), 0, null, default));
+        labelled.Should().Throw<ArgumentException>().WithMessage("*unconditional*3 classes*");
+        using var ring = ComparisonData.FromBuiltIn("ring", trainCount: 100, seed: 0);
+        var share = () => (FlowContender.Reflowed() with { ReflowShare = 1 }).Train(new ContenderTrainingRequest(ring, new ComparisonBudget(10), 0, null, default));
+        share.Should().Throw<ArgumentException>().WithMessage("*ReflowShare must be in [0, 1) (was 1)*");
+    }
+
+    [Fact]
     public void Solvers_are_checked_when_the_contender_is_made()
     {
         var unknown = () => FlowContender.WithSolvers("flow", ("rk45", 4));

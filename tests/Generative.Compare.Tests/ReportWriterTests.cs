@@ -24,7 +24,7 @@ public sealed partial class ReportWriterTests : IDisposable
 
         var files = Directory.GetFiles(_dir, "*.png").Select(f => Path.GetFileName(f)).ToList();
         files.Should().BeEquivalentTo(
-            "losses.png", "speed-vs-quality.png",
+            "losses.png", "speed-vs-quality.png", "frontier.png",
             "columns-gan.png", "correlations-gan.png", "columns-ddpm-1000.png", "correlations-ddpm-1000.png");
 
         // 13 wine columns: a grid of ⌈√(13·1.3)⌉ = 5 panels across, 3 down, 250 × 190 each, under a 36-pixel title.
@@ -47,7 +47,7 @@ public sealed partial class ReportWriterTests : IDisposable
         ReportWriter.Write(result, data, _dir, "test");
 
         Directory.GetFiles(_dir, "*.png").Select(Path.GetFileName).Should().BeEquivalentTo(
-            "losses.png", "speed-vs-quality.png", "samples-gan.png", "samples-ddpm-1000.png");
+            "losses.png", "speed-vs-quality.png", "frontier.png", "samples-gan.png", "samples-ddpm-1000.png");
         foreach (string file in Directory.GetFiles(_dir, "*.png"))
         {
             ShouldBeADrawing(file);
@@ -101,6 +101,48 @@ public sealed partial class ReportWriterTests : IDisposable
         using var two = ComparisonData.FromVectors("two", randn(50, 2));
         ReportWriter.UsesTablePictures(five).Should().BeTrue();
         ReportWriter.UsesTablePictures(two).Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_frontier_has_one_point_per_row_at_its_network_evaluations_for_any_family()
+    {
+        // The rows' NFE as the built-in contenders declare them: a GAN's generator runs once, DDPM-1000 a thousand times,
+        // DDIM-50 fifty, Heun-4 twice per step (also on the last step: 8), a reflowed flow's Euler-1 once.
+        var contenders = ContenderRegistry.Default.Create(["gan", "diffusion", "flow"]).Append(FlowContender.Reflowed()).ToList();
+        var declared = contenders.SelectMany(c => c.Samplers.Select(s => (Row: c.Samplers.Count == 1 ? c.Name : s.Name, Trainer: c.Name, s.NetworkEvaluationsPerSample))).ToList();
+        var nfe = declared.ToDictionary(d => d.Row, d => d.NetworkEvaluationsPerSample);
+        nfe["gan"].Should().Be(1);
+        nfe["ddpm-1000"].Should().Be(1000);
+        nfe["ddim-50"].Should().Be(50);
+        nfe["ddim-4"].Should().Be(4);
+        nfe["flow-euler-50"].Should().Be(50);
+        nfe["flow-heun-4"].Should().Be(8);
+        nfe["flow-reflow-euler-1"].Should().Be(1);
+        nfe["flow-reflow-midpoint-2"].Should().Be(4);
+
+        using var data = ComparisonData.FromBuiltIn("grid", trainCount: 500, seed: 0);
+        MetricSummary One(double value) => MetricSummary.Of([value]);
+        var rows = declared.Select((d, i) => new ContenderResult(
+            d.Row, d.Trainer, ModelFamily.Diffusion, "s", d.NetworkEvaluationsPerSample, 1_000, One(5), One(300), One(100), One(0.01), One(0),
+            new Dictionary<string, MetricSummary> { ["highQualityFraction"] = One(0.5 + (0.01 * i)), ["modesCaptured"] = One(25 - i), ["modeCount"] = One(25) }))
+            .Append(new ContenderResult("diverged", "x", ModelFamily.Gan, "generator", 1, 1, One(1), One(1), One(1), One(0), One(0),
+                new Dictionary<string, MetricSummary> { ["highQualityFraction"] = One(double.NaN) }))
+            .ToList();
+
+        var points = Pictures.FrontierPoints(rows, "highQualityFraction");
+
+        points.Select(p => p.Name).Should().Equal(declared.Select(d => d.Row), "every row with a finite quality is a point, whatever its family");
+        points.Select(p => p.Evaluations).Should().Equal(declared.Select(d => d.NetworkEvaluationsPerSample));
+        points.Select(p => p.Quality).Should().Equal(declared.Select((_, i) => 0.5 + (0.01 * i)));
+        points.Select(p => p.Modes).Should().Equal(declared.Select((_, i) => (double?)(25 - i)));
+
+        using var result = new ComparisonResult(data.Name, new ComparisonBudget(300), [0], 500, data.Count, rows, [], [], null, TimeSpan.FromSeconds(1));
+        ReportWriter.Write(result, data, _dir, "test");
+        ShouldBeADrawing(Path.Combine(_dir, "frontier.png"));
+        PngSize(Path.Combine(_dir, "frontier.png")).Should().Be((2 * 620, 520 + 36), "two panels, quality and modes, under the title");
+        string markdown = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        markdown.Should().Contain("![speed-quality frontier](frontier.png)").And.Contain("| ddpm-1000 | diffusion | s | 1000 |").And.Contain("| flow-heun-4 | diffusion | s | 8 |");
+        ShouldLinkAndEmbedEveryPicture();
     }
 
     public void Dispose()

@@ -176,6 +176,122 @@ public static class FlowTrainer
         return Run(student, data, coupled: true, teacher.Standardization, teacher.FeatureNames, options.Training, configure, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Trains <paramref name="network"/> on <paramref name="data"/> (<see cref="Train"/>), then reflows it
+    /// (<see cref="Reflow"/>) into <paramref name="student"/>, which starts from the first model's weights (Liu et al. 2023
+    /// start the second flow from the first): one call for a rectified flow of two passes, with one summary. The
+    /// summary's steps, loss history (the reflow pass's steps numbered after the first pass's), divergence events and wall
+    /// time (which includes drawing the pairs) cover both passes; its stop reason and last checkpoint are the reflow pass's.
+    /// </summary>
+    /// <param name="network">The first network, as for <see cref="Train"/>; disposed with the first model once the pairs are drawn.</param>
+    /// <param name="student">The network of the result, of the same type and shape as <paramref name="network"/> (its
+    /// weights are replaced by the first model's). The returned model takes ownership of it.</param>
+    /// <param name="data">The training data. Not owned.</param>
+    /// <param name="first">The first pass; <see langword="null"/> for the defaults of <see cref="Train"/>.</param>
+    /// <param name="reflow">The pairs and the reflow pass; <see langword="null"/> for the defaults of <see cref="Reflow"/>.</param>
+    /// <param name="configure">Trainer settings for both passes (called once per pass), applied last.</param>
+    /// <param name="progress">Receives both passes' progress; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Stops a pass between steps; cancelled during or after the first pass, the call throws
+    /// <see cref="OperationCanceledException"/> (the first model is disposed) instead of running the second.</param>
+    /// <returns>The reflowed model and the summary of both passes.</returns>
+    /// <exception cref="ArgumentException">An option is invalid, the student is the network itself or does not fit it, or
+    /// a network is class-conditional (reflow is implemented for unconditional models).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the reflow pass.</exception>
+    public static TrainingResult<FlowModel> TrainWithReflow(
+        IDenoiser network,
+        IDenoiser student,
+        IDataSource data,
+        FlowTrainerOptions? first = null,
+        FlowReflowOptions? reflow = null,
+        Action<TrainerBuilder>? configure = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(data);
+        reflow ??= new FlowReflowOptions();
+        OptionProblems.ThrowIfAny(reflow.Validate(), nameof(reflow));
+        if (ReferenceEquals(network, student) || ReferenceEquals(network.Module, student.Module))
+        {
+            throw new ArgumentException("The student must be a second network (its weights are replaced by the first model's), not the first network itself.", nameof(student));
+        }
+
+        if (network.ClassCount > 0 || student.ClassCount > 0)
+        {
+            throw new ArgumentException("Reflow is implemented for unconditional models; the network or the student is class-conditional.", nameof(network));
+        }
+
+        if (!student.SampleShape.Equals(network.SampleShape))
+        {
+            throw new ArgumentException($"The student's samples have shape {student.SampleShape}, the first network's {network.SampleShape}.", nameof(student));
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (teacher, firstSummary) = Train(network, data, first, configure, progress, cancellationToken);
+        TrainingResult<FlowModel> second;
+        using (teacher)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var noGrad = TorchSharp.torch.no_grad())
+            {
+                var studentTensors = student.Module.state_dict();
+                foreach (var (name, value) in teacher.Network.Module.state_dict())
+                {
+                    var target = studentTensors.TryGetValue(name, out var t)
+                        ? t
+                        : throw new ArgumentException($"The student has no tensor '{name}' of the first network; it must be of the same type and options.", nameof(student));
+                    if (!target.shape.SequenceEqual(value.shape))
+                    {
+                        throw new ArgumentException(
+                            $"The student's tensor '{name}' is shaped {TensorShape.Format(target.shape)}, the first network's {TensorShape.Format(value.shape)}.", nameof(student));
+                    }
+
+                    target.copy_(value);
+                }
+            }
+
+            second = Reflow(teacher, student, reflow, configure, progress, cancellationToken);
+        }
+
+        return new TrainingResult<FlowModel>(second.Model, Concatenate(firstSummary, second.Summary, clock.Elapsed));
+    }
+
+    // One summary for two passes run one after the other: the second's steps are numbered after the first's.
+    private static TrainingSummary Concatenate(TrainingSummary first, TrainingSummary second, TimeSpan wallTime)
+    {
+        long offset = first.CompletedSteps;
+        var history = new Dictionary<string, IReadOnlyList<LossPoint>>(StringComparer.Ordinal);
+        foreach (string name in first.LossHistory.Keys.Union(second.LossHistory.Keys))
+        {
+            var points = new List<LossPoint>();
+            if (first.LossHistory.TryGetValue(name, out var a))
+            {
+                points.AddRange(a);
+            }
+
+            if (second.LossHistory.TryGetValue(name, out var b))
+            {
+                points.AddRange(b.Select(p => p with { Step = p.Step + offset }));
+            }
+
+            history[name] = points;
+        }
+
+        var divergences = first.DivergenceEvents.Concat(second.DivergenceEvents.Select(e => e with { Step = e.Step + offset })).ToList();
+        return new TrainingSummary(
+            first.FirstStep,
+            offset + second.CompletedSteps,
+            first.StepsRun + second.StepsRun,
+            first.Epoch + second.Epoch,
+            wallTime,
+            history,
+            divergences,
+            second.StopReason,
+            second.StopMessage,
+            second.LastCheckpoint ?? first.LastCheckpoint);
+    }
+
     private static TrainingResult<FlowModel> Run(
         IDenoiser network,
         IDataSource data,

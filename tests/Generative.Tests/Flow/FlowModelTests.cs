@@ -156,6 +156,42 @@ public sealed class FlowModelTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_reflow_is_train_then_reflow_from_the_first_weights_with_one_summary_of_both_passes()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(4);
+        using var source = new TensorDataSource((randn([512, 2], generator: g) * 0.3f) + 1f);
+        var first = new FlowTrainerOptions { Steps = 60, BatchSize = 128, Seed = 2 };
+        var reflow = new FlowReflowOptions { PairCount = 256, PairSteps = 4, PairSeed = 3, Training = new FlowTrainerOptions { Steps = 40, BatchSize = 64, Seed = 5 } };
+
+        var (combined, summary) = FlowTrainer.TrainWithReflow(Network(), Network(seed: 9), source, first, reflow);
+        using var _ = combined;
+
+        // By hand: the first flow, a student holding its weights, reflow.
+        var (teacher, firstSummary) = FlowTrainer.Train(Network(), source, first);
+        using var __ = teacher;
+        var student = Network(seed: 9);
+        student.load_state_dict(teacher.Network.Module.state_dict());
+        var (byHand, reflowSummary) = FlowTrainer.Reflow(teacher, student, reflow);
+        using var ___ = byHand;
+
+        var options = new SamplingOptions { Steps = 2 };
+        combined.Sample(64, new Generator(8), options).allclose(byHand.Sample(64, new Generator(8), options), 0, 0).Should().BeTrue();
+        summary.StepsRun.Should().Be(100);
+        summary.CompletedSteps.Should().Be(100);
+        var losses = summary.LossHistory["loss"];
+        losses.Select(p => p.Step).Should().Equal(firstSummary.LossHistory["loss"].Select(p => p.Step).Concat(reflowSummary.LossHistory["loss"].Select(p => p.Step + 60)));
+        losses.Select(p => p.Value).Should().Equal(firstSummary.LossHistory["loss"].Concat(reflowSummary.LossHistory["loss"]).Select(p => p.Value));
+        summary.WallTime.Should().BeGreaterThanOrEqualTo(firstSummary.WallTime);
+
+        var same = Network();
+        var itself = () => FlowTrainer.TrainWithReflow(same, same, source, first, reflow);
+        itself.Should().Throw<ArgumentException>().WithMessage("*second network*");
+        var other = () => FlowTrainer.TrainWithReflow(Network(), new MlpDenoiser(3, new MlpDenoiserOptions { Width = 32, Depth = 2, TimeEmbeddingDimension = 16 }, new Generator(1)), source, first, reflow);
+        other.Should().Throw<ArgumentException>().WithMessage("*student's samples have shape [3]*[2]*");
+    }
+
+    [Fact]
     public void A_coupled_step_refuses_samples_that_are_not_pairs()
     {
         using var scope = NewDisposeScope();
