@@ -166,7 +166,7 @@ public class ComparisonRunnerTests
         act = () => new ComparisonRunner(data, new ComparisonOptions { SampleEfficiencyFractions = [0.5, 1.5] });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleEfficiencyFractions");
         var unknown = () => ContenderRegistry.Default.Create(["vae"]);
-        unknown.Should().Throw<ArgumentException>().WithMessage("*vae*gan, wgan-gp*");
+        unknown.Should().Throw<ArgumentException>().WithMessage("*vae*gan, *wgan-gp*");
         var dataset = () => ComparisonData.FromBuiltIn("mnist");
         dataset.Should().Throw<ArgumentException>().WithMessage("*mnist*");
     }
