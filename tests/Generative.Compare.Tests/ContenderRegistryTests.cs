@@ -8,7 +8,7 @@ public sealed class ContenderRegistryTests
     [Fact]
     public void The_built_ins_are_registered_like_anyone_else()
     {
-        ContenderRegistry.Default.Keys.Should().Contain(["gan", "wgan-gp", "wgan-gp-sn", "diffusion", "ddpm", "flow"]);
+        ContenderRegistry.Default.Keys.Should().Contain(["gan", "wgan-gp", "wgan-gp-sn", "diffusion", "ddpm", "flow", "ddgan", "ddgan-2"]);
         var made = ContenderRegistry.Default.Create(["WGAN-GP", " diffusion "]);
         made.Select(c => c.Name).Should().Equal("wgan-gp", "diffusion");
         made[0].Family.Should().Be(ModelFamily.Gan);
