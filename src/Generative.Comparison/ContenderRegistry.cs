@@ -7,7 +7,7 @@ public delegate IComparisonContender ContenderFactory();
 /// <summary>
 /// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
 /// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
-/// <c>ddpm</c>), <c>flow</c>, <c>ddgan</c> (T = 4) and <c>ddgan-2</c> (T = 2) (the last three not in the default line-up), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <c>ddpm</c>), <c>flow</c>, <c>ddgan</c> (also <c>ddgan-4</c>: T = 4, row <c>ddgan-4</c>) and <c>ddgan-2</c> (T = 2) (the last three not in the default line-up), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
 /// </code>
@@ -58,7 +58,8 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("diffusion", () => DiffusionContender.Ddpm());
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
         registry.Add("flow", () => FlowContender.Default());
-        registry.Add("ddgan", () => new DenoisingGanContender(4, "ddgan"));
+        registry.Add("ddgan", () => new DenoisingGanContender(4));
+        registry.Add("ddgan-4", () => new DenoisingGanContender(4));
         registry.Add("ddgan-2", () => new DenoisingGanContender(2));
         return registry;
     }

@@ -16,7 +16,7 @@ public sealed class CompareCommandLineTests
     [InlineData("--seeds", "a,b", "--seeds: 'a,b' is not a comma-separated list of numbers.")]
     [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
     [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
-    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddpm, diffusion, flow, gan, wgan-gp, wgan-gp-sn.")]
+    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, flow, gan, wgan-gp, wgan-gp-sn.")]
     [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]
     public void Bad_value_exits_2_with_the_error_and_a_pointer_to_help(string option, string value, string message)
     {
