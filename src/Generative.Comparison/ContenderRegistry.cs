@@ -7,8 +7,9 @@ public delegate IComparisonContender ContenderFactory();
 /// <summary>
 /// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
 /// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
-/// <c>ddpm</c>), <c>flow</c>, <c>flow-reflow</c> and <c>pacgan1</c> … <c>pacgan4</c> (PacGAN's grid setup with packs of m samples,
-/// <see cref="GanContender.PacGan"/>; not in the default line-up, nor is <c>flow-reflow</c>), registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <c>ddpm</c>), <c>flow</c>, <c>flow-reflow</c>, <c>ddgan</c> (also <c>ddgan-4</c>: T = 4, row <c>ddgan-4</c>), <c>ddgan-2</c> (T = 2)
+/// and <c>pacgan1</c> … <c>pacgan4</c> (PacGAN's grid setup with packs of m samples, <see cref="GanContender.PacGan"/>)
+/// — all but the first five are not in the default line-up — registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
 /// </code>
@@ -60,6 +61,9 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
         registry.Add("flow", () => FlowContender.Default());
         registry.Add("flow-reflow", () => FlowContender.Reflowed());
+        registry.Add("ddgan", () => new DenoisingGanContender(4));
+        registry.Add("ddgan-4", () => new DenoisingGanContender(4));
+        registry.Add("ddgan-2", () => new DenoisingGanContender(2));
         for (int m = 1; m <= 4; m++)
         {
             int packSize = m;

@@ -23,6 +23,7 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
     private readonly string _typeKey;
     private readonly Func<TNetwork, torch.nn.Module> _module;
     private readonly Func<TNetwork, TensorShape> _sampleShape;
+    private readonly bool _hostable;
 
     /// <summary>Creates a registry of the network types of one role.</summary>
     /// <param name="parent">A registry whose types this one also offers.</param>
@@ -30,10 +31,13 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
     /// <param name="typeKey">The key of the network's type in its description (<c>"type"</c>, <c>"generator"</c>).</param>
     /// <param name="module">A network's module.</param>
     /// <param name="sampleShape">The shape of one sample of a network.</param>
+    /// <param name="hostable">Whether the dependency-injection builder has a method that registers a type of this role
+    /// (<c>Add</c> + the role, e.g. <c>AddDenoiser</c>); messages name it only then.</param>
     private protected NetworkTypeRegistry(
-        NetworkTypeRegistry<TNetwork>? parent, string role, string typeKey, Func<TNetwork, torch.nn.Module> module, Func<TNetwork, TensorShape> sampleShape)
+        NetworkTypeRegistry<TNetwork>? parent, string role, string typeKey, Func<TNetwork, torch.nn.Module> module, Func<TNetwork, TensorShape> sampleShape, bool hostable = true)
         : base(parent)
     {
+        _hostable = hostable;
         _role = role;
         _typeKey = typeKey;
         _module = module;
@@ -45,8 +49,8 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
 
     /// <inheritdoc />
     protected sealed override string HowToRegister =>
-        $"Register one with {Name}.Default.Add(key, new ComponentType<{typeof(TNetwork).Name}>(typeof(MyNetwork), describe, create)), for instance from a plugin's IGenerativePlugin.Register, " +
-        $"or with services.AddGenerative().{AddMethod}(key, describe, create) in a host.";
+        $"Register one with {Name}.Default.Add(key, new ComponentType<{typeof(TNetwork).Name}>(typeof(MyNetwork), describe, create)), for instance from a plugin's IGenerativePlugin.Register" +
+        (_hostable ? $", or with services.AddGenerative().{AddMethod}(key, describe, create) in a host." : ".");
 
     /// <summary>The dependency-injection builder's method that registers a type of this role (<c>"AddDenoiser"</c>).</summary>
     private string AddMethod => "Add" + char.ToUpperInvariant(_role[0]) + _role[1..];
@@ -128,7 +132,8 @@ public abstract class NetworkTypeRegistry<TNetwork> : Registry<ComponentType<TNe
         if (!TryGet(key, out var type))
         {
             throw description[_typeKey].Fail(
-                $"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))}; a plugin registers others with {Name}.Default.Add, a host with services.AddGenerative().{AddMethod})");
+                $"must name a registered network type ({string.Join(", ", Keys.Select(k => '"' + k + '"'))}; a plugin registers others with {Name}.Default.Add" +
+                (_hostable ? $", a host with services.AddGenerative().{AddMethod})" : ")"));
         }
 
         if (type.Read is { } read)

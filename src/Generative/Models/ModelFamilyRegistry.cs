@@ -1,4 +1,5 @@
 using Generative.Checkpoints;
+using Generative.DenoisingGan;
 using Generative.Diffusion;
 using Generative.Flow;
 using Generative.Gan;
@@ -15,7 +16,7 @@ public delegate IGenerativeModel ModelLoader(string directory, ILogger? logger);
 /// <summary>
 /// The model families whose saved models can be loaded by the family name their <c>config.json</c> records
 /// (<see cref="Load"/>; the hosting package's checkpoint loader). <see cref="Default"/> holds the built-in
-/// <c>diffusion</c>, <c>gan</c> and <c>flow</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
+/// <c>diffusion</c>, <c>gan</c>, <c>flow</c> and <c>ddgan</c>, registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ModelFamilyRegistry.Default.Add("my-family", (directory, logger) => MyModel.Load(directory));
 /// using var model = ModelFamilyRegistry.Default.Load("models/any-family");
@@ -33,6 +34,10 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
     /// <summary>The built-in flow-matching family (<see cref="FlowModel"/>), whose velocity networks are denoiser network
     /// types (loaded with <see cref="NetworkTypes.Denoisers"/> of the registry that loads).</summary>
     public const string Flow = FlowModel.FamilyKey;
+
+    /// <summary>The built-in denoising-diffusion-GAN family (<see cref="DenoisingGanModel"/>), whose generators are
+    /// <see cref="DenoisingGeneratorRegistry"/> types.</summary>
+    public const string DenoisingGan = DenoisingGanModel.FamilyKey;
 
     /// <summary>Creates a registry.</summary>
     /// <param name="parent">A registry whose families this one also offers (typically <see cref="Default"/>);
@@ -85,6 +90,7 @@ public sealed class ModelFamilyRegistry : Registry<ModelLoader>
         registry.Add(Diffusion, (directory, logger) => DiffusionModel.Load(directory, logger: logger));
         registry.Add(Gan, (directory, logger) => GanModel.Load(directory, logger));
         registry.Add(Flow, (directory, logger) => FlowModel.Load(directory, DenoiserRegistry.Loading, logger: logger));
+        registry.Add(DenoisingGan, (directory, logger) => DenoisingGanModel.Load(directory, logger: logger));
         return registry;
     }
 }
