@@ -221,44 +221,10 @@ public sealed class DenoisingGanModel : GenerativeModel
 
         var modelOptions = new DenoisingGanModelOptions { BatchSize = options["model"]["batch_size"].Int(1, 1 << 20) };
         var plan = networks.Plan(options["generator"]);
-        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
-        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
-        {
-            throw options["featureNames"].Fail($"must hold one name per feature of samples shaped {plan.SampleShape}");
-        }
-
-        if (!config.Modules.Contains(DenoisingGanTrainingStep.GeneratorName))
-        {
-            throw new CheckpointFormatException($"'{configFile}': 'modules' does not list \"{DenoisingGanTrainingStep.GeneratorName}\".");
-        }
-
-        // Everything the description implies is checked against the file's header and the byte limit before a network exists.
-        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
-        string prefix = DenoisingGanTrainingStep.GeneratorName + ".";
-        ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsFile), weightsFile, prefix, configFile, "options.generator", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
-        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(prefix, StringComparison.Ordinal));
-        IDenoisingGenerator? generator = null;
-        try
-        {
-            generator = plan.Create(null);
-            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module> { [DenoisingGanTrainingStep.GeneratorName] = generator.Module }, weightsFile);
-            if (device is not null)
-            {
-                generator.Module.to(device);
-            }
-
-            return new DenoisingGanModel(generator, processOptions, modelOptions, config.Standardization, featureNames);
-        }
-        catch (Exception e)
-        {
-            generator?.Module.Dispose();
-            if (e is ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
-            {
-                throw new CheckpointFormatException($"'{configFile}' describes a denoising-GAN model that cannot be built: {e.Message}", e);
-            }
-
-            throw;
-        }
+        var featureNames = SingleNetworkLoader.FeatureNames(options, plan.SampleShape);
+        return SingleNetworkLoader.Load(
+            resolved, configFile, config, plan, DenoisingGanTrainingStep.GeneratorName, "options.generator", g => g.Module, device, "denoising-GAN model",
+            generator => new DenoisingGanModel(generator, processOptions, modelOptions, config.Standardization, featureNames));
     }
 
     private static IDenoisingGenerator NotNull(IDenoisingGenerator generator)

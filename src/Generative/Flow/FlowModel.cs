@@ -248,44 +248,10 @@ public sealed class FlowModel : GenerativeModel
             TimeScale = model["time_scale"].Double(double.Epsilon, 1e9),
         };
         var plan = networks.Plan(options["network"]);
-        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
-        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
-        {
-            throw options["featureNames"].Fail($"must hold one name per feature of samples shaped {plan.SampleShape}");
-        }
-
-        if (!config.Modules.Contains(FlowTrainingStep.NetworkName))
-        {
-            throw new CheckpointFormatException($"'{configFile}': 'modules' does not list \"{FlowTrainingStep.NetworkName}\".");
-        }
-
-        // Everything the description implies is checked against the file's header and the byte limit before a network exists.
-        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
-        string prefix = FlowTrainingStep.NetworkName + ".";
-        ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsFile), weightsFile, prefix, configFile, "options.network", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
-        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(prefix, StringComparison.Ordinal));
-        IDenoiser? network = null;
-        try
-        {
-            network = plan.Create(null);
-            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module> { [FlowTrainingStep.NetworkName] = network.Module }, weightsFile);
-            if (device is not null)
-            {
-                network.Module.to(device);
-            }
-
-            return new FlowModel(network, modelOptions, config.Standardization, featureNames);
-        }
-        catch (Exception e)
-        {
-            network?.Module.Dispose();
-            if (e is ArgumentException or InvalidOperationException or FormatException or NotSupportedException)
-            {
-                throw new CheckpointFormatException($"'{configFile}' describes a flow model that cannot be built: {e.Message}", e);
-            }
-
-            throw;
-        }
+        var featureNames = SingleNetworkLoader.FeatureNames(options, plan.SampleShape);
+        return SingleNetworkLoader.Load(
+            resolved, configFile, config, plan, FlowTrainingStep.NetworkName, "options.network", n => n.Module, device, "flow model",
+            network => new FlowModel(network, modelOptions, config.Standardization, featureNames));
     }
 
     private static IDenoiser NotNull(IDenoiser network)

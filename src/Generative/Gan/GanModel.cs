@@ -129,12 +129,7 @@ public sealed class GanModel : GenerativeModel
         }
 
         var plan = GeneratorRegistry.Loading.Plan(options);
-        var featureNames = options["featureNames"].Exists ? options["featureNames"].Strings(ConfigLimits.MaxFeatureNames) : null;
-        if (featureNames is not null && featureNames.Count != plan.SampleShape.ElementCount)
-        {
-            throw options["featureNames"].Fail($"must hold one name per value of samples shaped {plan.SampleShape}");
-        }
-
+        var featureNames = SingleNetworkLoader.FeatureNames(options, plan.SampleShape);
         if (config.Standardization is { } standardization && standardization.FeatureCount != plan.SampleShape[0])
         {
             throw new CheckpointFormatException(
@@ -145,26 +140,9 @@ public sealed class GanModel : GenerativeModel
         string module = config.Modules.Contains(GanTrainingStep.GeneratorEmaName) ? GanTrainingStep.GeneratorEmaName
             : config.Modules.Contains(GanTrainingStep.GeneratorName) ? GanTrainingStep.GeneratorName
             : throw new CheckpointFormatException($"'{configFile}': 'modules' lists neither \"{GanTrainingStep.GeneratorName}\" nor \"{GanTrainingStep.GeneratorEmaName}\".");
-        string weightsFile = Path.Combine(resolved, ModelCheckpoint.ModelFileName);
-        ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsFile), weightsFile, module + ".", configFile, "options", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
-        using var weights = SafeTensors.Load(weightsFile, n => n.StartsWith(module + ".", StringComparison.Ordinal));
-        IGenerator? generator = null;
-        try
-        {
-            generator = plan.Create(null);
-            ModelCheckpoint.CopyInto(weights.Tensors, new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [module] = generator.Module }, weightsFile);
-            return new GanModel(generator, config.Standardization, featureNames, ownsGenerator: true);
-        }
-        catch (Exception e)
-        {
-            generator?.Module.Dispose();
-            if (e is ArgumentException)
-            {
-                throw new CheckpointFormatException($"'{configFile}' describes a model that cannot be built: {e.Message}", e);
-            }
-
-            throw;
-        }
+        return SingleNetworkLoader.Load(
+            resolved, configFile, config, plan, module, "options", g => g.Module, device: null, "GAN model",
+            generator => new GanModel(generator, config.Standardization, featureNames, ownsGenerator: true));
     }
 
     /// <summary>Disposes the generator's module if the model owns it.</summary>
