@@ -24,6 +24,13 @@ public sealed record ComparisonOptions
     /// <summary>Samples per sampling batch. Default 512.</summary>
     public int SamplingBatchSize { get; init; } = 512;
 
+    /// <summary>
+    /// The fewest timed turns per sampling row, ≥ 1 (the speed figure is their median; see
+    /// <see cref="ComparisonRunner"/>). When the kept samples fill fewer batches, timing-only batches make up the rest.
+    /// More turns steady the figure on a noisy machine at the cost of sampling time. Default 9.
+    /// </summary>
+    public int TimedTurns { get; init; } = 9;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Budget, nameof(Budget));
@@ -46,6 +53,11 @@ public sealed record ComparisonOptions
         if (SamplingBatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(SamplingBatchSize), SamplingBatchSize, "The sampling batch size must be at least 1.");
+        }
+
+        if (TimedTurns < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimedTurns), TimedTurns, "At least one timed turn per row is needed.");
         }
 
         foreach (double f in SampleEfficiencyFractions ?? [])

@@ -16,8 +16,9 @@ namespace Generative.Comparison;
 /// Owns nothing it was given. Timing figures are wall-clock measurements of this process, taken so that the machine's
 /// state cannot favour one contender: under a step budget the contenders of a seed train in turns of 100 steps (each
 /// on its own thread, one at a time; the training seconds leave out the waits), and every row samples in turns of one
-/// batch after the same warm-up (samples per second: the median batch, with its range). A time budget trains the
-/// contenders one after another on the calling thread. Results do not depend on the turns or on the contenders' order.
+/// batch after the same warm-up, in a seeded order that does not depend on the contenders' order, at least
+/// <see cref="ComparisonOptions.TimedTurns"/> timed turns per row (samples per second: the median turn, with its
+/// range). A time budget trains the contenders one after another on the calling thread. Samples and metrics do not depend on the turns or on the contenders' order.
 /// </remarks>
 public sealed class ComparisonRunner
 {
@@ -141,7 +142,7 @@ public sealed class ComparisonRunner
             }
 
             using var scope = NewDisposeScope();
-            SampleInterleaved(rows, data, seed, fraction, progress, cancellationToken);
+            SampleInterleaved(rows, data, seed, fraction, firstSamplerOnly ? 1 : _options.TimedTurns, progress, cancellationToken);
             var results = new List<SeedRun>();
             foreach (var row in rows)
             {
@@ -149,7 +150,7 @@ public sealed class ComparisonRunner
                 progress?.Report(new ComparisonProgress("evaluating", row.Name, seed, fraction, 0, null, null));
                 var metrics = evaluator.Evaluate(row.Samples!, row.Labels, seed);
                 double rate = Median(row.Rates);
-                _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples, {Rate:F0} samples/s (median of {Runs} timed batches, {Low:F0}–{High:F0}); {Metrics}",
+                _logger.LogInformation("{Row} (seed {Seed}): {Samples} samples, {Rate:F0} samples/s (median of {Runs} timed turns, {Low:F0}–{High:F0}); {Metrics}",
                     row.Name, seed, _options.SampleCount, rate, row.Rates.Count, row.Rates.Min(), row.Rates.Max(), string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value:G4}")));
                 if (artifacts is not null && seed == _options.Seeds[0])
                 {
@@ -264,24 +265,31 @@ public sealed class ComparisonRunner
     }
 
     /// <summary>
-    /// Draws every row's samples and times them so that the machine's state cannot favour one row: each row is warmed up
-    /// with one untimed batch of its own batch size, then the rows' batches are drawn in turns — batch k of every row
-    /// before batch k + 1 of any, in an order rotated by one row per turn — and every turn is timed on its own; a turn
-    /// shorter than 20 ms is lengthened with timing-only batches of the same size (from a generator of their own). A row's
-    /// samples per second is the median of its turns' rates (their lowest and highest are kept as the spread). Each row
-    /// draws its samples from its own generator, so they are exactly those of one <c>Sample</c> call.
+    /// Draws every row's samples and times them so that neither the machine's state nor the order of the contenders can
+    /// favour one row. Each row is warmed up with one untimed batch of its own batch size. Then the rows take turns, one
+    /// batch per row per round; each round's order is a seeded shuffle of the rows sorted by name, so the schedule does
+    /// not depend on the order the contenders were given. A turn draws the row's next batch of kept samples, or, once a
+    /// row has drawn all of them, a timing-only batch from a generator of its own, until every row has at least
+    /// <see cref="ComparisonOptions.TimedTurns"/> timed turns (one for the sample-efficiency runs, whose speed is not reported). A row whose batch takes less than
+    /// <see cref="MinimumTurnSeconds"/> (a GAN's) first draws one untimed lead-in batch, so the turn does not time the
+    /// cache the previous row left behind, and its turn is lengthened with timing-only batches until it lasts that long.
+    /// A row's samples per second is the median of its turns' rates (their lowest and highest are kept as the spread).
+    /// Each row's kept samples come from its own generator, so they are exactly those of one <c>Sample</c> call.
     /// </summary>
-    // The shortest timed turn; shorter batches are repeated (untimed for quality) until a turn lasts this long.
-    private const double MinimumTurnSeconds = 0.02;
+    // The shortest timed turn; shorter batches are repeated (timing-only) until a turn lasts this long.
+    private const double MinimumTurnSeconds = 0.05;
 
-    private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
+    private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, int timedTurns, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
     {
         var generators = new List<Generator>();
         var enumerators = new List<IEnumerator<Tensor>>();
+        var lastBatchSeconds = new double[rows.Count];
+        var batchSizes = new int[rows.Count];
         try
         {
-            foreach (var row in rows)
+            for (int i = 0; i < rows.Count; i++)
             {
+                var row = rows[i];
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new ComparisonProgress("sampling", row.Name, seed, fraction, 0, null, null));
                 row.Labels = data.ClassCount > 0 ? DrawLabels(data, _options.SampleCount, seed) : null;
@@ -289,11 +297,11 @@ public sealed class ComparisonRunner
 
                 // The same warm-up for every row: one untimed batch of the size that is timed (first-call allocations,
                 // lazily built caches, the heap's working size).
-                int warm = Math.Min(row.Options.BatchSize ?? _options.SamplingBatchSize, _options.SampleCount);
-                using (var warmGenerator = new Generator((ulong)(seed + 17)))
-                {
-                    row.Run.Trained.Model.Sample(warm, warmGenerator, row.Options with { ClassLabels = row.Labels?.slice(0, 0, warm, 1) }, cancellationToken).Dispose();
-                }
+                batchSizes[i] = Math.Min(row.Options.BatchSize ?? _options.SamplingBatchSize, _options.SampleCount);
+                using var warmGenerator = new Generator((ulong)(seed + 17));
+                long warmStart = Stopwatch.GetTimestamp();
+                DrawUntimed(row, batchSizes[i], warmGenerator, cancellationToken);
+                lastBatchSeconds[i] = Stopwatch.GetElapsedTime(warmStart).TotalSeconds;
             }
 
             var timingGenerators = new List<Generator>();
@@ -307,37 +315,68 @@ public sealed class ComparisonRunner
                 enumerators.Add(row.Run.Trained.Model.SampleBatches(_options.SampleCount, generator, row.Options, cancellationToken).GetEnumerator());
             }
 
+            // The schedule: rows by name (not by the contenders' order), shuffled afresh each round from a seeded generator.
+            int[] byName = [.. Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Name, StringComparer.Ordinal)];
+            using var schedule = new Generator((ulong)(seed + 43));
             var batches = rows.Select(_ => new List<Tensor>()).ToList();
-            var active = Enumerable.Range(0, rows.Count).ToList();
-            for (int turn = 0; active.Count > 0; turn++)
+            var keptLeft = Enumerable.Repeat(true, rows.Count).ToArray();
+            while (true)
             {
-                var order = active.Skip(turn % active.Count).Concat(active.Take(turn % active.Count)).ToList();
+                int[] order;
+                using (var permutation = randperm(byName.Length, generator: schedule))
+                {
+                    order = [.. permutation.data<long>().ToArray().Select(k => byName[k]).Where(i => keptLeft[i] || rows[i].Rates.Count < timedTurns)];
+                }
+
+                if (order.Length == 0)
+                {
+                    break;
+                }
+
                 foreach (int i in order)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    long start = Stopwatch.GetTimestamp();
-                    if (!enumerators[i].MoveNext())
+                    var row = rows[i];
+                    if (lastBatchSeconds[i] < MinimumTurnSeconds)
                     {
-                        active.Remove(i);
-                        continue;
+                        DrawUntimed(row, batchSizes[i], timingGenerators[i], cancellationToken);
                     }
 
-                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    var batch = enumerators[i].Current;
-                    batches[i].Add(batch);
-                    long drawn = batch.shape[0];
+                    long start = Stopwatch.GetTimestamp();
+                    long drawn;
+                    if (keptLeft[i] && enumerators[i].MoveNext())
+                    {
+                        lastBatchSeconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        var batch = enumerators[i].Current;
+                        batches[i].Add(batch);
+                        drawn = batch.shape[0];
+                    }
+                    else
+                    {
+                        keptLeft[i] = false;
+                        if (row.Rates.Count >= timedTurns)
+                        {
+                            continue;
+                        }
 
-                    // A turn shorter than MinimumTurn (a GAN's batch takes well under a millisecond) is too short to time:
+                        start = Stopwatch.GetTimestamp();
+                        DrawUntimed(row, batchSizes[i], timingGenerators[i], cancellationToken);
+                        lastBatchSeconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        drawn = batchSizes[i];
+                    }
+
+                    // A turn shorter than MinimumTurnSeconds (a GAN's batch takes a few milliseconds) is too short to time:
                     // it is extended with timing-only batches from a generator of their own, so the samples kept are unchanged.
+                    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     while (seconds < MinimumTurnSeconds)
                     {
                         long extraStart = Stopwatch.GetTimestamp();
-                        rows[i].Run.Trained.Model.Sample((int)batch.shape[0], timingGenerators[i], rows[i].Options with { ClassLabels = rows[i].Labels?.slice(0, 0, batch.shape[0], 1) }, cancellationToken).Dispose();
+                        DrawUntimed(row, batchSizes[i], timingGenerators[i], cancellationToken);
                         seconds += Stopwatch.GetElapsedTime(extraStart).TotalSeconds;
-                        drawn += batch.shape[0];
+                        drawn += batchSizes[i];
                     }
 
-                    rows[i].Rates.Add(drawn / Math.Max(seconds, 1e-9));
+                    row.Rates.Add(drawn / Math.Max(seconds, 1e-9));
                 }
             }
 
@@ -359,6 +398,10 @@ public sealed class ComparisonRunner
             }
         }
     }
+
+    // One batch of a row's samples that is not kept (a warm-up, a lead-in or a timing-only batch).
+    private static void DrawUntimed(SamplingRow row, int size, Generator generator, CancellationToken cancellationToken) =>
+        row.Run.Trained.Model.Sample(size, generator, row.Options with { ClassLabels = row.Labels?.slice(0, 0, size, 1) }, cancellationToken).Dispose();
 
     private static double Median(IReadOnlyList<double> values)
     {

@@ -45,7 +45,7 @@ public class ComparisonRunnerTests
     public void A_tiny_comparison_runs_every_contender_and_the_same_seed_gives_the_same_numbers()
     {
         using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
-        var options = new ComparisonOptions { Budget = new ComparisonBudget(40), SampleCount = 200, Seeds = [0] };
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(40), SampleCount = 200, Seeds = [0], TimedTurns = 1 };
         var progress = new List<ComparisonProgress>();
         using var first = new ComparisonRunner(data, options).Run(new SynchronousProgress(progress.Add));
         // The second run also asks for sample efficiency on all of the data: that point is the main run's first sampler.
@@ -101,7 +101,7 @@ public class ComparisonRunnerTests
         // its place, nor on training in turns at all (a lone contender trains without turns).
         using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
         var contenders = ComparisonContenders.Default(data);
-        var options = new ComparisonOptions { Budget = new ComparisonBudget(250), SampleCount = 300, SamplingBatchSize = 128, Seeds = [0] };
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(250), SampleCount = 300, SamplingBatchSize = 128, Seeds = [0], TimedTurns = 4 };
         using var forward = new ComparisonRunner(data, options with { Contenders = contenders }).Run();
         using var reversed = new ComparisonRunner(data, options with { Contenders = [.. contenders.Reverse()] }).Run();
         using var alone = new ComparisonRunner(data, options with { Contenders = [contenders[2]] }).Run();
@@ -125,13 +125,13 @@ public class ComparisonRunnerTests
             using var a = forward.Artifacts.Single(x => x.Contender == row.Name).Samples.alias();
             using var b = reversed.Artifacts.Single(x => x.Contender == row.Name).Samples.alias();
             a.eq(b).all().item<bool>().Should().BeTrue($"{row.Name}'s samples are those of one Sample call, whatever the order");
-            row.SamplesPerSecondSpread!.Runs.Should().Be(3, "300 samples in batches of 128 are three timed batches, after one untimed warm-up batch");
+            row.SamplesPerSecondSpread!.Runs.Should().Be(4, "300 samples in batches of 128 are three timed batches (after one untimed warm-up batch), then one timing-only one make the four timed turns asked for");
             row.SamplesPerSecond.Mean.Should().BeInRange(row.SamplesPerSecondSpread.Low, row.SamplesPerSecondSpread.High, "the median lies within its batches");
         }
 
         using var json = JsonDocument.Parse(forward.ToJson());
         var first = json.RootElement.GetProperty("contenders")[0];
-        first.GetProperty("samplingBatchesTimed").GetInt32().Should().Be(3);
+        first.GetProperty("samplingBatchesTimed").GetInt32().Should().Be(4);
         first.GetProperty("samplesPerSecondLow").GetDouble().Should().BeLessThanOrEqualTo(first.GetProperty("samplesPerSecondHigh").GetDouble());
     }
 
@@ -165,6 +165,8 @@ public class ComparisonRunnerTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleCount");
         act = () => new ComparisonRunner(data, new ComparisonOptions { SampleEfficiencyFractions = [0.5, 1.5] });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleEfficiencyFractions");
+        act = () => new ComparisonRunner(data, new ComparisonOptions { TimedTurns = 0 });
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("TimedTurns");
         var unknown = () => ContenderRegistry.Default.Create(["vae"]);
         unknown.Should().Throw<ArgumentException>().WithMessage("*vae*gan, *wgan-gp*");
         var dataset = () => ComparisonData.FromBuiltIn("mnist");

@@ -29,7 +29,7 @@ public sealed class DenoisingGanContenderTests
         zero.Should().Throw<ArgumentOutOfRangeException>();
         new DenoisingGanContender(8).Samplers.Single().Should().Match<ContenderSampler>(s => s.Name == "ddgan-8" && s.NetworkEvaluationsPerSample == 8);
         using var labelled = ComparisonData.FromBuiltIn("wine", trainCount: 200, seed: 0);
-        var options = new ComparisonOptions { Budget = new ComparisonBudget(2), SampleCount = 100, Seeds = [0], Contenders = [new DenoisingGanContender(2)] };
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(2), SampleCount = 100, Seeds = [0], TimedTurns = 1, Contenders = [new DenoisingGanContender(2)] };
         var run = () => new ComparisonRunner(labelled, options).Run().Dispose();
         run.Should().Throw<NotSupportedException>().WithMessage("*unconditional, but the data have 3 classes*");
     }
