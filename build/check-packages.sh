@@ -72,6 +72,7 @@ generative_nuspec="$(unzip -p "$feed/Generative.$version.nupkg" Generative.nuspe
 grep -q "id=\"Generative.Abstractions\" version=\"$version\"" <<<"$generative_nuspec" || fail "Generative does not depend on Generative.Abstractions $version"
 grep -q 'id="TorchSharp-cpu"' <<<"$generative_nuspec" && fail "Generative must not depend on a TorchSharp back-end"
 grep -q 'id="ScottPlot"' <<<"$generative_nuspec" && fail "Generative must not depend on ScottPlot (the comparison's report is in Generative.Comparison)"
+grep -q 'id="Microsoft.ML' <<<"$generative_nuspec" && fail "Generative must not depend on ML.NET (the table report's evaluator is in Generative.Comparison)"
 comparison_nuspec="$(unzip -p "$feed/Generative.Comparison.$version.nupkg" Generative.Comparison.nuspec)"
 grep -q "id=\"Generative\" version=\"$version\"" <<<"$comparison_nuspec" || fail "Generative.Comparison does not depend on Generative $version"
 

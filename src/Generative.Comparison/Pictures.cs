@@ -667,7 +667,7 @@ internal static class Pictures
     }
 
     // Renders the panels under a one-line title.
-    private static void SaveWithHeader(Multiplot multiplot, string path, int width, int height, string title)
+    internal static void SaveWithHeader(Multiplot multiplot, string path, int width, int height, string title)
     {
         const int header = 36;
         byte[] panels = multiplot.Render(width, height).GetImageBytes(ImageFormat.Png);
@@ -687,7 +687,7 @@ internal static class Pictures
         png.SaveTo(file);
     }
 
-    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    internal static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     // The columns of [N, F] rows as float64 arrays, one per column.
     private static double[][] ColumnsOf(Tensor rows)
