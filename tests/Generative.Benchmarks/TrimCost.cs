@@ -51,28 +51,36 @@ internal static class TrimCost
         return 0;
     }
 
+    // Blocks of about two intervals each, without and with the interval, alternating (ABBA); the cost is the median of
+    // each round's paired ratio (with-interval block / the adjacent block without), which cancels the machine's slow
+    // drift that separate medians of the two sides would keep.
     private static int Interval(DiffusionModel model, SamplingOptions options, Generator g, int rounds, TimeSpan interval)
     {
         var batchTimes = new List<double>();
         Block(model, options, g, BlockBatches, NativeMemoryPolicy.Off, batchTimes);
-        int perBlock = (int)Math.Ceiling(4 * interval.TotalMilliseconds / Median(batchTimes));
+        int perBlock = (int)Math.Ceiling(2 * interval.TotalMilliseconds / Median(batchTimes));
         var policy = new NativeMemoryPolicy { SamplingTrimInterval = interval };
         var off = new List<double>();
         var trimmed = new List<double>();
+        var ratios = new List<double>();
         for (int r = 0; r < rounds; r++)
         {
+            double offAverage = 0, trimAverage = 0;
             foreach (bool trim in r % 2 == 0 ? new[] { false, true } : [true, false])
             {
                 var times = new List<double>();
                 Block(model, options, g, perBlock, trim ? policy : NativeMemoryPolicy.Off, times);
+                (trim ? ref trimAverage : ref offAverage) = times.Average();
                 (trim ? trimmed : off).Add(times.Average());
             }
+
+            ratios.Add(trimAverage / offAverage);
         }
 
         NativeMemoryPolicy.Current = NativeMemoryPolicy.Off;
         double offMedian = Median(off), trimMedian = Median(trimmed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"DDIM-50, batches of {options.BatchSize}, interval {interval.TotalSeconds} s, {rounds} blocks of {perBlock} batches per side: no trim {offMedian:F2} ms per batch [{off.Min():F2}–{off.Max():F2}]; with the interval {trimMedian:F2} ms [{trimmed.Min():F2}–{trimmed.Max():F2}]; cost {(trimMedian - offMedian) / offMedian:P2}; peak RSS {PeakRss()} MB"));
+            $"DDIM-50, batches of {options.BatchSize}, interval {interval.TotalSeconds} s, {rounds} rounds of two blocks of {perBlock} batches: no trim {offMedian:F2} ms per batch [{off.Min():F2}–{off.Max():F2}]; with the interval {trimMedian:F2} ms [{trimmed.Min():F2}–{trimmed.Max():F2}]; cost, median of the rounds' paired ratios {Median(ratios) - 1:P2} [{ratios.Min() - 1:P2} to {ratios.Max() - 1:P2}]; peak RSS {PeakRss()} MB"));
         return 0;
     }
 
