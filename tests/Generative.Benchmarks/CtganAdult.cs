@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 using static TorchSharp.torch;
 

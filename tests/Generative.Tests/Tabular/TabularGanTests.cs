@@ -1,4 +1,5 @@
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,7 +1,8 @@
+using Generative.Tabular;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// CTGAN's conditional vector (Xu et al. 2019, §4.3): one slot per category of every discrete column (the one-hot

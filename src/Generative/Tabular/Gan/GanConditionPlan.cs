@@ -1,6 +1,7 @@
+using Generative.Tabular;
 using TorchSharp;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// How a <see cref="TabularGan"/> meets a <see cref="TableCondition"/> by conditioning, with no rejection:

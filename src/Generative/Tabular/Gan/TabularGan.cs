@@ -2,10 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Generative.Checkpoints;
 using Generative.Gan;
+using Generative.Tabular;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// A CTGAN-style conditional GAN for tables (Xu, Skoularidou, Cuesta-Infante &amp; Veeramachaneni 2019, "Modeling

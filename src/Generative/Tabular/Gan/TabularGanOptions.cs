@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Generative.Tabular;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// The settings of a <see cref="TabularGan"/> (CTGAN, Xu et al. 2019). Defaults are the paper's and CTGAN's: batch 500,

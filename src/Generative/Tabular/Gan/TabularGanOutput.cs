@@ -1,7 +1,8 @@
+using Generative.Tabular;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// How a <see cref="TabularGan"/>'s generator output becomes a row (Xu et al. 2019, §4.4): tanh for the α of each

@@ -1,8 +1,9 @@
 using Generative.Gan;
+using Generative.Tabular;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>CTGAN's training loop (Xu et al. 2019, Algorithm 1 with the WGAN-GP critic of PacGAN packs).</summary>
 internal static class TabularGanTraining
