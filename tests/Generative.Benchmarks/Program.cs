@@ -10,6 +10,7 @@ using TorchSharp;
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] trim-cost [batch] [rounds]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] raw [rounds] [name filter]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] comparison-order [steps] [pairs]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] ctgan-adult [epochs] [seed]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] spells [seconds] [window seconds]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] table-report [seeds...] [--out folder]
 // libtorch runs on one thread unless --threads N or GENERATIVE_BENCH_THREADS=N says otherwise.
@@ -37,6 +38,11 @@ if (rest.Count > 0 && rest[0] == "sampling-memory")
 if (rest.Count > 0 && rest[0] == "trim-cost")
 {
     return TrimCost.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "ctgan-adult")
+{
+    return CtganAdult.Run([.. rest.Skip(1)]);
 }
 
 if (rest.Count > 0 && rest[0] == "spells")
