@@ -18,8 +18,8 @@ public sealed record TabularDiffusionOptions
     /// (the cosine schedule, default) or <see cref="BetaSchedule.Linear"/> (Ho et al.'s, scaled by 1000 / T).</summary>
     public BetaSchedule Schedule { get; init; } = BetaSchedule.SquaredCosCapV2;
 
-    /// <summary>The number of optimiser steps. Default 4,000.</summary>
-    public int Steps { get; init; } = 4_000;
+    /// <summary>The number of optimiser steps. Default 8,000.</summary>
+    public int Steps { get; init; } = 8_000;
 
     /// <summary>Rows per step (drawn with replacement). Default 1,024.</summary>
     public int BatchSize { get; init; } = 1_024;

@@ -11,8 +11,8 @@ namespace Generative.Tabular;
 /// <summary>The shape of a <see cref="TabularMlpDenoiser"/>: TabDDPM's MLP (Kotelnikov et al., 2023).</summary>
 public sealed record TabularMlpDenoiserOptions
 {
-    /// <summary>The widths of the hidden layers, each Linear → ReLU → Dropout. Default 4 × 512.</summary>
-    public IReadOnlyList<int> HiddenLayers { get; init; } = [512, 512, 512, 512];
+    /// <summary>The widths of the hidden layers, each Linear → ReLU → Dropout. Default 4 × 256.</summary>
+    public IReadOnlyList<int> HiddenLayers { get; init; } = [256, 256, 256, 256];
 
     /// <summary>The size of the sinusoidal time embedding and of the input projection it is added to. Default 128
     /// (TabDDPM's <c>dim_t</c>).</summary>
