@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using Generative.Data.BuiltIn;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 using static TorchSharp.torch;
 

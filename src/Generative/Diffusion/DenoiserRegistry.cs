@@ -51,8 +51,8 @@ public sealed class DenoiserRegistry : NetworkTypeRegistry<IDenoiser>
                 ["options"] = DiffusionConfiguration.ToNode(((UNetDenoiser)network).Options),
             },
             UNetDenoiserConfigReader.Read));
-        registry.Add(Tabular.TabularMlpDenoiser.RegisteredType, new ComponentType<IDenoiser>(
-            typeof(Tabular.TabularMlpDenoiser), Tabular.TabularMlpDenoiser.Describe, Tabular.TabularMlpDenoiser.Read));
+        registry.Add(TabularMlpDenoiser.RegisteredType, new ComponentType<IDenoiser>(
+            typeof(TabularMlpDenoiser), TabularMlpDenoiser.Describe, TabularMlpDenoiser.Read));
         return registry;
     }
 }

@@ -1,5 +1,6 @@
 using Generative.Diffusion;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using Generative.Checkpoints;
 using Generative.Data.BuiltIn;
 using Generative.Diffusion;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

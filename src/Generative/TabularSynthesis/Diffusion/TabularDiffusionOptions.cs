@@ -1,6 +1,8 @@
 using Generative.Diffusion;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// How <see cref="TabularDiffusion"/> is trained and sampled. Defaults follow TabDDPM's tuned Adult configuration

@@ -4,7 +4,9 @@ using Generative.Checkpoints;
 using Generative.Diffusion;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 public sealed partial class TabularDiffusion
 {

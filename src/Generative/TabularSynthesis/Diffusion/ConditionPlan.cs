@@ -1,6 +1,8 @@
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// A <see cref="TableCondition"/> turned into what the reverse chain needs: a log mask over the one-hot slots (0 where

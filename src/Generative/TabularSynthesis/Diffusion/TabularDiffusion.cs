@@ -4,7 +4,9 @@ using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// The mixed-type diffusion model for tables (TabDDPM's recipe, Kotelnikov et al., 2023): the table is turned into

@@ -1,6 +1,8 @@
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// Multinomial diffusion in log space (Hoogeboom et al., 2021, as TabDDPM uses it) over several one-hot groups side by

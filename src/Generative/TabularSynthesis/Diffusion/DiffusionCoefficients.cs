@@ -1,7 +1,9 @@
 using Generative.Diffusion;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// The per-timestep numbers of the Gaussian and the multinomial diffusion, computed in float64 from the library's β

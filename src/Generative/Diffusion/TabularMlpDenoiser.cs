@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Generative.Tabular;
+namespace Generative.Diffusion;
 
 /// <summary>The shape of a <see cref="TabularMlpDenoiser"/>: TabDDPM's MLP (Kotelnikov et al., 2023).</summary>
 public sealed record TabularMlpDenoiserOptions
@@ -65,7 +65,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
 #pragma warning restore IDE0044, SA1306
 
     /// <summary>Creates the network with weights drawn from <paramref name="generator"/>.</summary>
-    /// <param name="features">The width of a transformed row (<see cref="TableLayout.Width"/> without cyclic blocks' order changes).</param>
+    /// <param name="features">The width of a transformed row (<see cref="Tabular.TableLayout.Width"/> without cyclic blocks' order changes).</param>
     /// <param name="options">The shape; default <see cref="TabularMlpDenoiserOptions"/>.</param>
     /// <param name="generator">The source of the initial weights (none: the global one).</param>
     /// <exception cref="ArgumentException">Invalid options or fewer than 1 feature.</exception>
