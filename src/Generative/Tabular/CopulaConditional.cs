@@ -16,6 +16,8 @@ namespace Generative.Tabular;
 /// <see cref="Sweeps"/> sweeps; the test compares it with rejection sampling.</para>
 /// <para>The others: z_R = A·z_C + L_S·ε with A = Σ_RC·Σ_CC⁻¹ and L_S the Cholesky factor of Σ_RR − A·Σ_CR, where Σ is
 /// the correlation the unconditional sampler uses (L·Lᵀ of its factor).</para>
+/// <para>Scores become uniforms through the fast Φ of <see cref="TruncatedNormal"/> (relative error below 1.2e-7, a
+/// shift of about 1e-4 of a quantile step when decoding).</para>
 /// </remarks>
 internal sealed class CopulaConditional
 {
@@ -143,7 +145,7 @@ internal sealed class CopulaConditional
 
                 for (int i = 0; i < c; i++)
                 {
-                    u[_conditioned[i]][row] = sets[i].Clamp(NormalDistribution.Cdf(z[i]));
+                    u[_conditioned[i]][row] = sets[i].Clamp(TruncatedNormal.Cdf(z[i]));
                 }
             }
 
@@ -160,7 +162,7 @@ internal sealed class CopulaConditional
                     value += _choleskyRest[(i * r) + k] * normals[(row * r) + k];
                 }
 
-                u[_rest[i]][row] = NormalDistribution.Cdf(value);
+                u[_rest[i]][row] = TruncatedNormal.Cdf(value);
             }
         }
 

@@ -112,11 +112,23 @@ internal sealed class UnitIntervals
     internal double DrawScore(double mean, double sd, double w)
     {
         int count = ScoreLow.Length;
-        Span<double> mass = count <= 16 ? stackalloc double[count] : new double[count];
+        if (count == 1)
+        {
+            double a = (ScoreLow[0] - mean) / sd, b = (ScoreHigh[0] - mean) / sd;
+            TruncatedNormal.Mass(a, b, out double lo, out double hi);
+            return Math.Clamp(mean + (sd * TruncatedNormal.Draw(a, b, lo, hi, w)), ScoreLow[0], ScoreHigh[0]);
+        }
+
+        Span<double> mass = stackalloc double[3 * Math.Min(count, 64)];
+        if (count > 64)
+        {
+            mass = new double[3 * count];
+        }
+
         double total = 0;
         for (int i = 0; i < count; i++)
         {
-            mass[i] = TruncatedNormal.Mass((ScoreLow[i] - mean) / sd, (ScoreHigh[i] - mean) / sd);
+            mass[i] = TruncatedNormal.Mass((ScoreLow[i] - mean) / sd, (ScoreHigh[i] - mean) / sd, out mass[count + i], out mass[(2 * count) + i]);
             total += mass[i];
         }
 
@@ -124,7 +136,7 @@ internal sealed class UnitIntervals
         double target = w * total, before = 0;
         if (!(total > 0))
         {
-            // Every interval lies beyond the reach of doubles (hundreds of deviations away): take the nearest.
+            // Every interval lies beyond the reach of doubles (tens of deviations away): take the nearest.
             for (int i = 1; i < count; i++)
             {
                 if (Distance(i, mean) < Distance(k, mean))
@@ -142,7 +154,7 @@ internal sealed class UnitIntervals
 
         double within = mass[k] > 0 ? Math.Clamp((target - before) / mass[k], 0, 1) : w;
         double alpha = (ScoreLow[k] - mean) / sd, beta = (ScoreHigh[k] - mean) / sd;
-        return Math.Clamp(mean + (sd * TruncatedNormal.Draw(alpha, beta, within)), ScoreLow[k], ScoreHigh[k]);
+        return Math.Clamp(mean + (sd * TruncatedNormal.Draw(alpha, beta, mass[count + k], mass[(2 * count) + k], within)), ScoreLow[k], ScoreHigh[k]);
     }
 
     private double Distance(int i, double x) => x < ScoreLow[i] ? ScoreLow[i] - x : x > ScoreHigh[i] ? x - ScoreHigh[i] : 0;
