@@ -94,7 +94,7 @@ public sealed class ConstrainedSynthesizer : ITableSynthesizer
     public void Save(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Checkpoints.AtomicDirectory.Write(directory, folder =>
+        AtomicFolder.Write(directory, folder =>
         {
             Model.Save(folder);
             var header = TableSynthesizerFile.ReadHeader(folder);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Generative.Checkpoints;
 
 namespace Generative.Tabular;
 
@@ -45,7 +44,7 @@ public static class TableSynthesizerFile
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(writeFiles);
-        AtomicDirectory.Write(directory, temporary =>
+        AtomicFolder.Write(directory, temporary =>
         {
             writeFiles(temporary);
             File.WriteAllText(Path.Combine(temporary, FileName), header.ToJsonString(Indented));
