@@ -315,18 +315,13 @@ public sealed class ComparisonRunner
                 enumerators.Add(row.Run.Trained.Model.SampleBatches(_options.SampleCount, generator, row.Options, cancellationToken).GetEnumerator());
             }
 
-            // The schedule: rows by name (not by the contenders' order), shuffled afresh each round from a seeded generator.
-            int[] byName = [.. Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Name, StringComparer.Ordinal)];
+            string[] names = [.. rows.Select(r => r.Name)];
             using var schedule = new Generator((ulong)(seed + 43));
             var batches = rows.Select(_ => new List<Tensor>()).ToList();
             var keptLeft = Enumerable.Repeat(true, rows.Count).ToArray();
             while (true)
             {
-                int[] order;
-                using (var permutation = randperm(byName.Length, generator: schedule))
-                {
-                    order = [.. permutation.data<long>().ToArray().Select(k => byName[k]).Where(i => keptLeft[i] || rows[i].Rates.Count < timedTurns)];
-                }
+                int[] order = [.. RoundOrder(names, schedule).Where(i => keptLeft[i] || rows[i].Rates.Count < timedTurns)];
 
                 if (order.Length == 0)
                 {
@@ -397,6 +392,21 @@ public sealed class ComparisonRunner
                 g.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// One round's order of the sampling rows: the rows sorted by name, shuffled by the schedule's generator. The order
+    /// the rows (contenders) were given in does not matter: the same names and generator state give the same names in
+    /// the same order.
+    /// </summary>
+    /// <param name="names">The rows' names (distinct), in the order they were given.</param>
+    /// <param name="schedule">The schedule's generator, advanced by one permutation.</param>
+    /// <returns>Indices into <paramref name="names"/>, each once.</returns>
+    internal static int[] RoundOrder(IReadOnlyList<string> names, Generator schedule)
+    {
+        int[] byName = [.. Enumerable.Range(0, names.Count).OrderBy(i => names[i], StringComparer.Ordinal)];
+        using var permutation = randperm(byName.Length, generator: schedule);
+        return [.. permutation.data<long>().ToArray().Select(k => byName[k])];
     }
 
     // One batch of a row's samples that is not kept (a warm-up, a lead-in or a timing-only batch).

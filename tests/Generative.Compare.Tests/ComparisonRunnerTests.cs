@@ -156,6 +156,27 @@ public class ComparisonRunnerTests
     }
 
     [Fact]
+    public void The_timing_schedule_is_the_same_whatever_the_order_of_the_rows()
+    {
+        // The reported speeds cannot depend on the contenders' order: the rows are timed in the same sequence of names.
+        string[] forward = ["gan", "wgan-gp", "ddpm-1000", "ddim-50", "ddim-10", "ddim-4"];
+        string[] reversed = [.. forward.Reverse()];
+        using var a = new TorchSharp.torch.Generator(43);
+        using var b = new TorchSharp.torch.Generator(43);
+        var rounds = new List<string>();
+        for (int round = 0; round < 8; round++)
+        {
+            string[] fromForward = [.. ComparisonRunner.RoundOrder(forward, a).Select(i => forward[i])];
+            string[] fromReversed = [.. ComparisonRunner.RoundOrder(reversed, b).Select(i => reversed[i])];
+            fromReversed.Should().Equal(fromForward, $"round {round} times the rows in the same order");
+            fromForward.Should().BeEquivalentTo(forward, "each row takes one turn a round");
+            rounds.Add(string.Join(",", fromForward));
+        }
+
+        rounds.Distinct().Count().Should().BeGreaterThan(1, "the order is shuffled from round to round, so no row always follows the same one");
+    }
+
+    [Fact]
     public void Bad_options_are_rejected_with_the_option_named()
     {
         using var data = ComparisonData.FromBuiltIn("ring", trainCount: 200, seed: 0);

@@ -12,7 +12,7 @@ namespace Generative.Tabular;
 /// </summary>
 /// <remarks>
 /// Saved as the model's own folder plus <c>rules.json</c> (the rules, fitted, and the original schema), named by
-/// <c>"rules": "rules.json"</c> in <c>synthesizer.json</c>; <see cref="TableSynthesizerRegistry.Load"/> loads the model
+/// <c>"rules": "rules.json"</c> in <c>synthesizer.json</c>; <see cref="TabularSynthesis.TableSynthesizerRegistry.Load"/> loads the model
 /// by its name and wraps it again. Thread-safety: as the model's.
 /// </remarks>
 public sealed class ConstrainedSynthesizer : ITableSynthesizer
@@ -44,7 +44,7 @@ public sealed class ConstrainedSynthesizer : ITableSynthesizer
     /// <param name="table">The table; every row must satisfy the rules.</param>
     /// <param name="rules">The rules.</param>
     /// <param name="fit">Fits the model to the transformed table (for a registered one, see
-    /// <see cref="TableSynthesizerRegistry.Fit(string, Table, TableRules, object?, torch.Generator)"/>).</param>
+    /// <see cref="TabularSynthesis.TableSynthesizerRegistry.Fit(string, Table, TableRules, object?, torch.Generator)"/>).</param>
     /// <param name="generator">The source of randomness, handed to <paramref name="fit"/>.</param>
     /// <returns>The model with its rules.</returns>
     /// <exception cref="ArgumentException">A rule names a missing column or one of another kind, or a row breaks a rule

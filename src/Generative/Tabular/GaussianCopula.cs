@@ -29,7 +29,7 @@ namespace Generative.Tabular;
 /// </remarks>
 public sealed class GaussianCopula : ITableSynthesizer
 {
-    /// <summary>The name the copula is registered under (<see cref="TableSynthesizerRegistry"/>) and written into
+    /// <summary>The name the copula is registered under (<see cref="TabularSynthesis.TableSynthesizerRegistry"/>) and written into
     /// <c>synthesizer.json</c>.</summary>
     public const string RegisteredName = "copula";
 

@@ -5,7 +5,7 @@ namespace Generative.Tabular;
 /// <summary>
 /// Rules that every sampled row satisfies, for any synthesizer: column ranges, <c>a &lt;= b</c> between two numeric or
 /// date columns, and allowed combinations of categorical columns. Immutable: each method returns new rules. Fit a model
-/// with them through <see cref="TableSynthesizerRegistry.Fit(string, Table, TableRules, object?, TorchSharp.torch.Generator)"/>
+/// with them through <see cref="TabularSynthesis.TableSynthesizerRegistry.Fit(string, Table, TableRules, object?, TorchSharp.torch.Generator)"/>
 /// or <see cref="ConstrainedSynthesizer.Fit"/>.
 /// </summary>
 /// <remarks>

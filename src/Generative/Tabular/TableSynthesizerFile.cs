@@ -6,7 +6,7 @@ namespace Generative.Tabular;
 /// <summary>
 /// The folder a tabular synthesizer is saved in: <c>synthesizer.json</c>, <c>{"format": "generative-table-synthesizer",
 /// "version": 1, "synthesizer": "&lt;registered name&gt;", …}</c>, plus whatever files the model needs.
-/// <see cref="TableSynthesizerRegistry.Load"/> reads the header and hands the folder to the loader registered under
+/// <see cref="TabularSynthesis.TableSynthesizerRegistry.Load"/> reads the header and hands the folder to the loader registered under
 /// the name. A third party's synthesizer saves and loads through these helpers like the built-ins.
 /// </summary>
 public static class TableSynthesizerFile

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Generative.Data.BuiltIn;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 
 namespace Generative.Tests.Tabular;

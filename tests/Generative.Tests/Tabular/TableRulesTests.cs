@@ -1,5 +1,6 @@
 using Generative.Data.BuiltIn;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 
 namespace Generative.Tests.Tabular;

@@ -1,6 +1,7 @@
+using Generative.Tabular;
 using TorchSharp;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// Tabular synthesizers by name (case-insensitive): how to fit one and how to load a saved one. <see cref="Default"/>
@@ -90,6 +91,8 @@ public sealed class TableSynthesizerRegistry : Registry<TableSynthesizerType>
     {
         var registry = new TableSynthesizerRegistry();
         registry.Add(GaussianCopula.RegisteredName, new TableSynthesizerType(GaussianCopula.Fit, GaussianCopula.Load));
+        registry.Add(TabularDiffusion.RegisteredName, TableSynthesizerType.WithOptions<TabularDiffusionOptions>((table, options, generator) => TabularDiffusion.Fit(table, options ?? new TabularDiffusionOptions(), generator), TabularDiffusion.Load));
+        registry.Add(TabularGan.RegisteredName, TableSynthesizerType.WithOptions<TabularGanOptions>(TabularGan.Fit, TabularGan.Load));
         return registry;
     }
 }

@@ -1,4 +1,6 @@
-namespace Generative.Tabular;
+using Generative.Tabular;
+
+namespace Generative.TabularSynthesis;
 
 /// <summary>Loads any saved tabular synthesizer through <see cref="TableSynthesizerRegistry.Default"/>.</summary>
 public static class TableSynthesizers

@@ -1,6 +1,7 @@
+using Generative.Tabular;
 using TorchSharp;
 
-namespace Generative.Tabular;
+namespace Generative.TabularSynthesis;
 
 /// <summary>
 /// One kind of tabular synthesizer, the entry of a <see cref="TableSynthesizerRegistry"/>: how to fit it to a table
