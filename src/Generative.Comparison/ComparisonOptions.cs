@@ -27,9 +27,9 @@ public sealed record ComparisonOptions
     /// <summary>
     /// The fewest timed turns per sampling row, ≥ 1 (the speed figure is their median; see
     /// <see cref="ComparisonRunner"/>). When the kept samples fill fewer batches, timing-only batches make up the rest.
-    /// More turns steady the figure on a noisy machine at the cost of sampling time. Default 9.
+    /// More turns steady the figure on a noisy machine at the cost of sampling time. Default 15.
     /// </summary>
-    public int TimedTurns { get; init; } = 9;
+    public int TimedTurns { get; init; } = 15;
 
     internal void Validate()
     {

@@ -277,7 +277,7 @@ public sealed class ComparisonRunner
     /// Each row's kept samples come from its own generator, so they are exactly those of one <c>Sample</c> call.
     /// </summary>
     // The shortest timed turn; shorter batches are repeated (timing-only) until a turn lasts this long.
-    private const double MinimumTurnSeconds = 0.1;
+    private const double MinimumTurnSeconds = 0.25;
 
     private void SampleInterleaved(List<SamplingRow> rows, ComparisonData data, long seed, double fraction, int timedTurns, IProgress<ComparisonProgress>? progress, CancellationToken cancellationToken)
     {
