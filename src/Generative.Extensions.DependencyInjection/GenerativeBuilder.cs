@@ -287,10 +287,17 @@ public sealed class GenerativeBuilder
     /// <summary>Registers a tabular model created from code (fitted in-process, a test double).</summary>
     /// <param name="name">The model's name (service key and options name), unique among all models.</param>
     /// <param name="factory">Creates the model once, when it is first resolved; the container owns it (and disposes it if it is disposable).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public GenerativeBuilder AddTableModel(string name, Func<IServiceProvider, ITableSynthesizer> factory) => AddTableModel(name, factory, configure: null);
+
+    /// <summary>Registers a tabular model created from code, with its limits.</summary>
+    /// <param name="name">The model's name (service key and options name), unique among all models.</param>
+    /// <param name="factory">Creates the model once, when it is first resolved; the container owns it (and disposes it if it is disposable).</param>
     /// <param name="configure">Sets the limits; <see langword="null"/> for the defaults. <see cref="TableModelOptions.Directory"/> is ignored.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
-    public GenerativeBuilder AddTableModel(string name, Func<IServiceProvider, ITableSynthesizer> factory, Action<TableModelOptions>? configure = null)
+    public GenerativeBuilder AddTableModel(string name, Func<IServiceProvider, ITableSynthesizer> factory, Action<TableModelOptions>? configure)
     {
         ValidateName(name);
         ArgumentNullException.ThrowIfNull(factory);
