@@ -27,7 +27,7 @@ static int Compare(CommandLine options, string[] args)
 
     if (isTable)
     {
-        return CompareTables(options, args);
+        return TableCommand.Run(options, args, Console.Out, Console.Error);
     }
 
     ComparisonData data;
@@ -107,57 +107,6 @@ static int Compare(CommandLine options, string[] args)
         }
     }
 
-    return 0;
-}
-
-static int CompareTables(CommandLine options, string[] args)
-{
-    TableData data;
-    IReadOnlyList<string> contenders;
-    var registry = Generative.Tabular.TableSynthesizerRegistry.Default;
-    try
-    {
-        data = TableData.Load(options.Dataset, options.Target);
-        contenders = TableComparison.Contenders(options.Contenders, registry);
-    }
-    catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"error: cannot compare on the table '{options.Dataset}': {e.Message.Split(" (Parameter", StringSplitOptions.None)[0]}");
-        return 2;
-    }
-
-    using var cancellation = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        cancellation.Cancel();
-    };
-
-    TorchSharp.torch.set_num_threads(options.Threads);
-    Console.WriteLine($"Comparing the tabular synthesizers {string.Join(", ", contenders)} on {data.Name} ({data.Train.RowCount} training rows, {data.Holdout.RowCount} held out), seeds {string.Join(",", options.Seeds)}.");
-    string folder = Path.GetFullPath(options.Output);
-    var clock = Stopwatch.StartNew();
-    IReadOnlyList<TableRun> runs;
-    try
-    {
-        runs = TableComparison.Run(data, contenders, options.Seeds, folder, registry, Console.Out, cancellation.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        Console.Error.WriteLine("Cancelled.");
-        return 130;
-    }
-
-    string command = "dotnet run --project samples/Generative.Compare -c Release" + (args.Length > 0 ? " -- " + string.Join(' ', args) : string.Empty);
-    Console.WriteLine(TableSummary.Write(data, runs, options.Seeds, folder, command));
-    if (options.Json is not null)
-    {
-        string jsonPath = Path.GetFullPath(options.Json);
-        Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-        File.Copy(Path.Combine(folder, "summary.json"), jsonPath, overwrite: true);
-    }
-
-    Console.WriteLine($"Summary: {Path.Combine(folder, "summary.md")} (and summary.json). Total {clock.Elapsed.TotalSeconds:F0} s.");
     return 0;
 }
 

@@ -68,9 +68,8 @@ internal static class TableSummary
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"# Tabular comparison: {data.Name}");
         text.AppendLine();
-        text.AppendLine(inv, $"{data.Train.RowCount:N0} training rows, {data.Holdout.RowCount:N0} held-out rows (split seed {TableData.SplitSeed}); " +
-            $"target {(data.Target is null ? "none (no machine-learning efficacy)" : $"`{data.Target}`")}; seeds {string.Join(", ", seeds)}; " +
-            "each contender samples as many rows as the training set. Mean ± sd over the seeds.");
+        string target = data.Target is null ? "none (no machine-learning efficacy)" : $"`{data.Target}`";
+        text.AppendLine(inv, $"{data.Train.RowCount:N0} training rows, {data.Holdout.RowCount:N0} held-out rows (split seed {TableData.SplitSeed}); target {target}; seeds {string.Join(", ", seeds)}; each contender samples as many rows as the training set. Mean ± sd over the seeds.");
         text.AppendLine();
         text.AppendLine(inv, $"Command: `{command}`");
         text.AppendLine();
