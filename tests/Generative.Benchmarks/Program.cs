@@ -10,8 +10,10 @@ using TorchSharp;
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] trim-cost [batch] [rounds]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] raw [rounds] [name filter]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] comparison-order [steps] [pairs]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] ctgan-adult [epochs] [seed]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] spells [seconds] [window seconds]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] table-report [seeds...] [--out folder]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] tabddpm adult|penguins [steps] [batch] [width] [depth] [seed]
 // libtorch runs on one thread unless --threads N or GENERATIVE_BENCH_THREADS=N says otherwise.
 var rest = new List<string>(args);
 int threads = int.TryParse(Environment.GetEnvironmentVariable("GENERATIVE_BENCH_THREADS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int fromEnv) ? fromEnv : 1;
@@ -37,6 +39,16 @@ if (rest.Count > 0 && rest[0] == "sampling-memory")
 if (rest.Count > 0 && rest[0] == "trim-cost")
 {
     return TrimCost.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "ctgan-adult")
+{
+    return CtganAdult.Run([.. rest.Skip(1)]);
+}
+
+if (rest.Count > 0 && rest[0] == "tabddpm")
+{
+    return TabularDiffusionBench.Run([.. rest.Skip(1)]);
 }
 
 if (rest.Count > 0 && rest[0] == "spells")

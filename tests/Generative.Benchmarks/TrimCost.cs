@@ -56,9 +56,7 @@ internal static class TrimCost
     // drift that separate medians of the two sides would keep.
     private static int Interval(DiffusionModel model, SamplingOptions options, Generator g, int rounds, TimeSpan interval)
     {
-        var batchTimes = new List<double>();
-        Block(model, options, g, BlockBatches, NativeMemoryPolicy.Off, batchTimes);
-        int perBlock = (int)Math.Ceiling(2 * interval.TotalMilliseconds / Median(batchTimes));
+        var blockLength = 2 * interval;
         var policy = new NativeMemoryPolicy { SamplingTrimInterval = interval };
         var off = new List<double>();
         var trimmed = new List<double>();
@@ -69,7 +67,7 @@ internal static class TrimCost
             foreach (bool trim in r % 2 == 0 ? new[] { false, true } : [true, false])
             {
                 var times = new List<double>();
-                Block(model, options, g, perBlock, trim ? policy : NativeMemoryPolicy.Off, times);
+                TimedBlock(model, options, g, blockLength, trim ? policy : NativeMemoryPolicy.Off, times);
                 (trim ? ref trimAverage : ref offAverage) = times.Average();
                 (trim ? trimmed : off).Add(times.Average());
             }
@@ -80,12 +78,31 @@ internal static class TrimCost
         NativeMemoryPolicy.Current = NativeMemoryPolicy.Off;
         double offMedian = Median(off), trimMedian = Median(trimmed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"DDIM-50, batches of {options.BatchSize}, interval {interval.TotalSeconds} s, {rounds} rounds of two blocks of {perBlock} batches: no trim {offMedian:F2} ms per batch [{off.Min():F2}–{off.Max():F2}]; with the interval {trimMedian:F2} ms [{trimmed.Min():F2}–{trimmed.Max():F2}]; cost, median of the rounds' paired ratios {Median(ratios) - 1:P2} [{ratios.Min() - 1:P2} to {ratios.Max() - 1:P2}]; peak RSS {PeakRss()} MB"));
+            $"DDIM-50, batches of {options.BatchSize}, interval {interval.TotalSeconds} s, {rounds} rounds of two blocks of {blockLength.TotalSeconds} s: no trim {offMedian:F2} ms per batch [{off.Min():F2}–{off.Max():F2}]; with the interval {trimMedian:F2} ms [{trimmed.Min():F2}–{trimmed.Max():F2}]; cost, median of the rounds' paired ratios {Median(ratios) - 1:P2} [{ratios.Min() - 1:P2} to {ratios.Max() - 1:P2}]; peak RSS {PeakRss()} MB"));
         return 0;
     }
 
     private static long PeakRss() =>
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+
+    // Batches until the block has lasted its length (a slow spell makes fewer batches, not a longer block).
+    private static void TimedBlock(DiffusionModel model, SamplingOptions options, Generator g, TimeSpan length, NativeMemoryPolicy policy, List<double> times)
+    {
+        NativeMemoryPolicy.Current = policy;
+        long begin = Stopwatch.GetTimestamp();
+        long last = begin;
+        foreach (var batch in model.SampleBatches(1_000_000 * options.BatchSize!.Value, g, options))
+        {
+            batch.Dispose();
+            long now = Stopwatch.GetTimestamp();
+            times.Add(Stopwatch.GetElapsedTime(last, now).TotalMilliseconds);
+            last = now;
+            if (Stopwatch.GetElapsedTime(begin, now) >= length)
+            {
+                break;
+            }
+        }
+    }
 
     private static void Block(DiffusionModel model, SamplingOptions options, Generator g, int batches, NativeMemoryPolicy policy, List<double>? times)
     {

@@ -19,7 +19,9 @@ public sealed class TablesDocTests : IDisposable
             .And.Contain("344 rows x 22 numbers: 4 Gaussian, 7 one-hot groups, 4 of them missing indicators")
             .And.Contain("inverse(transform(x)) == x: True")
             .And.Contain("sampled 1000 rows; Sex missing in")
-            .And.Contain("first: Penguin { Species = ");
+            .And.Contain("first: Penguin { Species = ")
+            .And.Contain("500 rows from the loaded 'copula': 500 on Dream with flippers of 190-200 mm, 500 within the rules; species Adelie/Chinstrap");
+        File.Exists(Path.Combine(_dir, "models", "penguins-copula", "rules.json")).Should().BeTrue();
         File.Exists(Path.Combine(_dir, "models", "penguins", "table.json")).Should().BeTrue();
         File.ReadAllLines(Path.Combine(_dir, "synthetic-penguins.csv")).Should().HaveCount(1001);
     }

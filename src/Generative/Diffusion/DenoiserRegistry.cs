@@ -51,6 +51,8 @@ public sealed class DenoiserRegistry : NetworkTypeRegistry<IDenoiser>
                 ["options"] = DiffusionConfiguration.ToNode(((UNetDenoiser)network).Options),
             },
             UNetDenoiserConfigReader.Read));
+        registry.Add(TabularMlpDenoiser.RegisteredType, new ComponentType<IDenoiser>(
+            typeof(TabularMlpDenoiser), TabularMlpDenoiser.Describe, TabularMlpDenoiser.Read));
         return registry;
     }
 }

@@ -53,6 +53,11 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
             description["maxoutPieces"] = o.MaxoutPieces;
         }
 
+        if (o.DropoutRate != 0)
+        {
+            description["dropoutRate"] = o.DropoutRate;
+        }
+
         if (o.WeightInitStandardDeviation is double sigma)
         {
             description["weightInitStandardDeviation"] = sigma;
@@ -83,6 +88,7 @@ public sealed class CriticRegistry : NetworkTypeRegistry<IDiscriminator>
                 LeakyReluSlope = shared.LeakyReluSlope, ClassCount = shared.ClassCount,
                 SpectralNormalization = shared.SpectralNormalization, PowerIterations = shared.PowerIterations,
                 MaxoutPieces = o["maxoutPieces"].Int(1, MlpCriticOptions.MaxMaxoutPieces, fallback: 1),
+                DropoutRate = o["dropoutRate"].Exists ? o["dropoutRate"].Double(0, 0.999999) : 0,
                 WeightInitStandardDeviation = MlpGeneratorConfigReader.ReadStandardDeviation(o["weightInitStandardDeviation"]),
             },
             generator);

@@ -64,6 +64,7 @@ internal static class MlpGeneratorConfigReader
             ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
             ClassEmbeddingDimension = o["classEmbeddingDimension"].Int(1, ConfigLimits.MaxWidth),
             BatchNormalization = o["batchNormalization"].Bool(fallback: false),
+            Residual = o["residual"].Bool(fallback: false),
             WeightInitStandardDeviation = ReadStandardDeviation(o["weightInitStandardDeviation"]),
         };
         return new NetworkPlan<IGenerator>(Type, options.SampleShape, Declare, g => new MlpGenerator(options, g));
@@ -75,14 +76,14 @@ internal static class MlpGeneratorConfigReader
             int perLayer = norm ? 3 : 2; // Linear, [BatchNorm1d,] ReLU
             for (int i = 0; i < options.HiddenLayers; i++)
             {
-                t.Linear("body." + (perLayer * i).ToString(CultureInfo.InvariantCulture), i == 0 ? input : options.HiddenWidth, options.HiddenWidth, bias: !norm);
+                t.Linear("body." + (perLayer * i).ToString(CultureInfo.InvariantCulture), MlpGenerator.InputWidth(options, input, i), options.HiddenWidth, bias: !norm);
                 if (norm)
                 {
                     t.BatchNorm("body." + ((perLayer * i) + 1).ToString(CultureInfo.InvariantCulture), options.HiddenWidth);
                 }
             }
 
-            t.Linear("body." + (perLayer * options.HiddenLayers).ToString(CultureInfo.InvariantCulture), options.HiddenWidth, elements);
+            t.Linear("body." + (perLayer * options.HiddenLayers).ToString(CultureInfo.InvariantCulture), MlpGenerator.InputWidth(options, input, options.HiddenLayers), elements);
             if (options.ClassCount > 0)
             {
                 t.Embedding("class_embedding", options.ClassCount, options.ClassEmbeddingDimension);

@@ -58,6 +58,11 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
             description["batchNormalization"] = true;
         }
 
+        if (o.Residual)
+        {
+            description["residual"] = true;
+        }
+
         if (o.WeightInitStandardDeviation is double sigma)
         {
             description["weightInitStandardDeviation"] = sigma;

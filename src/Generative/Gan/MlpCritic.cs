@@ -6,7 +6,7 @@ namespace Generative.Gan;
 
 /// <summary>
 /// A fully connected GAN critic (discriminator) for vectors and table rows:
-/// φ(x) = (Linear → LeakyReLU) × L applied to the flattened sample — or (Linear → maxout with k pieces) × L, PacGAN's
+/// φ(x) = (Linear → LeakyReLU [→ Dropout]) × L applied to the flattened sample — or (Linear → maxout with k pieces) × L, PacGAN's
 /// discriminator (<see cref="MlpCriticOptions.MaxoutPieces"/>); score = ψ(φ(x)) with ψ linear, plus
 /// ⟨embed(y), φ(x)⟩ for a class-conditional projection critic (Miyato &amp; Koyama 2018, "cGANs with Projection
 /// Discriminator", arXiv:1802.05637). No batch normalisation, so the gradient penalty's per-sample gradients are valid.
@@ -26,7 +26,9 @@ public sealed class MlpCritic : nn.Module<Tensor, Tensor>, IDiscriminator
 
     /// <summary>Builds the critic.</summary>
     /// <param name="options">The architecture.</param>
-    /// <param name="generator">Draws the initial weights and the spectral-norm vectors; <see langword="null"/> uses the global generator.</param>
+    /// <param name="generator">Draws the initial weights and the spectral-norm vectors, and, with
+    /// <see cref="MlpCriticOptions.DropoutRate"/> above 0, the dropout masks in training mode (the critic keeps a reference
+    /// to it: keep it alive while training); <see langword="null"/> uses the global generator.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     public MlpCritic(MlpCriticOptions options, Generator? generator = null)
         : base(nameof(MlpCritic))
@@ -41,6 +43,10 @@ public sealed class MlpCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         {
             layers.Add(($"{2 * i}", nn.Linear(i == 0 ? input : options.HiddenWidth, (long)options.HiddenWidth * pieces)));
             layers.Add(($"{2 * i + 1}", pieces > 1 ? new Maxout(pieces) : nn.LeakyReLU(options.LeakyReluSlope)));
+            if (options.DropoutRate > 0)
+            {
+                layers.Add(($"dropout{i}", new SeededDropout(options.DropoutRate, generator)));
+            }
         }
 
         features = nn.Sequential(layers.ToArray());

@@ -31,6 +31,10 @@ public sealed record MlpCriticOptions
     /// discriminator: 3 × 200 units, k = 5). Default 1 (LeakyReLU). At most <see cref="MaxMaxoutPieces"/>.</summary>
     public int MaxoutPieces { get; init; } = 1;
 
+    /// <summary>p, the dropout rate after each hidden layer's activation in training mode (CTGAN's critic: 0.5), in
+    /// [0, 1). Default 0 (no dropout layer). The masks are drawn from the generator given to the critic's constructor.</summary>
+    public double DropoutRate { get; init; }
+
     /// <summary>The largest <see cref="MaxoutPieces"/> accepted: 64.</summary>
     public const int MaxMaxoutPieces = 64;
 
@@ -47,6 +51,7 @@ public sealed record MlpCriticOptions
         GanNetworkHelpers.Require(LeakyReluSlope >= 0 && LeakyReluSlope < 1, parameterName, $"LeakyReluSlope must lie in [0, 1); got {LeakyReluSlope}.");
         GanNetworkHelpers.Require(ClassCount >= 0, parameterName, $"ClassCount must be 0 (unconditional) or more; got {ClassCount}.");
         GanNetworkHelpers.Require(MaxoutPieces is >= 1 and <= MaxMaxoutPieces, parameterName, $"MaxoutPieces must lie in [1, {MaxMaxoutPieces}]; got {MaxoutPieces}.");
+        GanNetworkHelpers.Require(DropoutRate >= 0 && DropoutRate < 1, parameterName, $"DropoutRate must lie in [0, 1); got {DropoutRate}.");
         GanNetworkHelpers.RequireStandardDeviation(WeightInitStandardDeviation, parameterName);
         GanNetworkHelpers.Require(PowerIterations >= 1, parameterName, $"PowerIterations must be at least 1; got {PowerIterations}.");
     }

@@ -39,7 +39,7 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
         for (int i = 0; i < options.HiddenLayers; i++)
         {
             // With batch normalisation the Linear layer has no bias (the normalisation's shift replaces it), as in PacGAN.
-            layers.Add(($"{layers.Count}", nn.Linear(i == 0 ? input : options.HiddenWidth, options.HiddenWidth, hasBias: !norm)));
+            layers.Add(($"{layers.Count}", nn.Linear(InputWidth(options, input, i), options.HiddenWidth, hasBias: !norm)));
             if (norm)
             {
                 layers.Add(($"{layers.Count}", nn.BatchNorm1d(options.HiddenWidth)));
@@ -48,7 +48,7 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
             layers.Add(($"{layers.Count}", nn.ReLU()));
         }
 
-        layers.Add(($"{layers.Count}", nn.Linear(options.HiddenWidth, options.SampleShape.ElementCount)));
+        layers.Add(($"{layers.Count}", nn.Linear(InputWidth(options, input, options.HiddenLayers), options.SampleShape.ElementCount)));
         body = nn.Sequential(layers.ToArray());
         if (options.ClassCount > 0)
         {
@@ -81,7 +81,32 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
         GanNetworkHelpers.EnsureLabels(classLabels, ClassCount, latent.shape[0], nameof(classLabels));
         using var scope = NewDisposeScope();
         var input = class_embedding is null ? latent : cat([latent, class_embedding.call(classLabels!).to(latent.dtype)], 1);
-        return body.call(input).reshape(SampleShape.WithBatch(latent.shape[0])).MoveToOuterDisposeScope();
+        var output = Options.Residual ? ResidualForward(input) : body.call(input);
+        return output.reshape(SampleShape.WithBatch(latent.shape[0])).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The width of the input of Linear layer <paramref name="layer"/> (the output layer is layer L): the
+    /// previous hidden width, or with <see cref="MlpGeneratorOptions.Residual"/> the input and every hidden layer so far.</summary>
+    internal static long InputWidth(MlpGeneratorOptions options, long input, int layer) =>
+        options.Residual ? input + ((long)layer * options.HiddenWidth) : layer == 0 ? input : options.HiddenWidth;
+
+    private Tensor ResidualForward(Tensor input)
+    {
+        var modules = body.children().Cast<nn.Module<Tensor, Tensor>>().ToArray();
+        int perLayer = Options.BatchNormalization ? 3 : 2;
+        var h = input;
+        for (int i = 0; i < Options.HiddenLayers; i++)
+        {
+            var hidden = h;
+            for (int j = 0; j < perLayer; j++)
+            {
+                hidden = modules[(i * perLayer) + j].call(hidden);
+            }
+
+            h = cat([hidden, h], 1);
+        }
+
+        return modules[^1].call(h);
     }
 
     /// <summary>An unconditional forward pass: <see cref="Generate"/> without labels.</summary>

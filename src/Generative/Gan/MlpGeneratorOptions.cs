@@ -27,6 +27,10 @@ public sealed record MlpGeneratorOptions
     /// al. 2018, following VEEGAN). Default false.</summary>
     public bool BatchNormalization { get; init; }
 
+    /// <summary>Whether each hidden layer's output is concatenated with its input (CTGAN's residual generator, Xu et al.
+    /// 2019: h₁ = [ReLU(BN(Linear(h₀))), h₀], …), so the output layer sees z and every hidden layer. Default false.</summary>
+    public bool Residual { get; init; }
+
     /// <summary>σ of the initial weights: every Linear weight drawn from N(0, σ²) and every bias 0 (PacGAN's and DCGAN's
     /// σ = 0.02), from the generator passed to the constructor; <see langword="null"/> (default) for PyTorch's default
     /// initialisation. Positive and finite.</summary>

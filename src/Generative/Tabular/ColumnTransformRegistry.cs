@@ -7,6 +7,10 @@ namespace Generative.Tabular;
 /// <list type="bullet">
 /// <item><c>quantile-normal</c> (continuous, integer): mid-rank empirical CDF, piecewise linear, then Φ⁻¹; decoded
 /// within the observed bounds and rounded to the data's decimals (integers to whole numbers);</item>
+/// <item><c>mode-specific</c> (continuous, integer): CTGAN's mode-specific normalisation — a Gaussian mixture of at
+/// most 10 modes per column (EM, number of modes by BIC, modes lighter than 0.005 dropped); a value becomes its most
+/// responsible mode (a one-hot group of role <see cref="BlockRole.Mode"/>) and α = (x − μ_k) / (4σ_k) (a Gaussian
+/// block), decoded within the observed bounds and rounded to the data's decimals;</item>
 /// <item><c>one-hot</c> (categorical, Boolean): one slot per category, none merged however rare;</item>
 /// <item><c>datetime</c> and <c>datetime-cyclic</c> (date-time): the time since the earliest value in the data's unit
 /// (day, second or tick) as <c>quantile-normal</c>; the second adds sine/cosine features of the day of the week and of the
@@ -41,6 +45,7 @@ public sealed class ColumnTransformRegistry : Registry<ColumnTransform>
     {
         var registry = new ColumnTransformRegistry();
         registry.Add(QuantileNormalEncoder.Name, new ColumnTransform([ColumnKind.Continuous, ColumnKind.Integer], QuantileNormalEncoder.Fit, QuantileNormalEncoder.Load));
+        registry.Add(ModeSpecificEncoder.Name, new ColumnTransform([ColumnKind.Continuous, ColumnKind.Integer], ModeSpecificEncoder.Fit, ModeSpecificEncoder.Load));
         registry.Add(OneHotEncoder.Name, new ColumnTransform([ColumnKind.Categorical, ColumnKind.Boolean], OneHotEncoder.Fit, OneHotEncoder.Load));
         registry.Add(DateTimeEncoder.Name, new ColumnTransform([ColumnKind.DateTime], (c, s) => DateTimeEncoder.Fit(c, s, cyclic: false), DateTimeEncoder.Load));
         registry.Add(DateTimeEncoder.CyclicName, new ColumnTransform([ColumnKind.DateTime], (c, s) => DateTimeEncoder.Fit(c, s, cyclic: true), DateTimeEncoder.Load));

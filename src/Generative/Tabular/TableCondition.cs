@@ -180,7 +180,8 @@ public sealed class TableCondition
                 return;
             default:
                 string asked = condition.Categories is not null ? "a category" : "a range";
-                throw new ArgumentException($"The condition asks {asked} of '{name}', a {column.Kind.ToString().ToLowerInvariant()} column; categorical and Boolean columns take categories, continuous, integer and date columns take ranges, and id columns cannot be conditioned.", nameof(condition));
+                string kind = TableSchema.KindName(column.Kind);
+                throw new ArgumentException($"The condition asks {asked} of '{name}', {("aeiou".Contains(kind[0], StringComparison.Ordinal) ? "an" : "a")} {kind} column; categorical and Boolean columns take categories, continuous, integer and date columns take ranges, and id columns cannot be conditioned.", nameof(condition));
         }
     }
 

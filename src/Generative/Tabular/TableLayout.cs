@@ -38,11 +38,16 @@ public sealed class TableLayout
     /// <summary>The Gaussian blocks (one matrix column each).</summary>
     public IReadOnlyList<TransformBlock> Gaussian => [.. Blocks.Where(b => b.Kind == BlockKind.Gaussian)];
 
-    /// <summary>The one-hot groups (categorical values, Booleans and missing indicators).</summary>
+    /// <summary>The one-hot groups (categorical values, Booleans, missing indicators, and the mode indicators of
+    /// <c>mode-specific</c> numbers).</summary>
     public IReadOnlyList<TransformBlock> OneHotGroups => [.. Blocks.Where(b => b.Kind == BlockKind.OneHot)];
 
     /// <summary>The missing-value indicators of nullable numeric and date columns.</summary>
     public IReadOnlyList<TransformBlock> MissingIndicators => [.. Blocks.Where(b => b.Role == BlockRole.Missing)];
+
+    /// <summary>The mode indicators of <c>mode-specific</c> numbers (<see cref="BlockRole.Mode"/>), each right after its
+    /// column's α block.</summary>
+    public IReadOnlyList<TransformBlock> ModeGroups => [.. Blocks.Where(b => b.Role == BlockRole.Mode)];
 
     /// <summary>The blocks of one column, in order.</summary>
     /// <param name="column">The column's name.</param>

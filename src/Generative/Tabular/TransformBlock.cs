@@ -25,6 +25,12 @@ public enum BlockRole
 
     /// <summary>Features derived from the value (ignored when decoding).</summary>
     Feature,
+
+    /// <summary>Which mode of a mode-specific normalised number the value belongs to (a one-hot group, the slots
+    /// <c>mode 1</c> … <c>mode K</c>); the value itself is the preceding <see cref="BlockKind.Gaussian"/> block, the offset
+    /// α within that mode, in [−1, 1] for values within four standard deviations of the mode's mean (CTGAN's tanh
+    /// output). Not a category: a conditional vector over discrete columns leaves it out.</summary>
+    Mode,
 }
 
 /// <summary>

@@ -20,7 +20,7 @@ public sealed class LayeringTests
         ["Generative.Checkpoints"], // the safetensors format and config.json
         ["Generative.Training", "Generative.Sampling"], // the trainer, its options, callbacks, EMA | the base of trained models
         ["Generative.Diffusion", "Generative.Gan", "Generative.Flow"], // the model families, which never use each other
-        ["Generative.DenoisingGan"], // the hybrid family: a diffusion process whose steps are conditional GANs (uses both)
+        ["Generative.DenoisingGan", "Generative.TabularSynthesis"], // the hybrid family: a diffusion process whose steps are conditional GANs (uses both) | tabular models built on the families (CTGAN-style GAN)
         ["Generative.Models"],    // what spans the families: loading any saved model by its family name
         ["Generative.Evaluation"], // metrics
         // Generative.Comparison is the layer above, in an assembly of its own that references this one: the project

@@ -68,7 +68,7 @@ public sealed class DenoiserRegistryTests : IDisposable
         // Rename the type, keeping the config's own hash check out of the way: a checkpoint's config.json carries no hash of itself.
         File.WriteAllText(config, File.ReadAllText(config).Replace($"\"{Key}\"", "\"not-registered\"", StringComparison.Ordinal));
         var load = () => DiffusionModel.Load(_dir);
-        load.Should().Throw<CheckpointFormatException>().WithMessage("*'options.network.type' must name a registered network type (\"mlp\", \"tiny-test\", \"unet\"; a plugin registers others with DenoiserRegistry.Default.Add, a host with services.AddGenerative().AddDenoiser), but is \"not-registered\"*");
+        load.Should().Throw<CheckpointFormatException>().WithMessage("*'options.network.type' must name a registered network type (\"mlp\", \"tabular-mlp\", \"tiny-test\", \"unet\"; a plugin registers others with DenoiserRegistry.Default.Add, a host with services.AddGenerative().AddDenoiser), but is \"not-registered\"*");
 
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"not-registered\"", $"\"{Key}\"", StringComparison.Ordinal).Replace("\"hidden\": 8", "\"hidden\": 100000", StringComparison.Ordinal));
         load.Should().Throw<CheckpointFormatException>().WithMessage($"*the registered network type '{Key}' cannot build this description: features 2 or hidden 100000 out of range.*");

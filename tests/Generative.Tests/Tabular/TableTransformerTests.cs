@@ -157,7 +157,7 @@ public sealed class TableTransformerTests
         var renamed = JsonNode.Parse(json.ToJsonString())!.AsObject();
         renamed["columns"]![1]!["transform"] = "spline";
         var unknown = Assert.Throws<InvalidDataException>(() => TableTransformer.FromJson(renamed, "table.json"));
-        unknown.Message.Should().StartWith("table.json: columns[1]: No column transform is registered under the name 'spline'; registered: datetime, datetime-cyclic, id, one-hot, quantile-normal.");
+        unknown.Message.Should().StartWith("table.json: columns[1]: No column transform is registered under the name 'spline'; registered: datetime, datetime-cyclic, id, mode-specific, one-hot, quantile-normal.");
 
         var broken = JsonNode.Parse(json.ToJsonString())!.AsObject();
         broken["columns"]![1]!["state"]!["map"]!["cdf"]![0] = 0.9;
