@@ -14,6 +14,8 @@ internal sealed record CommandLine
 {
     public string Dataset { get; init; } = "grid";
     public string? LabelColumn { get; init; }
+    public string? Target { get; init; }
+    public bool Tables { get; init; }
     public ComparisonBudget? Budget { get; init; }
 
     public static ComparisonBudget DefaultBudget(ComparisonData data) =>
@@ -56,9 +58,11 @@ internal sealed record CommandLine
 
         var defaults = new CommandLine();
         var dataset = Checked<string>("--dataset", "NAME|PATH",
-            $"{string.Join(", ", BuiltInDatasets.Names)}, or a CSV file (header row, numeric columns)",
+            $"{string.Join(", ", BuiltInDatasets.Names)}; the business tables {string.Join(", ", TableData.BuiltIn.Keys)} (tabular synthesizers); or a CSV file (.csv or .csv.gz; numeric columns only: the comparison above, else a business table)",
             defaults.Dataset, CheckDataset);
-        var label = new Option<string?>("--label") { HelpName = "COLUMN", Description = "for a CSV: the class column (then the table metrics apply)" };
+        var label = new Option<string?>("--label") { HelpName = "COLUMN", Description = "for a numeric CSV: the class column (then the table metrics apply)" };
+        var target = new Option<string?>("--target") { HelpName = "COLUMN", Description = "for a business table: the column machine-learning efficacy predicts (default: income for adult, Species for penguins; none for a CSV); a CSV with --target is compared as a business table" };
+        var tables = new Option<bool>("--tables") { Description = "compare a numeric CSV as a business table (with the tabular synthesizers)" };
         var budget = Checked<ComparisonBudget?>("--budget", "B",
             "per contender: steps, a duration (90s, 2m) or both (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
             null, ParseBudget);
@@ -66,7 +70,7 @@ internal sealed record CommandLine
         var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);
         var trainCount = SampleCommandLine.WholeNumber("--train-count", "training samples drawn for generated data sets", defaults.TrainCount, 100, 10_000_000);
         var contenders = Checked<IReadOnlyList<string>?>("--contenders", "LIST",
-            $"{string.Join(", ", ContenderRegistry.Default.Keys)}, and those of --plugin assemblies (default: gan,wgan-gp,diffusion)", null, ParseContenders);
+            $"{string.Join(", ", ContenderRegistry.Default.Keys)}, and those of --plugin assemblies (default: gan,wgan-gp,diffusion); on a business table the tabular synthesizers {string.Join(", ", Generative.Tabular.TableSynthesizerRegistry.Default.Keys)} (default: all registered)", null, ParseContenders);
         var plugins = new Option<string[]>("--plugin")
         {
             HelpName = "PATH",
@@ -85,7 +89,7 @@ internal sealed record CommandLine
             "instead of the comparison: train each GAN contender once per seed and print its modes / high quality / KL every N steps (mixtures only)", null, ParseCurve);
         var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            dataset, label, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
+            dataset, label, target, tables, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
         };
 
         return SampleCommandLine.Invoke(command, args, output, error, parsed =>
@@ -96,6 +100,8 @@ internal sealed record CommandLine
             {
                 Dataset = preset is not null && !given(dataset) ? preset.Dataset : parsed.GetValue(dataset)!,
                 LabelColumn = parsed.GetValue(label),
+                Target = parsed.GetValue(target),
+                Tables = parsed.GetValue(tables),
                 Budget = preset is not null && !given(budget) ? preset.Budget : parsed.GetValue(budget),
                 Seeds = preset is not null && !given(seeds) ? preset.Seeds : parsed.GetValue(seeds)!,
                 Samples = preset is not null && !given(samples) ? preset.Samples : (int)parsed.GetValue(samples),
@@ -171,12 +177,12 @@ internal sealed record CommandLine
 
     private static string CheckDataset(string value)
     {
-        if (BuiltInDatasets.Contains(value))
+        if (BuiltInDatasets.Contains(value) || TableData.BuiltIn.ContainsKey(value.Trim()))
         {
             return value.Trim().ToLowerInvariant();
         }
 
-        if (value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || File.Exists(value))
+        if (value.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase) || File.Exists(value))
         {
             if (!File.Exists(value))
             {
@@ -186,7 +192,7 @@ internal sealed record CommandLine
             return value;
         }
 
-        throw new CommandLineException($"--dataset: unknown data set '{value}'; known: {string.Join(", ", BuiltInDatasets.Names)}, or a CSV file path.");
+        throw new CommandLineException($"--dataset: unknown data set '{value}'; known: {string.Join(", ", BuiltInDatasets.Names.Concat(TableData.BuiltIn.Keys))}, or a CSV file path.");
     }
 
     private static ComparisonBudget ParseBudget(string value)
@@ -235,6 +241,13 @@ internal sealed record CommandLine
     private static IReadOnlyList<string> ParseContenders(string value)
     {
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+        // Names of tabular synthesizers are for business tables (checked against the data set when it is known).
+        if (names.Count > 0 && names.All(Generative.Tabular.TableSynthesizerRegistry.Default.Contains))
+        {
+            return names;
+        }
+
         try
         {
             _ = ContenderRegistry.Default.Create(names);

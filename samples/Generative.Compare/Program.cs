@@ -14,6 +14,22 @@ static int Compare(CommandLine options, string[] args)
     // measured to cost at most about 1 % of sampling time; docs/performance.md, "Memory"), and the trainers force a
     // collection (and a trim) every 1,000 steps.
     NativeMemoryPolicy.Current = new NativeMemoryPolicy { SamplingTrimInterval = TimeSpan.FromSeconds(10), CollectEveryTrainingSteps = 1000 };
+    bool isTable;
+    try
+    {
+        isTable = TableData.IsTable(options);
+    }
+    catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot use the data set '{options.Dataset}': {e.Message}");
+        return 2;
+    }
+
+    if (isTable)
+    {
+        return TableCommand.Run(options, args, Console.Out, Console.Error);
+    }
+
     ComparisonData data;
     try
     {

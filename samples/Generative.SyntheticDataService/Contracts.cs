@@ -12,6 +12,8 @@ namespace Generative.SyntheticDataService;
 /// <param name="Eta">Overrides the configured η in [0, 1] (DDIM).</param>
 /// <param name="GuidanceScale">Overrides the configured guidance scale (conditional diffusion).</param>
 /// <param name="ClassLabel">Draws every sample from this class (conditional models).</param>
+/// <param name="Where">Tabular models only: what every row must satisfy, <c>{"column": value | [values] | {"min": a, "max": b}}</c>
+/// (see <see cref="TableSamples.ParseWhere"/>).</param>
 internal sealed record SampleRequest(
     int? Count,
     long? Seed = null,
@@ -20,7 +22,8 @@ internal sealed record SampleRequest(
     string? Sampler = null,
     double? Eta = null,
     double? GuidanceScale = null,
-    int? ClassLabel = null);
+    int? ClassLabel = null,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Where = null);
 
 /// <summary>The JSON answer of <c>POST /models/{name}/samples</c>: rows (samples of rank above 1 flattened row-major) with column names.</summary>
 internal sealed record SampleResponse(

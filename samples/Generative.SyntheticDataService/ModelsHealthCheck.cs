@@ -3,23 +3,25 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Generative.SyntheticDataService;
 
-/// <summary>Healthy when every registered model is loaded (models load at start, so a running service is healthy unless
-/// a model was registered with LoadOnStart = false and fails to load); degraded when no model is registered.</summary>
-internal sealed class ModelsHealthCheck(IGenerativeModelRegistry registry) : IHealthCheck
+/// <summary>Healthy when every registered model (tabular ones included) is loaded (models load at start, so a running
+/// service is healthy unless a model was registered with LoadOnStart = false and fails to load); degraded when no model
+/// is registered.</summary>
+internal sealed class ModelsHealthCheck(IGenerativeModelRegistry registry, ITableModelRegistry tables) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object> { ["models"] = registry.Names.Count };
-        if (registry.Names.Count == 0)
+        int count = registry.Names.Count + tables.Names.Count;
+        var data = new Dictionary<string, object> { ["models"] = count };
+        if (count == 0)
         {
             return Task.FromResult(HealthCheckResult.Degraded("No generative model is registered.", data: data));
         }
 
-        foreach (string name in registry.Names)
+        foreach (string name in registry.Names.Concat(tables.Names))
         {
             try
             {
-                _ = registry.Get(name);
+                _ = registry.Contains(name) ? registry.Get(name) : (object)tables.Get(name);
             }
             catch (Exception ex)
             {
@@ -27,6 +29,6 @@ internal sealed class ModelsHealthCheck(IGenerativeModelRegistry registry) : IHe
             }
         }
 
-        return Task.FromResult(HealthCheckResult.Healthy($"{registry.Names.Count} generative model(s) ready.", data));
+        return Task.FromResult(HealthCheckResult.Healthy($"{count} generative model(s) ready.", data));
     }
 }

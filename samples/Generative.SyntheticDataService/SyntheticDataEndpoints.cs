@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Generative.Hosting;
+using Generative.Tabular;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -19,10 +20,12 @@ internal static class SyntheticDataEndpoints
     public static void MapSyntheticDataEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
-        app.MapGet("/models", (IGenerativeModelRegistry registry) =>
-            Results.Ok(registry.DescribeAll().Select(ModelInfo.From)));
-        app.MapGet("/models/{name}", (string name, IGenerativeModelRegistry registry) =>
-            registry.Contains(name) ? Results.Ok(ModelInfo.From(registry.Describe(name))) : UnknownModel(name, registry));
+        app.MapGet("/models", (IGenerativeModelRegistry registry, ITableModelRegistry tables) =>
+            Results.Ok(registry.DescribeAll().Select(object (d) => ModelInfo.From(d)).Concat(tables.DescribeAll().Select(TableSamples.Describe))));
+        app.MapGet("/models/{name}", (string name, IGenerativeModelRegistry registry, ITableModelRegistry tables) =>
+            registry.Contains(name) ? Results.Ok(ModelInfo.From(registry.Describe(name)))
+            : tables.Contains(name) ? Results.Ok(TableSamples.Describe(tables.Describe(name)))
+            : UnknownModel(name, registry, tables));
         app.MapPost("/models/{name}/samples", PostSamplesAsync).RequireRateLimiting(SamplingLimiter);
     }
 
@@ -31,12 +34,15 @@ internal static class SyntheticDataEndpoints
         HttpRequest http,
         IGenerativeModelRegistry registry,
         ISyntheticDataGenerator generator,
+        ITableModelRegistry tables,
+        ITableDataGenerator tableGenerator,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
-        if (!registry.Contains(name))
+        bool isTable = tables.Contains(name);
+        if (!isTable && !registry.Contains(name))
         {
-            return UnknownModel(name, registry);
+            return UnknownModel(name, registry, tables);
         }
 
         SampleRequest? request;
@@ -52,6 +58,17 @@ internal static class SyntheticDataEndpoints
         if (request is null)
         {
             return BadRequest("Missing body", "Send a JSON object such as { \"count\": 10, \"seed\": 1, \"format\": \"json\" }.");
+        }
+
+        if (isTable)
+        {
+            return PostTableSamples(name, request, http, tables, tableGenerator, cancellationToken);
+        }
+
+        if (request.Where is not null)
+        {
+            return BadRequest("Conditions need a tabular model",
+                $"Model '{name}' is not a tabular model; 'where' applies to tabular models only (GET /models lists each model's kind).");
         }
 
         var descriptor = registry.Describe(name);
@@ -116,13 +133,77 @@ internal static class SyntheticDataEndpoints
         }
     }
 
-    private static IResult UnknownModel(string name, IGenerativeModelRegistry registry) =>
-        Results.Problem(
+    /// <summary>Rows of a tabular model: count and seed as for the other models, <c>where</c> read against its schema,
+    /// JSON objects or CSV. The diffusion settings do not apply and are refused.</summary>
+    private static IResult PostTableSamples(
+        string name, SampleRequest request, HttpRequest http, ITableModelRegistry tables, ITableDataGenerator generator, CancellationToken cancellationToken)
+    {
+        var descriptor = tables.Describe(name);
+        if (request.Count is not { } count)
+        {
+            return BadRequest("Missing count", "'count' is required: the number of rows, from 1 to " + descriptor.MaxCount + ".");
+        }
+
+        if (count < 1 || count > descriptor.MaxCount)
+        {
+            return BadRequest("Count out of range",
+                $"'count' must be between 1 and {descriptor.MaxCount} for model '{descriptor.Name}', but is {count}.");
+        }
+
+        if (!OutputFormats.TryParse(request.Format, out var format))
+        {
+            return BadRequest("Unknown format", $"'format' is '{request.Format}'; use one of {OutputFormats.Describe(OutputFormats.All)}.");
+        }
+
+        if (format == OutputFormat.Png)
+        {
+            return BadRequest("Format does not fit the model",
+                $"Model '{descriptor.Name}' makes table rows; 'png' does not fit them. Use one of {OutputFormats.Describe(OutputFormats.For(SampleKind.Table))}.");
+        }
+
+        string? setting = request.Steps is not null ? "steps" : request.Sampler is not null ? "sampler" : request.Eta is not null ? "eta"
+            : request.GuidanceScale is not null ? "guidanceScale" : request.ClassLabel is not null ? "classLabel" : null;
+        if (setting is not null)
+        {
+            return BadRequest("Invalid sampling settings",
+                $"'{setting}' does not apply to tabular model '{descriptor.Name}' ({descriptor.Synthesizer}); it takes 'count', 'seed', 'where' and 'format'.");
+        }
+
+        GeneratedTable result;
+        try
+        {
+            var condition = TableSamples.ParseWhere(request.Where, descriptor.Schema);
+            result = generator.Generate(descriptor.Name, new TableGenerationRequest(count) { Seed = request.Seed, Where = condition }, cancellationToken);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return BadRequest("Invalid sampling settings", FirstLine(ex.Message));
+        }
+        catch (ArgumentException ex)
+        {
+            return BadRequest("Invalid condition", FirstLine(ex.Message));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+
+        http.HttpContext.Response.Headers[SeedHeader] = result.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return format == OutputFormat.Csv
+            ? Results.Text(result.Rows.ToCsv(), "text/csv", Encoding.UTF8)
+            : Results.Json(TableSamples.ToJson(result));
+    }
+
+    private static IResult UnknownModel(string name, IGenerativeModelRegistry registry, ITableModelRegistry tables)
+    {
+        var names = registry.Names.Concat(tables.Names).ToList();
+        return Results.Problem(
             statusCode: StatusCodes.Status404NotFound,
             title: "Unknown model",
-            detail: registry.Names.Count == 0
+            detail: names.Count == 0
                 ? $"No model is named '{name}'; no models are registered."
-                : $"No model is named '{name}'. Models: {string.Join(", ", registry.Names)}.");
+                : $"No model is named '{name}'. Models: {string.Join(", ", names)}.");
+    }
 
     private static IResult BadRequest(string title, string detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);

@@ -36,7 +36,8 @@ public static class SyntheticDataServiceApp
         LoadPlugins(builder.Configuration.GetSection("SyntheticDataService:Plugins"));
 
         var generative = builder.Services.AddGenerative()
-            .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"));
+            .AddModelsFromConfiguration(builder.Configuration.GetSection("Generative:Models"))
+            .AddTableModelsFromConfiguration(builder.Configuration.GetSection("Generative:Tables"));
         var readyModel = ReadyModel.Register(builder, generative);
 
         configure?.Invoke(builder);

@@ -6,6 +6,7 @@ using Generative.Diffusion;
 using Generative.Gan;
 using Generative.Hosting;
 using Generative.Models;
+using Generative.Tabular;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,12 +39,16 @@ public sealed class GenerativeBuilder
                 .OfType<ConfigurationKeyNameAttribute>().FirstOrDefault()?.Name ?? p.Name),
         StringComparer.OrdinalIgnoreCase);
 
-    private readonly GenerativeModelCatalog _catalog;
+    private static readonly HashSet<string> TableKnownKeys = new(["Path", nameof(TableModelOptions.MaxCount), nameof(TableModelOptions.LoadOnStart)], StringComparer.OrdinalIgnoreCase);
 
-    internal GenerativeBuilder(IServiceCollection services, GenerativeModelCatalog catalog)
+    private readonly GenerativeModelCatalog _catalog;
+    private readonly TableModelCatalog _tables;
+
+    internal GenerativeBuilder(IServiceCollection services, GenerativeModelCatalog catalog, TableModelCatalog tables)
     {
         Services = services;
         _catalog = catalog;
+        _tables = tables;
     }
 
     /// <summary>The service collection the models are registered in.</summary>
@@ -248,6 +253,135 @@ public sealed class GenerativeBuilder
         where TCritic : class, IDiscriminator =>
         AddNetworkType(Families().Networks.Critics, key, describe, create);
 
+    /// <summary>
+    /// Registers a tabular model (an <see cref="ITableSynthesizer"/>) saved in a folder by <see cref="ITableSynthesizer.Save"/>:
+    /// a keyed singleton <see cref="ITableSynthesizer"/> (key: the name), loaded through the container's
+    /// <see cref="TableSynthesizerRegistry"/> (<see cref="TableSynthesizerRegistry.Default"/> unless one is registered), which
+    /// dispatches on the synthesizer named in <c>synthesizer.json</c> — the built-ins and any registered by a third party.
+    /// </summary>
+    /// <param name="name">The model's name (service key and options name), unique among all models.</param>
+    /// <param name="directory">The folder; relative to the host's content root (or the current directory) if relative.
+    /// Validated at host start: it must exist and hold <c>synthesizer.json</c>; the model is loaded at host start.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>
+    public GenerativeBuilder AddTableModel(string name, string directory) => AddTableModel(name, directory, configure: null);
+
+    /// <summary>Registers a tabular model saved in a folder, with its limits (see <see cref="AddTableModel(string, string)"/>).</summary>
+    /// <param name="name">The model's name (service key and options name), unique among all models.</param>
+    /// <param name="directory">The folder; relative to the host's content root (or the current directory) if relative.</param>
+    /// <param name="configure">Sets the limits; <see langword="null"/> for the defaults.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered, or the path is empty.</exception>
+    public GenerativeBuilder AddTableModel(string name, string directory, Action<TableModelOptions>? configure)
+    {
+        ValidateName(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        RegisterTable(new TableModelRegistration(name, null, null), options =>
+        {
+            options.Directory = directory;
+            configure?.Invoke(options);
+        });
+        return this;
+    }
+
+    /// <summary>Registers a tabular model created from code (fitted in-process, a test double).</summary>
+    /// <param name="name">The model's name (service key and options name), unique among all models.</param>
+    /// <param name="factory">Creates the model once, when it is first resolved; the container owns it (and disposes it if it is disposable).</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public GenerativeBuilder AddTableModel(string name, Func<IServiceProvider, ITableSynthesizer> factory) => AddTableModel(name, factory, configure: null);
+
+    /// <summary>Registers a tabular model created from code, with its limits.</summary>
+    /// <param name="name">The model's name (service key and options name), unique among all models.</param>
+    /// <param name="factory">Creates the model once, when it is first resolved; the container owns it (and disposes it if it is disposable).</param>
+    /// <param name="configure">Sets the limits; <see langword="null"/> for the defaults. <see cref="TableModelOptions.Directory"/> is ignored.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or already registered.</exception>
+    public GenerativeBuilder AddTableModel(string name, Func<IServiceProvider, ITableSynthesizer> factory, Action<TableModelOptions>? configure)
+    {
+        ValidateName(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        RegisterTable(new TableModelRegistration(name, null, factory), configure);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers one saved tabular model per child of <paramref name="section"/>: the child's key is the model's name, its
+    /// keys are <c>Path</c> (the folder), <c>MaxCount</c> and <c>LoadOnStart</c>; a child with a plain string value is a
+    /// path. Example (appsettings.json), with <c>AddTableModelsFromConfiguration(configuration.GetSection("Generative:Tables"))</c>:
+    /// <code>
+    /// "Generative": { "Tables": {
+    ///   "adult": { "Path": "models/adult", "MaxCount": 5000 },
+    ///   "penguins": "models/penguins" } }
+    /// </code>
+    /// </summary>
+    /// <remarks>Unknown keys and values that do not convert stop the host at start with a message naming the model and
+    /// the configuration key, as does a folder that does not exist or holds no <c>synthesizer.json</c>.</remarks>
+    /// <param name="section">The section whose children are the models; an absent or empty section registers none.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">A child's key is not a valid model name, or is already registered.</exception>
+    public GenerativeBuilder AddTableModelsFromConfiguration(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        foreach (var child in section.GetChildren())
+        {
+            ValidateName(child.Key);
+            var registration = new TableModelRegistration(child.Key, child.Path, null);
+            RegisterTable(registration, options => BindTable(registration, child, options));
+        }
+
+        return this;
+    }
+
+    private void RegisterTable(TableModelRegistration registration, Action<TableModelOptions>? configure)
+    {
+        if (_catalog.TryFind(registration.Name, out var model))
+        {
+            throw new ArgumentException($"A generative model named '{model.Name}' is already registered (model names are case-insensitive and shared by all models).", "name");
+        }
+
+        _tables.Add(registration);
+        var optionsBuilder = Services.AddOptions<TableModelOptions>(registration.Name);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.ValidateOnStart();
+        Services.AddKeyedSingleton<ITableSynthesizer>(registration.Name, (services, _) => TableModelFactory.Create(services, registration));
+    }
+
+    private static void BindTable(TableModelRegistration registration, IConfigurationSection section, TableModelOptions options)
+    {
+        if (section.Value is { } path && !section.GetChildren().Any())
+        {
+            options.Directory = path;
+            return;
+        }
+
+        var unknown = section.GetChildren().Select(child => child.Key).Where(key => !TableKnownKeys.Contains(key)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new OptionsValidationException(
+                registration.Name,
+                typeof(TableModelOptions),
+                [.. unknown.Select(key =>
+                    $"Tabular model '{registration.Name}': '{section.Path}:{key}' is not a known setting; known settings: {string.Join(", ", TableKnownKeys.Order(StringComparer.Ordinal))}.")]);
+        }
+
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(
+                registration.Name,
+                typeof(TableModelOptions),
+                [$"Tabular model '{registration.Name}': configuration section '{section.Path}' is invalid: {ex.Message}"]);
+        }
+    }
+
     private GenerativeBuilder AddNetworkType<TNetwork, TImplementation>(
         NetworkTypeRegistry<TNetwork> registry, string key, Func<TImplementation, JsonObject> describe, Func<JsonObject, torch.Generator?, TImplementation> create)
         where TNetwork : class
@@ -282,6 +416,11 @@ public sealed class GenerativeBuilder
 
     private void Register(GenerativeModelRegistration registration, Action<GenerativeModelOptions>? configure)
     {
+        if (_tables.TryFind(registration.Name, out var table))
+        {
+            throw new ArgumentException($"A tabular model named '{table.Name}' is already registered (model names are case-insensitive and shared by all models).", "name");
+        }
+
         _catalog.Add(registration);
         var optionsBuilder = Services.AddOptions<GenerativeModelOptions>(registration.Name);
         if (configure is not null)

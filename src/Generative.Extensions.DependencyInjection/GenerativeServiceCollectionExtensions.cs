@@ -1,4 +1,5 @@
 using Generative.Hosting;
+using Generative.Tabular;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,9 @@ public static class GenerativeServiceCollectionExtensions
     /// the container's <see cref="Generative.Diffusion.SamplerRegistry"/> (the samplers added with
     /// <see cref="GenerativeBuilder.AddSampler(string, Generative.Diffusion.SamplerFactory)"/> over
     /// <see cref="Generative.Diffusion.SamplerRegistry.Default"/>),
-    /// <see cref="IGenerativeModelRegistry"/>, <see cref="ISyntheticDataGenerator"/>, the validation of every model's
+    /// <see cref="IGenerativeModelRegistry"/>, <see cref="ISyntheticDataGenerator"/>, for tabular models
+    /// <see cref="ITableModelRegistry"/>, <see cref="ITableDataGenerator"/> and the <see cref="TableSynthesizerRegistry"/>
+    /// they are loaded with (<see cref="TableSynthesizerRegistry.Default"/>), the validation of every model's
     /// <see cref="GenerativeModelOptions"/> at host start, and a hosted service that loads the models at host start
     /// (<see cref="GenerativeModelOptions.LoadOnStart"/>). Without a host (a bare service provider), models
     /// are validated and loaded when first resolved.
@@ -39,6 +42,17 @@ public static class GenerativeServiceCollectionExtensions
             services.AddSingleton(catalog);
         }
 
+        var tables = services
+            .Where(d => d.ServiceType == typeof(TableModelCatalog) && !d.IsKeyedService)
+            .Select(d => d.ImplementationInstance)
+            .OfType<TableModelCatalog>()
+            .FirstOrDefault();
+        if (tables is null)
+        {
+            tables = new TableModelCatalog();
+            services.AddSingleton(tables);
+        }
+
         services.AddOptions();
         services.TryAddSingleton(provider => catalog.CreateSamplerRegistry(provider));
         services.TryAddSingleton<IGenerativeModelLoader, CheckpointModelLoader>();
@@ -49,6 +63,14 @@ public static class GenerativeServiceCollectionExtensions
         services.TryAddEnumerable(
             ServiceDescriptor.Singleton<IPostConfigureOptions<GenerativeModelOptions>, GenerativeModelPathResolver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GenerativeModelWarmup>());
-        return new GenerativeBuilder(services, catalog);
+
+        // Tabular models (ITableSynthesizer), loaded through the process-wide synthesizer registry unless one is registered.
+        services.TryAddSingleton(TableSynthesizerRegistry.Default);
+        services.TryAddSingleton<ITableModelRegistry, TableModelRegistry>();
+        services.TryAddSingleton<ITableDataGenerator, TableDataGenerator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableModelOptions>, TableModelOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<TableModelOptions>, TableModelPathResolver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableModelWarmup>());
+        return new GenerativeBuilder(services, catalog, tables);
     }
 }

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Generative.Comparison.Tables;
+using Generative.Tabular;
+using TorchSharp;
+
+namespace Generative.Compare;
+
+/// <summary>One contender's run on one seed: its report and what the fit cost.</summary>
+/// <param name="Contender">The synthesizer's registered name.</param>
+/// <param name="Seed">The seed (the fit's generator; the sample's is 1000 + seed; the report's is the seed).</param>
+/// <param name="TrainSeconds">Wall-clock seconds of the fit.</param>
+/// <param name="SampleSeconds">Wall-clock seconds drawing as many rows as the training set.</param>
+/// <param name="PeakMegabytes">The process's largest resident memory seen during the fit and the sample (MB, polled every 20 ms).</param>
+/// <param name="PeakAboveStartMegabytes">That peak minus the resident memory when the fit started (MB).</param>
+/// <param name="Report">The table report of its rows against the training and held-out rows.</param>
+/// <param name="Folder">Where its report page and JSON were written.</param>
+internal sealed record TableRun(
+    string Contender, long Seed, double TrainSeconds, double SampleSeconds, double PeakMegabytes, double PeakAboveStartMegabytes, TableReport Report, string Folder);
+
+/// <summary>
+/// The comparison on a business table: every tabular synthesizer registered in <see cref="TableSynthesizerRegistry"/>
+/// (the built-ins and a third party's alike, or those named) fitted on the same training rows once per seed, each
+/// sampled as many rows as the training set, each scored by <see cref="TableReport"/> against the training and held-out
+/// rows; one page and JSON per contender and seed, and one side-by-side summary.
+/// </summary>
+internal static class TableComparison
+{
+    /// <summary>The contenders: the names given (checked against the registry), or every registered synthesizer.</summary>
+    /// <exception cref="ArgumentException">A name is not registered (the message lists those that are).</exception>
+    public static IReadOnlyList<string> Contenders(IReadOnlyList<string>? names, TableSynthesizerRegistry registry)
+    {
+        if (names is null)
+        {
+            return registry.Keys;
+        }
+
+        foreach (string name in names)
+        {
+            if (!registry.Contains(name))
+            {
+                throw new ArgumentException($"--contenders: {registry.UnknownKeyMessage(name)}");
+            }
+        }
+
+        return [.. names.Select(n => n.Trim().ToLowerInvariant()).Distinct()];
+    }
+
+    /// <summary>Runs every contender on every seed and writes the pages and the summary into <paramref name="output"/>.</summary>
+    /// <returns>The runs, contender by contender, seed by seed.</returns>
+    public static IReadOnlyList<TableRun> Run(
+        TableData data, IReadOnlyList<string> contenders, IReadOnlyList<long> seeds, string output, TableSynthesizerRegistry registry,
+        TextWriter log, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(output);
+        var runs = new List<TableRun>();
+        foreach (string contender in contenders)
+        {
+            foreach (long seed in seeds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                log.WriteLine($"  {contender} seed {seed}: fitting on {data.Train.RowCount} rows");
+                var run = RunOne(data, contender, seed, output, registry);
+                log.WriteLine(FormattableString.Invariant(
+                    $"  {contender} seed {seed}: fit {run.TrainSeconds:0.0} s, quality {run.Report.QualityScore:0.0000}, detection AUC {run.Report.Detection?.BoostedAuc:0.000}, F1 ratio {run.Report.Efficacy?.BoostedRatio:0.000}"));
+                runs.Add(run);
+            }
+        }
+
+        return runs;
+    }
+
+    private static TableRun RunOne(TableData data, string contender, long seed, string output, TableSynthesizerRegistry registry)
+    {
+        using var memory = new PeakMemory();
+        var clock = Stopwatch.StartNew();
+        ITableSynthesizer model;
+        using (var fitGenerator = new torch.Generator(unchecked((ulong)seed)))
+        {
+            model = registry.Fit(contender, data.Train, options: null, fitGenerator);
+        }
+
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        Table synthetic;
+        using (var sampleGenerator = new torch.Generator(unchecked((ulong)(1000 + seed))))
+        {
+            synthetic = model.Sample(data.Train.RowCount, sampleGenerator);
+        }
+
+        double sampleSeconds = clock.Elapsed.TotalSeconds;
+        var (peak, aboveStart) = memory.Stop();
+        (model as IDisposable)?.Dispose();
+
+        var report = TableReport.Compute(data.Train, data.Holdout, synthetic, new TableReportOptions { Target = data.Target, Seed = (int)seed });
+        string folder = Path.Combine(output, contender, FormattableString.Invariant($"seed-{seed}"));
+        report.SavePage(folder, FormattableString.Invariant($"{data.Name}, {contender} (seed {seed})"));
+        return new TableRun(contender, seed, trainSeconds, sampleSeconds, peak, aboveStart, report, folder);
+    }
+
+    /// <summary>Polls the process's resident memory every 20 ms on a background thread and keeps the largest value.</summary>
+    private sealed class PeakMemory : IDisposable
+    {
+        private readonly long _start;
+        private readonly Thread _thread;
+        private long _peak;
+        private volatile bool _stop;
+
+        public PeakMemory()
+        {
+            _start = Resident();
+            _peak = _start;
+            _thread = new Thread(() =>
+            {
+                while (!_stop)
+                {
+                    long now = Resident();
+                    if (now > Interlocked.Read(ref _peak))
+                    {
+                        Interlocked.Exchange(ref _peak, now);
+                    }
+
+                    Thread.Sleep(20);
+                }
+            }) { IsBackground = true, Name = "peak-memory" };
+            _thread.Start();
+        }
+
+        public (double Peak, double AboveStart) Stop()
+        {
+            _stop = true;
+            _thread.Join();
+            long peak = Math.Max(Interlocked.Read(ref _peak), Resident());
+            return (peak / 1048576.0, (peak - _start) / 1048576.0);
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _thread.Join();
+        }
+
+        private static long Resident()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.WorkingSet64;
+        }
+    }
+}
