@@ -70,7 +70,7 @@ internal sealed record CommandLine
         var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);
         var trainCount = SampleCommandLine.WholeNumber("--train-count", "training samples drawn for generated data sets", defaults.TrainCount, 100, 10_000_000);
         var contenders = Checked<IReadOnlyList<string>?>("--contenders", "LIST",
-            $"{string.Join(", ", ContenderRegistry.Default.Keys)}, and those of --plugin assemblies (default: gan,wgan-gp,diffusion); on a business table the tabular synthesizers {string.Join(", ", Generative.Tabular.TableSynthesizerRegistry.Default.Keys)} (default: all registered)", null, ParseContenders);
+            $"{string.Join(", ", ContenderRegistry.Default.Keys)}, and those of --plugin assemblies (default: gan,wgan-gp,diffusion); on a business table the tabular synthesizers {string.Join(", ", Generative.TabularSynthesis.TableSynthesizerRegistry.Default.Keys)} (default: all registered)", null, ParseContenders);
         var plugins = new Option<string[]>("--plugin")
         {
             HelpName = "PATH",
@@ -243,7 +243,7 @@ internal sealed record CommandLine
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
         // Names of tabular synthesizers are for business tables (checked against the data set when it is known).
-        if (names.Count > 0 && names.All(Generative.Tabular.TableSynthesizerRegistry.Default.Contains))
+        if (names.Count > 0 && names.All(Generative.TabularSynthesis.TableSynthesizerRegistry.Default.Contains))
         {
             return names;
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 
 namespace Generative.Compare;
 

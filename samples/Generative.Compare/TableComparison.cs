@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Generative.Comparison.Tables;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 
 namespace Generative.Compare;

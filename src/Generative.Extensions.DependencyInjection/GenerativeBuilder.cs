@@ -256,7 +256,7 @@ public sealed class GenerativeBuilder
     /// <summary>
     /// Registers a tabular model (an <see cref="ITableSynthesizer"/>) saved in a folder by <see cref="ITableSynthesizer.Save"/>:
     /// a keyed singleton <see cref="ITableSynthesizer"/> (key: the name), loaded through the container's
-    /// <see cref="TableSynthesizerRegistry"/> (<see cref="TableSynthesizerRegistry.Default"/> unless one is registered), which
+    /// <see cref="Generative.TabularSynthesis.TableSynthesizerRegistry"/> (<see cref="Generative.TabularSynthesis.TableSynthesizerRegistry.Default"/> unless one is registered), which
     /// dispatches on the synthesizer named in <c>synthesizer.json</c> — the built-ins and any registered by a third party.
     /// </summary>
     /// <param name="name">The model's name (service key and options name), unique among all models.</param>

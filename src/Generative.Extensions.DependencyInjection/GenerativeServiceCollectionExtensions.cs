@@ -1,5 +1,6 @@
 using Generative.Hosting;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using TorchSharp;
 
 namespace Generative.SyntheticDataService.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Generative.Tabular;
+using Generative.TabularSynthesis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
