@@ -450,29 +450,7 @@ internal static class Pictures
         {
             var plot = multiplot.GetPlot(f);
             var histogram = SharedHistogram(realColumns[f], syntheticColumns[f], bins);
-            double width = histogram.Edges[1] - histogram.Edges[0];
-            var centres = Enumerable.Range(0, bins).Select(b => (histogram.Edges[b] + histogram.Edges[b + 1]) / 2).ToArray();
-            var bars = plot.Add.Bars(centres, histogram.Real);
-            foreach (var bar in bars.Bars)
-            {
-                bar.Size = width;
-                bar.FillColor = Colors.Gray.WithAlpha(0.45);
-                bar.LineWidth = 0;
-            }
-
-            var stepX = new List<double>();
-            var stepY = new List<double>();
-            for (int b = 0; b < bins; b++)
-            {
-                stepX.Add(histogram.Edges[b]);
-                stepY.Add(histogram.Synthetic[b]);
-                stepX.Add(histogram.Edges[b + 1]);
-                stepY.Add(histogram.Synthetic[b]);
-            }
-
-            var line = plot.Add.ScatterLine(stepX.ToArray(), stepY.ToArray());
-            line.Color = Colors.C0;
-            line.LineWidth = 2;
+            AddRealVersusSynthetic(plot, histogram.Edges, histogram.Real, histogram.Synthetic);
             string name = names is not null && f < names.Count ? names[f] : $"x{f + 1}";
             plot.Title($"{f + 1}. {Shorten(name, 24)}", size: 12);
             plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
@@ -491,6 +469,39 @@ internal static class Pictures
         }
 
         SaveWithHeader(multiplot, path, columns * 250, rows * 190, title + " — share of rows per bin, real (grey bars) and synthetic (blue line)");
+    }
+
+    /// <summary>One histogram panel: the real data as grey bars, the synthetic data as a blue step line over the same bins.</summary>
+    /// <param name="plot">The panel.</param>
+    /// <param name="edges">The bins' edges (one more than the counts, equal widths).</param>
+    /// <param name="real">The real data's share per bin.</param>
+    /// <param name="synthetic">The synthetic data's share per bin.</param>
+    internal static void AddRealVersusSynthetic(Plot plot, double[] edges, double[] real, double[] synthetic)
+    {
+        int bins = edges.Length - 1;
+        double width = edges[1] - edges[0];
+        var centres = Enumerable.Range(0, bins).Select(b => (edges[b] + edges[b + 1]) / 2).ToArray();
+        var bars = plot.Add.Bars(centres, real);
+        foreach (var bar in bars.Bars)
+        {
+            bar.Size = width;
+            bar.FillColor = Colors.Gray.WithAlpha(0.45);
+            bar.LineWidth = 0;
+        }
+
+        var stepX = new List<double>();
+        var stepY = new List<double>();
+        for (int b = 0; b < bins; b++)
+        {
+            stepX.Add(edges[b]);
+            stepY.Add(synthetic[b]);
+            stepX.Add(edges[b + 1]);
+            stepY.Add(synthetic[b]);
+        }
+
+        var line = plot.Add.ScatterLine(stepX.ToArray(), stepY.ToArray());
+        line.Color = Colors.C0;
+        line.LineWidth = 2;
     }
 
     /// <summary>Histograms of one column, real and synthetic, on shared bins spanning the real values.</summary>

@@ -23,29 +23,7 @@ internal static class TablePictures
             double top = Math.Max(d.Real.DefaultIfEmpty(0).Max(), d.Synthetic.DefaultIfEmpty(0).Max());
             if (d.Edges.Count >= 2)
             {
-                int bins = d.Edges.Count - 1;
-                double width = d.Edges[1] - d.Edges[0];
-                var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(b => (d.Edges[b] + d.Edges[b + 1]) / 2).ToArray(), d.Real.ToArray());
-                foreach (var bar in bars.Bars)
-                {
-                    bar.Size = width;
-                    bar.FillColor = Colors.Gray.WithAlpha(0.45);
-                    bar.LineWidth = 0;
-                }
-
-                var stepX = new List<double>();
-                var stepY = new List<double>();
-                for (int b = 0; b < bins; b++)
-                {
-                    stepX.Add(d.Edges[b]);
-                    stepY.Add(d.Synthetic[b]);
-                    stepX.Add(d.Edges[b + 1]);
-                    stepY.Add(d.Synthetic[b]);
-                }
-
-                var line = plot.Add.ScatterLine(stepX.ToArray(), stepY.ToArray());
-                line.Color = Colors.C0;
-                line.LineWidth = 2;
+                Pictures.AddRealVersusSynthetic(plot, [.. d.Edges], [.. d.Real], [.. d.Synthetic]);
                 plot.Axes.SetLimits(d.Edges[0], d.Edges[^1], 0, Math.Max(top, 1e-9) * 1.15);
                 if (d.Kind == "datetime")
                 {
