@@ -100,29 +100,35 @@ public static class SyntheticDataServiceApp
 
     /// <summary>
     /// Opts the process in to the library's memory policy (off by default; <see cref="NativeMemoryPolicy"/>):
-    /// "SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds" (default 10, which costs at most about 1 % of
-    /// sampling time; 0 trims after every batch; empty
-    /// never trims) and "CollectEveryTrainingSteps" (default 1000, for the ready model's training; 0 never collects).
-    /// The trim runs on a request thread that has just sampled a batch, at most once per interval for the whole process
-    /// (concurrent requests never trim together). Invalid values stop the start-up with the policy's message.
+    /// "SyntheticDataService:NativeMemory:IdleTrimSeconds" (default 2: the heap is trimmed once sampling has paused that
+    /// long, which costs a burst of requests nothing; empty never), "SamplingTrimIntervalSeconds" (default empty, never:
+    /// a trim at most once per interval while sampling, 0 after every batch) and "CollectEveryTrainingSteps" (default
+    /// 1000, for the ready model's training; 0 never collects). Invalid values stop the start-up with a message naming
+    /// the setting.
     /// </summary>
     private static void ApplyNativeMemoryPolicy(IConfigurationSection section)
     {
-        string? seconds = section["SamplingTrimIntervalSeconds"];
-        TimeSpan? interval = TimeSpan.FromSeconds(10);
-        if (seconds is not null)
-        {
-            interval = seconds.Length == 0 ? null
-                : double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
-                    ? TimeSpan.FromSeconds(value)
-                    : throw new InvalidOperationException($"SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds is '{seconds}'; use a number of seconds (0 = after every batch) or an empty value (never).");
-        }
-
         NativeMemoryPolicy.Current = new NativeMemoryPolicy
         {
-            SamplingTrimInterval = interval,
+            IdleTrimDelay = Seconds(section, "IdleTrimSeconds", TimeSpan.FromSeconds(2), "more than 0"),
+            SamplingTrimInterval = Seconds(section, "SamplingTrimIntervalSeconds", null, "0 = after every batch"),
             CollectEveryTrainingSteps = section.GetValue("CollectEveryTrainingSteps", 1000),
         };
+    }
+
+    // A number of seconds from the configuration; absent: the default; an empty value: never (null).
+    private static TimeSpan? Seconds(IConfigurationSection section, string key, TimeSpan? absent, string hint)
+    {
+        string? seconds = section[key];
+        if (seconds is null)
+        {
+            return absent;
+        }
+
+        return seconds.Length == 0 ? null
+            : double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+                ? TimeSpan.FromSeconds(value)
+                : throw new InvalidOperationException($"SyntheticDataService:NativeMemory:{key} is '{seconds}'; use a number of seconds ({hint}) or an empty value (never).");
     }
 
     /// <summary>The JSON settings of requests and responses: camelCase, enums as strings, NaN and infinities as

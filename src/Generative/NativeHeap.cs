@@ -17,6 +17,13 @@ internal static class NativeHeap
     private static int _unavailable;
     private static long _requested;
     private static long _lastSamplingTrim = Stopwatch.GetTimestamp();
+    private static long _lastSampledBatch;
+    private static int _idleTrimPending;
+    private static int _idleCheckArmed;
+    private static readonly Timer IdleTimer = new(_ => OnIdleCheck(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Schedules the next idle check after the given delay (the real timer; tests replace it).</summary>
+    internal static Action<TimeSpan> ScheduleIdleCheck { get; set; } = delay => IdleTimer.Change(delay, Timeout.InfiniteTimeSpan);
 
     /// <summary>The clock of the sampling cadence, in <see cref="Stopwatch"/> ticks; tests replace it.</summary>
     internal static Func<long> Clock { get; set; } = Stopwatch.GetTimestamp;
@@ -50,7 +57,13 @@ internal static class NativeHeap
     /// </summary>
     internal static void AfterSampledBatch()
     {
-        if (NativeMemoryPolicy.Current.SamplingTrimInterval is not { } interval)
+        var policy = NativeMemoryPolicy.Current;
+        if (policy.IdleTrimDelay is { } idle)
+        {
+            NoteSampledBatch(idle);
+        }
+
+        if (policy.SamplingTrimInterval is not { } interval)
         {
             return;
         }
@@ -70,6 +83,52 @@ internal static class NativeHeap
         }
 
         Trim();
+    }
+
+    // Idle trimming: a batch only stamps the time and, if no check is armed, arms one; the check trims once the stamp is
+    // at least the delay old, or looks again when it could be.
+    private static void NoteSampledBatch(TimeSpan idle)
+    {
+        Interlocked.Exchange(ref _lastSampledBatch, Clock());
+        Volatile.Write(ref _idleTrimPending, 1);
+        if (Interlocked.CompareExchange(ref _idleCheckArmed, 1, 0) == 0)
+        {
+            ScheduleIdleCheck(idle);
+        }
+    }
+
+    /// <summary>
+    /// The idle check (run by the timer; tests call it with their clock): trims if sampling has paused for the policy's
+    /// <see cref="NativeMemoryPolicy.IdleTrimDelay"/> and a batch was sampled since the last idle trim; otherwise looks
+    /// again when the pause could be long enough.
+    /// </summary>
+    internal static void OnIdleCheck()
+    {
+        if (NativeMemoryPolicy.Current.IdleTrimDelay is not { } idle)
+        {
+            Volatile.Write(ref _idleCheckArmed, 0);
+            return;
+        }
+
+        long due = (long)(idle.TotalSeconds * Stopwatch.Frequency);
+        long quiet = Clock() - Interlocked.Read(ref _lastSampledBatch);
+        if (quiet < due)
+        {
+            ScheduleIdleCheck(TimeSpan.FromSeconds((double)(due - quiet) / Stopwatch.Frequency));
+            return;
+        }
+
+        Volatile.Write(ref _idleCheckArmed, 0);
+        if (Interlocked.Exchange(ref _idleTrimPending, 0) == 1)
+        {
+            Trim();
+        }
+
+        // A batch that ended while this check ran may have found it still armed: arm it for that batch.
+        if (Volatile.Read(ref _idleTrimPending) == 1 && Interlocked.CompareExchange(ref _idleCheckArmed, 1, 0) == 0)
+        {
+            ScheduleIdleCheck(idle);
+        }
     }
 
     /// <summary>Starts the sampling interval afresh (when the policy changes).</summary>

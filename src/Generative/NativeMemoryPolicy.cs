@@ -13,9 +13,11 @@ namespace Generative;
 /// <c>Scalar</c>s that hold native memory until the garbage collector finalises them. Neither is a leak; both only
 /// matter where resident memory is budgeted.</para>
 /// <para>The trim is process-wide and takes each heap arena's lock for a few milliseconds, and the pages it releases are
-/// faulted in again by the next batch; that is why it is off by default and runs at a time cadence, not per batch.
-/// With <see cref="SamplingTrimInterval"/> set, at most one thread trims per interval, whichever sampling thread finishes
-/// a batch first after the interval has passed (a compare-and-swap decides); concurrent requests never trim together.</para>
+/// faulted in again by the next batch; that is why it is off by default. <see cref="IdleTrimDelay"/> trims once sampling
+/// has paused (nothing on the sampling path but a time stamp; the choice for a service with bursts of requests).
+/// <see cref="SamplingTrimInterval"/> trims while sampling, at most once per interval, on whichever sampling thread
+/// finishes a batch first after the interval has passed (a compare-and-swap decides); concurrent requests never trim
+/// together.</para>
 /// <para>Linux with glibc only: elsewhere (and on musl) trimming is a no-op; the forced collections happen everywhere.</para>
 /// <para>One exception, independent of this policy: the nearest-neighbour metrics (precision/recall, density/coverage)
 /// trim after each of their passes and every 128 MB of recount tiles, because their heap growth happens inside one call
@@ -27,7 +29,7 @@ namespace Generative;
 /// // At start-up of a service or a command whose resident memory is budgeted:
 /// NativeMemoryPolicy.Current = new NativeMemoryPolicy
 /// {
-///     SamplingTrimInterval = TimeSpan.FromSeconds(10),
+///     IdleTrimDelay = TimeSpan.FromSeconds(2),
 ///     CollectEveryTrainingSteps = 1000,
 /// };
 /// </code>
@@ -36,6 +38,7 @@ public sealed class NativeMemoryPolicy
 {
     private static NativeMemoryPolicy? _current;
     private readonly TimeSpan? _samplingTrimInterval;
+    private readonly TimeSpan? _idleTrimDelay;
     private readonly int _collectEveryTrainingSteps;
 
     /// <summary>The library's default: never trims, never forces a collection.</summary>
@@ -60,12 +63,11 @@ public sealed class NativeMemoryPolicy
     /// <summary>
     /// The least time between two heap trims while sampling: after a batch of any model's <c>Sample</c> or
     /// <c>SampleBatches</c>, the heap is trimmed if this long has passed since the last such trim (process-wide).
-    /// <see langword="null"/> (the default): never. <see cref="TimeSpan.Zero"/>: after every batch. An interval costs about
-    /// one trim per interval, and a trim costs a quarter to a third of the batch after it (the call plus re-faulting the
-    /// pages it released; measured 30–45 ms against a 90–111 ms 512-sample DDIM-50 batch of a 2-D model, 64 ms against
-    /// 253 ms at 1,000). So 1 s costs 3–11 % of sampling time (and lowers that model's peak resident memory from
-    /// 330–380 MB to 280–300 MB), 10 s about 1 % or less (the peak stays at the untrimmed plateau; the pages go back
-    /// between bursts); after every batch, 25–29 % for 205–260 MB. docs/performance.md ("Memory").
+    /// <see langword="null"/> (the default): never. <see cref="TimeSpan.Zero"/>: after every batch. Each trim costs the call
+    /// and re-faulting the pages it released, a sizeable part of the batch that follows, so short intervals lower the peak
+    /// resident memory at a real cost in speed, and long ones give pages back at a small one; where sampling comes in
+    /// bursts, <see cref="IdleTrimDelay"/> gives them back at none. docs/performance.md ("Memory") has the measured
+    /// figures.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative interval, or to one longer than a day.</exception>
     public TimeSpan? SamplingTrimInterval
@@ -80,6 +82,30 @@ public sealed class NativeMemoryPolicy
             }
 
             _samplingTrimInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// Trim the heap once sampling has paused this long: after a sampled batch of any model, a timer looks again when
+    /// this much time could have passed, and trims (once) only if no batch has been sampled since. Nothing runs on the
+    /// sampling path but a time stamp, so a burst of requests pays nothing; the first batch after the pause re-faults the
+    /// released pages once. <see langword="null"/> (the default): never. Gives the pages back between bursts like
+    /// <see cref="SamplingTrimInterval"/> at 10 s, without its cost inside a burst (docs/performance.md, "Memory").
+    /// Both may be set.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less, or to more than a day.</exception>
+    public TimeSpan? IdleTrimDelay
+    {
+        get => _idleTrimDelay;
+        init
+        {
+            if (value is { } delay && (delay <= TimeSpan.Zero || delay > TimeSpan.FromDays(1)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(IdleTrimDelay), delay,
+                    "IdleTrimDelay must be more than zero and at most one day, or null (never trim when idle).");
+            }
+
+            _idleTrimDelay = value;
         }
     }
 
@@ -106,5 +132,5 @@ public sealed class NativeMemoryPolicy
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"SamplingTrimInterval = {(_samplingTrimInterval is { } t ? t.ToString() : "never")}, CollectEveryTrainingSteps = {(_collectEveryTrainingSteps == 0 ? "never" : _collectEveryTrainingSteps)}";
+        $"SamplingTrimInterval = {(_samplingTrimInterval is { } t ? t.ToString() : "never")}, IdleTrimDelay = {(_idleTrimDelay is { } d ? d.ToString() : "never")}, CollectEveryTrainingSteps = {(_collectEveryTrainingSteps == 0 ? "never" : _collectEveryTrainingSteps)}";
 }

@@ -5,7 +5,7 @@ using TorchSharp;
 
 // Usage (README.md here):
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] [BenchmarkDotNet arguments, e.g. --filter '*DiffusionMlpStep*']
-//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] sampling-memory [both|diffusion|gan] [batch] [counts...]
+//   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] sampling-memory [both|diffusion|gan] [batch] [counts...] [--trim off|batch|S] [--idle S]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] interleaved [rounds] [name filter]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] trim-cost [batch] [rounds]
 //   dotnet run -c Release --project tests/Generative.Benchmarks -- [--threads N] raw [rounds] [name filter]

@@ -14,24 +14,34 @@ namespace Generative.Benchmarks;
 /// </summary>
 internal static class SamplingMemory
 {
+    private static TimeSpan? _idle;
+
     public static int Run(string[] args)
     {
-        // --trim off|batch|<seconds>: the NativeMemoryPolicy.SamplingTrimInterval to sample with (default off, the library's).
+        // --trim off|batch|<seconds>: the NativeMemoryPolicy.SamplingTrimInterval to sample with (default off, the library's);
+        // --idle <seconds>: its IdleTrimDelay (then each count is followed by a pause one second longer, and the RSS after it).
+        TimeSpan? interval = null;
         int at = Array.IndexOf(args, "--trim");
         if (at >= 0)
         {
             string trim = at + 1 < args.Length ? args[at + 1] : throw new ArgumentException("--trim needs off, batch or a number of seconds.");
-            NativeMemoryPolicy.Current = new NativeMemoryPolicy
+            interval = trim switch
             {
-                SamplingTrimInterval = trim switch
-                {
-                    "off" => null,
-                    "batch" => TimeSpan.Zero,
-                    _ => TimeSpan.FromSeconds(double.Parse(trim, CultureInfo.InvariantCulture)),
-                },
+                "off" => null,
+                "batch" => TimeSpan.Zero,
+                _ => TimeSpan.FromSeconds(double.Parse(trim, CultureInfo.InvariantCulture)),
             };
             args = [.. args.Take(at), .. args.Skip(at + 2)];
         }
+
+        at = Array.IndexOf(args, "--idle");
+        if (at >= 0)
+        {
+            _idle = TimeSpan.FromSeconds(double.Parse(at + 1 < args.Length ? args[at + 1] : throw new ArgumentException("--idle needs a number of seconds."), CultureInfo.InvariantCulture));
+            args = [.. args.Take(at), .. args.Skip(at + 2)];
+        }
+
+        NativeMemoryPolicy.Current = new NativeMemoryPolicy { SamplingTrimInterval = interval, IdleTrimDelay = _idle };
 
         string which = args.Length > 0 ? args[0] : "both";
         int batch = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
@@ -95,6 +105,11 @@ internal static class SamplingMemory
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{name,-18} {count,8:N0} samples in {batches,4} batches of {options.BatchSize}: RSS before {before,6:F0} MB, peak between batches {peak,6:F0} MB, after {after,6:F0} MB, high-water mark {highWater,6:F0} MB; {count / clock.Elapsed.TotalSeconds,9:F0} samples/s, median batch {batchMs[batchMs.Count / 2],7:F1} ms; live tensors +{leaked} (mean {sum / batches:F3})"));
+            if (_idle is { } idle)
+            {
+                Thread.Sleep(idle + TimeSpan.FromSeconds(1));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"",-18} after a pause of {(idle + TimeSpan.FromSeconds(1)).TotalSeconds:F1} s: RSS {RssMb(),6:F0} MB"));
+            }
         }
     }
 

@@ -8,14 +8,15 @@ public sealed class NativeMemoryPolicyTests : IDisposable
     public void Dispose() => NativeMemoryPolicy.Current = _previous;
 
     [Fact]
-    public async Task The_service_trims_at_most_every_ten_seconds_and_collects_every_thousand_training_steps_by_default()
+    public async Task The_service_trims_when_sampling_pauses_for_two_seconds_and_collects_every_thousand_training_steps_by_default()
     {
         NativeMemoryPolicy.Current = NativeMemoryPolicy.Off;
         await using (var app = SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false"]))
         {
         }
 
-        NativeMemoryPolicy.Current.SamplingTrimInterval.Should().Be(TimeSpan.FromSeconds(10));
+        NativeMemoryPolicy.Current.IdleTrimDelay.Should().Be(TimeSpan.FromSeconds(2));
+        NativeMemoryPolicy.Current.SamplingTrimInterval.Should().BeNull("no trim inside a burst by default");
         NativeMemoryPolicy.Current.CollectEveryTrainingSteps.Should().Be(1000);
     }
 
@@ -35,6 +36,18 @@ public sealed class NativeMemoryPolicyTests : IDisposable
         }
 
         NativeMemoryPolicy.Current.SamplingTrimInterval.Should().BeNull("an empty value means never");
+
+        await using (var app = SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false", "--SyntheticDataService:NativeMemory:IdleTrimSeconds=0.5"]))
+        {
+        }
+
+        NativeMemoryPolicy.Current.IdleTrimDelay.Should().Be(TimeSpan.FromSeconds(0.5));
+
+        await using (var app = SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false", "--SyntheticDataService:NativeMemory:IdleTrimSeconds="]))
+        {
+        }
+
+        NativeMemoryPolicy.Current.IdleTrimDelay.Should().BeNull("an empty value means never");
     }
 
     [Theory]
@@ -43,6 +56,15 @@ public sealed class NativeMemoryPolicyTests : IDisposable
     public void An_invalid_interval_stops_the_start_up_with_a_clear_message(string value, string message)
     {
         var build = () => SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false", "--SyntheticDataService:NativeMemory:SamplingTrimIntervalSeconds=" + value]);
+        build.Should().Throw<Exception>().WithMessage(message);
+    }
+
+    [Theory]
+    [InlineData("later", "*IdleTrimSeconds is 'later'*")]
+    [InlineData("0", "IdleTrimDelay must be more than zero*")]
+    public void An_invalid_idle_delay_stops_the_start_up_with_a_clear_message(string value, string message)
+    {
+        var build = () => SyntheticDataServiceApp.Build(["--SyntheticDataService:ReadyModel:Enabled=false", "--SyntheticDataService:NativeMemory:IdleTrimSeconds=" + value]);
         build.Should().Throw<Exception>().WithMessage(message);
     }
 }

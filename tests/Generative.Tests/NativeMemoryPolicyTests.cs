@@ -16,11 +16,14 @@ public sealed class NativeMemoryPolicyTests : IDisposable
 {
     private readonly NativeMemoryPolicy _previous = NativeMemoryPolicy.Current;
     private readonly Func<long> _previousClock = NativeHeap.Clock;
+    private readonly Action<TimeSpan> _previousSchedule = NativeHeap.ScheduleIdleCheck;
 
     public void Dispose()
     {
-        NativeHeap.Clock = _previousClock;
         NativeMemoryPolicy.Current = _previous;
+        NativeHeap.OnIdleCheck(); // disarms the check (the policy no longer asks) before the real timer is back
+        NativeHeap.Clock = _previousClock;
+        NativeHeap.ScheduleIdleCheck = _previousSchedule;
     }
 
     [Fact]
@@ -118,6 +121,76 @@ public sealed class NativeMemoryPolicyTests : IDisposable
     }
 
     [Fact]
+    public void An_idle_delay_trims_once_after_sampling_pauses_and_never_during_a_burst()
+    {
+        // A clock the test moves, and the timer replaced by a list of the checks it would schedule.
+        long now = 0;
+        long second = Stopwatch.Frequency;
+        NativeHeap.Clock = () => Volatile.Read(ref now);
+        var scheduled = new List<TimeSpan>();
+        NativeHeap.ScheduleIdleCheck = scheduled.Add;
+        NativeMemoryPolicy.Current = new NativeMemoryPolicy { IdleTrimDelay = TimeSpan.FromSeconds(2) };
+        NativeHeap.OnIdleCheck(); // a check armed before this test (by another test's policy) is settled first
+        scheduled.Clear();
+        long before = NativeHeap.TrimCount;
+
+        // A burst: 8 batches, one every 0.5 s. One check is armed, by the first batch; no batch trims.
+        using var diffusion = SmallDiffusionModel();
+        int batches = 0;
+        foreach (var batch in diffusion.SampleBatches(16, new Generator(1), new SamplingOptions { BatchSize = 2, Steps = 2 }))
+        {
+            batch.Dispose();
+            batches++;
+            NativeHeap.TrimCount.Should().Be(before, "nothing trims on the sampling path");
+            Volatile.Write(ref now, now + (second / 2));
+        }
+
+        batches.Should().Be(8);
+        scheduled.Should().Equal([TimeSpan.FromSeconds(2)], "the first batch arms one check, two seconds ahead");
+
+        // The armed check runs: the clock reads 4 s and the last batch stamped 3.5 s, so the pause is 0.5 s; it looks
+        // again in 1.5 s, without trimming.
+        NativeHeap.OnIdleCheck();
+        NativeHeap.TrimCount.Should().Be(before);
+        scheduled.Should().Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1.5)]);
+
+        // Two seconds after the last batch: one trim, and no further check until sampling resumes.
+        Volatile.Write(ref now, now + (second * 3 / 2));
+        NativeHeap.OnIdleCheck();
+        NativeHeap.TrimCount.Should().Be(before + 1, "the pause reached the delay");
+        NativeHeap.OnIdleCheck();
+        NativeHeap.TrimCount.Should().Be(before + 1, "one trim per pause: nothing was sampled since");
+        scheduled.Should().HaveCount(2);
+
+        // Sampling resumes: the next batch arms a check again.
+        using (diffusion.Sample(2, new Generator(2), new SamplingOptions { BatchSize = 2, Steps = 2 }))
+        {
+        }
+
+        scheduled.Should().HaveCount(3).And.EndWith(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void The_idle_timer_trims_by_itself_after_a_pause()
+    {
+        // The real timer and clock: 50 ms after the last batch the timer trims, without any further call.
+        NativeMemoryPolicy.Current = new NativeMemoryPolicy { IdleTrimDelay = TimeSpan.FromMilliseconds(50) };
+        long before = NativeHeap.TrimCount;
+        using (var diffusion = SmallDiffusionModel())
+        using (diffusion.Sample(4, new Generator(1), new SamplingOptions { BatchSize = 2, Steps = 2 }))
+        {
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (NativeHeap.TrimCount == before && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(10);
+        }
+
+        NativeHeap.TrimCount.Should().Be(before + 1, "the timer fires after the pause and trims once");
+    }
+
+    [Fact]
     public void The_trainer_collects_and_trims_every_n_steps_when_asked()
     {
         NativeMemoryPolicy.Current = new NativeMemoryPolicy { CollectEveryTrainingSteps = 25 };
@@ -142,8 +215,15 @@ public sealed class NativeMemoryPolicyTests : IDisposable
         var none = () => NativeMemoryPolicy.Current = null!;
         none.Should().Throw<ArgumentNullException>();
         NativeMemoryPolicy.Current.Should().BeSameAs(_previous, "a rejected value leaves the policy as it was");
+        var zero = () => new NativeMemoryPolicy { IdleTrimDelay = TimeSpan.Zero };
+        zero.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("IdleTrimDelay")
+            .WithMessage("IdleTrimDelay must be more than zero and at most one day, or null (never trim when idle).*");
+        var idleTooLong = () => new NativeMemoryPolicy { IdleTrimDelay = TimeSpan.FromDays(1.5) };
+        idleTooLong.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("IdleTrimDelay");
         new NativeMemoryPolicy { SamplingTrimInterval = TimeSpan.FromDays(1), CollectEveryTrainingSteps = 1 }.ToString()
-            .Should().Be("SamplingTrimInterval = 1.00:00:00, CollectEveryTrainingSteps = 1");
+            .Should().Be("SamplingTrimInterval = 1.00:00:00, IdleTrimDelay = never, CollectEveryTrainingSteps = 1");
+        new NativeMemoryPolicy { IdleTrimDelay = TimeSpan.FromSeconds(2) }.ToString()
+            .Should().Be("SamplingTrimInterval = never, IdleTrimDelay = 00:00:02, CollectEveryTrainingSteps = never");
     }
 
     private static DiffusionModel SmallDiffusionModel() =>
