@@ -114,19 +114,6 @@ internal sealed class FlowConditionPlan : IDisposable
         return where(redirect, (clamped - x) / remaining.clamp_min(1e-6), velocity).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The noise with every fixed coordinate (equal bounds) set to its value.</summary>
-    internal Tensor Pin(Tensor x0)
-    {
-        if (IsFree)
-        {
-            return x0;
-        }
-
-        using var scope = NewDisposeScope();
-        var fixedMask = _boundedMask! & _lowerTensor!.eq(_upperTensor!);
-        return where(fixedMask, _lowerTensor!, x0).MoveToOuterDisposeScope();
-    }
-
     /// <summary>Makes the flow's rows exact: every bounded coordinate clamped into its bounds, every one-hot group set to
     /// exactly one slot — the largest allowed value (NaN counts as −∞; ties take the first slot, as decoding does).</summary>
     /// <param name="values">Row-major rows of the layout's width, changed in place.</param>

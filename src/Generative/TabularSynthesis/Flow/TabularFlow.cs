@@ -177,13 +177,6 @@ public sealed partial class TabularFlow : ITableSynthesizer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         condition.Validate(Schema);
         var (solver, steps) = Flow.ResolveSolver();
-        return Sample(count, condition, generator, solver, steps, pinned: false);
-    }
-
-    /// <summary>Sampling with a given solver and step count; <paramref name="pinned"/> starts the fixed coordinates at
-    /// their value instead of at noise (they then stay there), for experiments.</summary>
-    internal Table Sample(int count, TableCondition condition, Generator generator, IFlowSolver solver, int steps, bool pinned)
-    {
         using var plan = FlowConditionPlan.Build(condition, Transformer);
         int width = Transformer.Layout.Width;
         var values = new double[(long)count * width];
@@ -194,11 +187,6 @@ public sealed partial class TabularFlow : ITableSynthesizer, IDisposable
                 int rows = Math.Min(Options.SamplingBatchSize, count - start);
                 using var scope = NewDisposeScope();
                 var x0 = randn([rows, width], generator: generator);
-                if (pinned)
-                {
-                    x0 = plan.Pin(x0);
-                }
-
                 var x1 = FlowSolvers.Integrate(solver, (x, t) => plan.Redirect(Flow.Velocity(x, t), x, t), x0, steps);
                 var chunk = values.AsSpan(start * width, rows * width);
                 x1.to_type(ScalarType.Float64).contiguous().data<double>().CopyTo(chunk);
