@@ -93,6 +93,7 @@ public sealed class TableSynthesizerRegistry : Registry<TableSynthesizerType>
         registry.Add(GaussianCopula.RegisteredName, new TableSynthesizerType(GaussianCopula.Fit, GaussianCopula.Load));
         registry.Add(TabularDiffusion.RegisteredName, TableSynthesizerType.WithOptions<TabularDiffusionOptions>((table, options, generator) => TabularDiffusion.Fit(table, options ?? new TabularDiffusionOptions(), generator), TabularDiffusion.Load));
         registry.Add(TabularGan.RegisteredName, TableSynthesizerType.WithOptions<TabularGanOptions>(TabularGan.Fit, TabularGan.Load));
+        registry.Add(TabularFlow.RegisteredName, TableSynthesizerType.WithOptions<TabularFlowOptions>(TabularFlow.Fit, TabularFlow.Load));
         return registry;
     }
 }

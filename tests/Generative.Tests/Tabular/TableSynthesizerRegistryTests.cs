@@ -20,7 +20,7 @@ public sealed class TableSynthesizerRegistryTests : IDisposable
     [Fact]
     public void The_default_registry_holds_the_copula_registered_like_anyone_else()
     {
-        TableSynthesizerRegistry.Default.Keys.Should().Contain([GaussianCopula.RegisteredName, TabularDiffusion.RegisteredName, TabularGan.RegisteredName], "the built-ins are registered as a third party registers its own");
+        TableSynthesizerRegistry.Default.Keys.Should().Contain([GaussianCopula.RegisteredName, TabularDiffusion.RegisteredName, TabularGan.RegisteredName, TabularFlow.RegisteredName], "the built-ins are registered as a third party registers its own");
         var type = TableSynthesizerRegistry.Default.Get("COPULA");
         type.OptionsType.Should().BeNull();
         var penguins = Tables.LoadPenguins();
