@@ -15,6 +15,7 @@ internal sealed record CommandLine
     public string Dataset { get; init; } = "grid";
     public string? LabelColumn { get; init; }
     public string? Target { get; init; }
+    public string? Condition { get; init; }
     public bool Tables { get; init; }
     public ComparisonBudget? Budget { get; init; }
 
@@ -62,6 +63,11 @@ internal sealed record CommandLine
             defaults.Dataset, CheckDataset);
         var label = new Option<string?>("--label") { HelpName = "COLUMN", Description = "for a numeric CSV: the class column (then the table metrics apply)" };
         var target = new Option<string?>("--target") { HelpName = "COLUMN", Description = "for a business table: the column machine-learning efficacy predicts (default: income for adult, Species for penguins; none for a CSV); a CSV with --target is compared as a business table" };
+        var condition = new Option<string?>("--condition")
+        {
+            HelpName = "COLUMN=VALUE",
+            Description = "for a business table: also time sampling as many rows with this category fixed (e.g. sex=Female; the value matched ignoring surrounding spaces) and count the rows that satisfy it",
+        };
         var tables = new Option<bool>("--tables") { Description = "compare a numeric CSV as a business table (with the tabular synthesizers)" };
         var budget = Checked<ComparisonBudget?>("--budget", "B",
             "per contender: steps, a duration (90s, 2m) or both (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
@@ -89,7 +95,7 @@ internal sealed record CommandLine
             "instead of the comparison: train each GAN contender once per seed and print its modes / high quality / KL every N steps (mixtures only)", null, ParseCurve);
         var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            dataset, label, target, tables, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
+            dataset, label, target, condition, tables, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
         };
 
         return SampleCommandLine.Invoke(command, args, output, error, parsed =>
@@ -101,6 +107,7 @@ internal sealed record CommandLine
                 Dataset = preset is not null && !given(dataset) ? preset.Dataset : parsed.GetValue(dataset)!,
                 LabelColumn = parsed.GetValue(label),
                 Target = parsed.GetValue(target),
+                Condition = parsed.GetValue(condition),
                 Tables = parsed.GetValue(tables),
                 Budget = preset is not null && !given(budget) ? preset.Budget : parsed.GetValue(budget),
                 Seeds = preset is not null && !given(seeds) ? preset.Seeds : parsed.GetValue(seeds)!,

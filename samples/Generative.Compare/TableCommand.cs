@@ -14,11 +14,16 @@ internal static class TableCommand
     {
         TableData data;
         IReadOnlyList<string> contenders;
+        TableCondition? condition = null;
         var registry = TableSynthesizerRegistry.Default;
         try
         {
             data = TableData.Load(options.Dataset, options.Target);
             contenders = TableComparison.Contenders(options.Contenders, registry);
+            if (options.Condition is not null)
+            {
+                condition = TableComparison.ParseCondition(options.Condition, data.Train.Schema);
+            }
         }
         catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -42,7 +47,7 @@ internal static class TableCommand
             IReadOnlyList<TableRun> runs;
             try
             {
-                runs = TableComparison.Run(data, contenders, options.Seeds, folder, registry, output, cancellation.Token);
+                runs = TableComparison.Run(data, contenders, options.Seeds, folder, registry, output, cancellation.Token, condition);
             }
             catch (OperationCanceledException)
             {

@@ -16,7 +16,14 @@ namespace Generative.Compare;
 /// <param name="Report">The table report of its rows against the training and held-out rows.</param>
 /// <param name="Folder">Where its report page and JSON were written.</param>
 internal sealed record TableRun(
-    string Contender, long Seed, double TrainSeconds, double SampleSeconds, double PeakMegabytes, double PeakAboveStartMegabytes, TableReport Report, string Folder);
+    string Contender, long Seed, double TrainSeconds, double SampleSeconds, double PeakMegabytes, double PeakAboveStartMegabytes, TableReport Report, string Folder)
+{
+    /// <summary>Wall-clock seconds drawing as many rows as the training set under <c>--condition</c> (null without one).</summary>
+    public double? ConditionalSampleSeconds { get; init; }
+
+    /// <summary>The share of those rows that satisfy the condition (null without one).</summary>
+    public double? ConditionalMatchShare { get; init; }
+}
 
 /// <summary>
 /// The comparison on a business table: every tabular synthesizer registered in <see cref="TableSynthesizerRegistry"/>
@@ -46,11 +53,41 @@ internal static class TableComparison
         return [.. names.Select(n => n.Trim().ToLowerInvariant()).Distinct()];
     }
 
+    /// <summary>The condition <c>--condition COLUMN=VALUE</c> names: that category of that categorical or Boolean
+    /// column, the value matched to the schema's categories ignoring surrounding spaces (Adult's are written " Female").</summary>
+    /// <exception cref="ArgumentException">No <c>=</c>, an unknown column, or a value that is not one of its categories
+    /// (the message lists them).</exception>
+    public static TableCondition ParseCondition(string text, TableSchema schema)
+    {
+        int at = text.IndexOf('=', StringComparison.Ordinal);
+        if (at <= 0)
+        {
+            throw new ArgumentException($"--condition: expected COLUMN=VALUE (such as sex=Female), but got '{text}'.");
+        }
+
+        string name = text[..at].Trim(), value = text[(at + 1)..].Trim();
+        var column = schema.Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal))
+            ?? throw new ArgumentException($"--condition: the table has no column '{name}'; its columns are {string.Join(", ", schema.Columns.Select(c => c.Name))}.");
+        var categories = column.Categories
+            ?? throw new ArgumentException($"--condition: column '{name}' is {TableSchema.KindName(column.Kind)}; a condition here fixes a category of a categorical or Boolean column.");
+        string category = categories.FirstOrDefault(c => string.Equals(c.Trim(), value, StringComparison.Ordinal))
+            ?? throw new ArgumentException($"--condition: '{value}' is not a category of '{name}'; its categories are {string.Join(", ", categories.Select(c => c.Trim()))}.");
+        return TableCondition.None.Where(name, category);
+    }
+
     /// <summary>Runs every contender on every seed and writes the pages and the summary into <paramref name="output"/>.</summary>
+    /// <param name="data">The split table.</param>
+    /// <param name="contenders">The synthesizers' registered names.</param>
+    /// <param name="seeds">One run per seed.</param>
+    /// <param name="output">The folder of the pages.</param>
+    /// <param name="registry">Where the names are looked up.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="cancellationToken">Stops between runs.</param>
+    /// <param name="condition">Also time drawing as many rows under this condition (its generator's seed is 2000 + seed), or null.</param>
     /// <returns>The runs, contender by contender, seed by seed.</returns>
     public static IReadOnlyList<TableRun> Run(
         TableData data, IReadOnlyList<string> contenders, IReadOnlyList<long> seeds, string output, TableSynthesizerRegistry registry,
-        TextWriter log, CancellationToken cancellationToken)
+        TextWriter log, CancellationToken cancellationToken, TableCondition? condition = null)
     {
         Directory.CreateDirectory(output);
         var runs = new List<TableRun>();
@@ -60,9 +97,14 @@ internal static class TableComparison
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 log.WriteLine($"  {contender} seed {seed}: fitting on {data.Train.RowCount} rows");
-                var run = RunOne(data, contender, seed, output, registry);
+                var run = RunOne(data, contender, seed, output, registry, condition);
                 log.WriteLine(FormattableString.Invariant(
                     $"  {contender} seed {seed}: fit {run.TrainSeconds:0.0} s, quality {run.Report.QualityScore:0.0000}, detection AUC {run.Report.Detection?.BoostedAuc:0.000}, F1 ratio {run.Report.Efficacy?.BoostedRatio:0.000}"));
+                if (condition is not null)
+                {
+                    log.WriteLine(FormattableString.Invariant(
+                        $"  {contender} seed {seed}: sampled {data.Train.RowCount} rows in {run.SampleSeconds:0.00} s, and under {condition} in {run.ConditionalSampleSeconds:0.00} s ({run.ConditionalMatchShare:P1} satisfy it)"));
+                }
                 runs.Add(run);
             }
         }
@@ -70,7 +112,7 @@ internal static class TableComparison
         return runs;
     }
 
-    private static TableRun RunOne(TableData data, string contender, long seed, string output, TableSynthesizerRegistry registry)
+    private static TableRun RunOne(TableData data, string contender, long seed, string output, TableSynthesizerRegistry registry, TableCondition? condition)
     {
         using var memory = new PeakMemory();
         var clock = Stopwatch.StartNew();
@@ -90,12 +132,26 @@ internal static class TableComparison
 
         double sampleSeconds = clock.Elapsed.TotalSeconds;
         var (peak, aboveStart) = memory.Stop();
+        double? conditionalSeconds = null, matchShare = null;
+        if (condition is not null)
+        {
+            clock.Restart();
+            using var conditionalGenerator = new torch.Generator(unchecked((ulong)(2000 + seed)));
+            var conditioned = model.Sample(data.Train.RowCount, condition, conditionalGenerator);
+            conditionalSeconds = clock.Elapsed.TotalSeconds;
+            matchShare = conditioned.RowCount == 0 ? null : condition.Matches(conditioned).Count(ok => ok) / (double)conditioned.RowCount;
+        }
+
         (model as IDisposable)?.Dispose();
 
         var report = TableReport.Compute(data.Train, data.Holdout, synthetic, new TableReportOptions { Target = data.Target, Seed = (int)seed });
         string folder = Path.Combine(output, contender, FormattableString.Invariant($"seed-{seed}"));
         report.SavePage(folder, FormattableString.Invariant($"{data.Name}, {contender} (seed {seed})"));
-        return new TableRun(contender, seed, trainSeconds, sampleSeconds, peak, aboveStart, report, folder);
+        return new TableRun(contender, seed, trainSeconds, sampleSeconds, peak, aboveStart, report, folder)
+        {
+            ConditionalSampleSeconds = conditionalSeconds,
+            ConditionalMatchShare = matchShare,
+        };
     }
 
     /// <summary>Polls the process's resident memory every 20 ms on a background thread and keeps the largest value.</summary>

@@ -32,6 +32,8 @@ internal static class TableSummary
         new("exactCopiesHoldout", "exact copies held-out", r => r.Report.Privacy.HoldoutCopyShare, "0.0000"),
         new("trainSeconds", "train s", r => r.TrainSeconds, "0.0"),
         new("sampleSeconds", "sample s", r => r.SampleSeconds, "0.00"),
+        new("conditionalSampleSeconds", "conditional sample s", r => r.ConditionalSampleSeconds, "0.00"),
+        new("conditionalMatchShare", "conditional rows satisfying", r => r.ConditionalMatchShare, "0.000"),
         new("peakMegabytes", "peak MB", r => r.PeakMegabytes, "0"),
         new("peakAboveStartMegabytes", "peak MB above start", r => r.PeakAboveStartMegabytes, "0"),
     ];

@@ -5,8 +5,14 @@ namespace Generative.Tabular;
 /// <summary>
 /// A monotone, piecewise-linear map from a numeric column's values to standard normal scores and back: knots
 /// x₀ &lt; … &lt; x_K (every distinct value, or <see cref="MaxKnots"/> quantiles of a column with more), each at its
-/// mid-rank empirical CDF uₖ = (#below + #equal / 2) / n; a value is interpolated to u, then z = Φ⁻¹(u). The inverse runs
-/// the same steps backwards, clamped to [x₀, x_K] (the observed bounds), so it undoes the map exactly up to rounding.
+/// mid-rank empirical CDF uₖ = (#below + #equal / 2) / n; a value is interpolated to u, then z = Φ⁻¹(u). A knot that
+/// several rows share (a tie, such as the zeros of a capital-gain column) also spans the CDF interval
+/// [#below / n, (#below + #equal) / n] its rows take: the inverse gives the knot for every u in it (the empirical quantile
+/// function there, as scikit-learn's <c>QuantileTransformer</c> inverts a spike) and interpolates between knots only
+/// across the gaps from one knot's interval to the next; the forward map sends the knot to its mid-rank and a value
+/// between two knots into that gap. A knot of one row is a point (its interval is its mid-rank), so a column of distinct
+/// values maps as a plain interpolation through the mid-ranks. The inverse is clamped to [x₀, x_K] (the observed bounds)
+/// and undoes the map up to rounding for every knot and every value in a gap between knots.
 /// </summary>
 internal sealed class QuantileMap
 {
@@ -15,8 +21,18 @@ internal sealed class QuantileMap
 
     private readonly double[] _x;
     private readonly double[] _u;
+    private readonly double[] _lower;
+    private readonly double[] _upper;
 
+    /// <summary>A map through knots at their mid-rank CDF values, each a point (no tie intervals).</summary>
     internal QuantileMap(double[] x, double[] u)
+        : this(x, u, u, u)
+    {
+    }
+
+    /// <summary>A map through knots at their mid-rank CDF values <paramref name="u"/>, knot k spanning the CDF interval
+    /// [<paramref name="lower"/>[k], <paramref name="upper"/>[k]] (equal to u[k] for a point).</summary>
+    internal QuantileMap(double[] x, double[] u, double[] lower, double[] upper)
     {
         if (x.Length == 0 || x.Length != u.Length)
         {
@@ -36,8 +52,23 @@ internal sealed class QuantileMap
             throw new InvalidDataException("A quantile map's CDF values must lie strictly between 0 and 1.");
         }
 
+        if (lower.Length != x.Length || upper.Length != x.Length)
+        {
+            throw new InvalidDataException($"A quantile map needs a CDF interval per knot; found {x.Length} knots, {lower.Length} lower and {upper.Length} upper ends.");
+        }
+
+        for (int k = 0; k < x.Length; k++)
+        {
+            if (!(lower[k] <= u[k]) || !(u[k] <= upper[k]) || lower[k] < 0 || upper[k] > 1 || (k > 0 && lower[k] < upper[k - 1]))
+            {
+                throw new InvalidDataException($"A quantile map's knot {k} must span an interval within [0, 1] around its CDF value ({u[k]}) that does not overlap the previous knot's; found [{lower[k]}, {upper[k]}].");
+            }
+        }
+
         _x = x;
         _u = u;
+        _lower = lower;
+        _upper = upper;
     }
 
     internal double Minimum => _x[0];
@@ -83,14 +114,17 @@ internal sealed class QuantileMap
 
         int n = sorted.Length;
         double[] u = new double[knots.Length];
+        double[] lower = new double[knots.Length];
+        double[] upper = new double[knots.Length];
         for (int k = 0; k < knots.Length; k++)
         {
             int below = LowerBound(sorted, knots[k]);
             int equal = LowerBound(sorted, BitIncrement(knots[k])) - below;
             u[k] = (below + (equal / 2.0)) / n;
+            (lower[k], upper[k]) = equal > 1 ? ((double)below / n, (double)(below + equal) / n) : (u[k], u[k]);
         }
 
-        return new QuantileMap(knots, u);
+        return new QuantileMap(knots, u, lower, upper);
     }
 
     /// <summary>The CDF value of x (clamped to the knots' range).</summary>
@@ -107,25 +141,36 @@ internal sealed class QuantileMap
         }
 
         int k = UpperBound(_x, x) - 1;
+        if (x == _x[k])
+        {
+            return _u[k];
+        }
+
         double t = (x - _x[k]) / (_x[k + 1] - _x[k]);
-        return _u[k] + (t * (_u[k + 1] - _u[k]));
+        return _upper[k] + (t * (_lower[k + 1] - _upper[k]));
     }
 
     /// <summary>The value at CDF value u (clamped to the observed bounds).</summary>
     internal double FromUniform(double u)
     {
-        if (!(u > _u[0]))
+        if (!(u > _upper[0]))
         {
             return _x[0];
         }
 
-        if (u >= _u[^1])
+        if (u >= _lower[^1])
         {
             return _x[^1];
         }
 
-        int k = UpperBound(_u, u) - 1;
-        double t = (u - _u[k]) / (_u[k + 1] - _u[k]);
+        // k: the last knot whose interval starts at or below u; u is in its interval or in the gap after it.
+        int k = UpperBound(_lower, u) - 1;
+        if (u <= _upper[k])
+        {
+            return _x[k];
+        }
+
+        double t = (u - _upper[k]) / (_lower[k + 1] - _upper[k]);
         return _x[k] + (t * (_x[k + 1] - _x[k]));
     }
 
@@ -133,13 +178,28 @@ internal sealed class QuantileMap
 
     internal double FromNormal(double z) => _x.Length == 1 ? _x[0] : FromUniform(NormalDistribution.Cdf(z));
 
-    internal JsonObject ToJson() => new() { ["knots"] = Json.Array(_x), ["cdf"] = Json.Array(_u) };
+    /// <summary>The knots, their mid-rank CDF values and, when some knot is a tie, every knot's CDF interval
+    /// (<c>lower</c>, <c>upper</c>; absent, each knot is a point, as in files written before ties had intervals).</summary>
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject { ["knots"] = Json.Array(_x), ["cdf"] = Json.Array(_u) };
+        if (!_lower.AsSpan().SequenceEqual(_u) || !_upper.AsSpan().SequenceEqual(_u))
+        {
+            o["lower"] = Json.Array(_lower);
+            o["upper"] = Json.Array(_upper);
+        }
+
+        return o;
+    }
 
     internal static QuantileMap FromJson(JsonObject o, string where)
     {
         try
         {
-            return new QuantileMap(Json.Doubles(o, "knots", where), Json.Doubles(o, "cdf", where));
+            double[] u = Json.Doubles(o, "cdf", where);
+            bool intervals = o["lower"] is not null || o["upper"] is not null;
+            return new QuantileMap(
+                Json.Doubles(o, "knots", where), u, intervals ? Json.Doubles(o, "lower", where) : u, intervals ? Json.Doubles(o, "upper", where) : u);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(where, StringComparison.Ordinal))
         {

@@ -81,6 +81,33 @@ public sealed class TableCompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_condition_times_a_conditional_sample_whose_rows_all_satisfy_it_and_a_bad_one_is_refused()
+    {
+        var (code, output, error) = Invoke("--dataset", "penguins", "--contenders", "copula", "--seeds", "0", "--condition", "Species = Gentoo", "--output", _folder);
+
+        code.Should().Be(0, error);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "summary.json")));
+        var metrics = summary.RootElement.GetProperty("contenders").EnumerateArray().Single().GetProperty("metrics");
+        metrics.GetProperty("conditionalMatchShare").GetProperty("mean").GetDouble().Should().Be(1.0, "the copula samples a category condition exactly");
+        metrics.GetProperty("conditionalSampleSeconds").GetProperty("mean").GetDouble().Should().BePositive();
+        output.Should().Contain("satisfy it");
+
+        (code, _, error) = Invoke("--dataset", "penguins", "--contenders", "copula", "--condition", "Species=Emperor", "--output", _folder);
+        code.Should().Be(2);
+        error.Should().Contain("'Emperor' is not a category of 'Species'").And.Contain("Gentoo");
+
+        (code, _, error) = Invoke("--dataset", "penguins", "--contenders", "copula", "--condition", "Species", "--output", _folder);
+        code.Should().Be(2);
+        error.Should().Contain("expected COLUMN=VALUE");
+
+        // Without --condition the figures are absent (null), not zero.
+        Invoke("--dataset", "penguins", "--contenders", "copula", "--seeds", "0", "--output", _folder).Code.Should().Be(0);
+        using var plain = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "summary.json")));
+        plain.RootElement.GetProperty("contenders").EnumerateArray().Single().GetProperty("metrics")
+            .GetProperty("conditionalSampleSeconds").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
     public void Adult_is_embedded_and_split_as_TabDDPM_does()
     {
         var data = TableData.Load("adult", null);

@@ -96,6 +96,35 @@ public sealed class TableTransformerTests
         tied.Should().Equal(new[] { InverseNormal(0.375), InverseNormal(0.375), InverseNormal(0.375), InverseNormal(0.875) }, (a, b) => Math.Abs(a - b) < 1e-9);
     }
 
+    [Fact]
+    public void A_tied_value_decodes_from_its_whole_cdf_interval_and_interpolation_runs_across_the_gaps()
+    {
+        // Six 0s, a 5 and a 10 (n = 8): 0 spans the CDF interval [0, 6/8] at its mid-rank 3/8; 5 and 10 are points at
+        // 6.5/8 and 7.5/8. Scores encode the mid-ranks; a score whose CDF falls anywhere in [0, 6/8] decodes to 0 (the
+        // empirical quantile function, as scikit-learn's QuantileTransformer inverts a spike), one in the gap (6/8, 6.5/8)
+        // interpolates from 0 to 5: u = 0.78 → 5·(0.78 − 0.75)/0.0625 = 2.4 → 2.
+        var table = new Table([TableColumn.Integer("gain", [0, 0, 0, 0, 0, 0, 5, 10])]);
+        var transformer = TableTransformer.Fit(table);
+        transformer.Transform(table).Values.Should().Equal(
+            new[] { 0.375, 0.375, 0.375, 0.375, 0.375, 0.375, 0.8125, 0.9375 }.Select(InverseNormal), (a, b) => Math.Abs(a - b) < 1e-12);
+        double[] scores = [.. new[] { 0.01, 0.375, 0.7, 0.749, 0.78, 0.8125, 0.875, 0.99 }.Select(InverseNormal)];
+        long[] expected = [0, 0, 0, 0, 2, 5, 8, 10];
+        string path = Path.Combine(Path.GetTempPath(), "gen-table-ties-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            transformer.Save(path);
+            foreach (var t in new[] { transformer, TableTransformer.Load(path) })
+            {
+                var back = t.Inverse(scores, scores.Length)["gain"];
+                Enumerable.Range(0, scores.Length).Select(r => back.GetInt64(r)).Should().Equal(expected);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(1.959963984540054, 0.975)]
     [InlineData(-1.0, 0.15865525393145705)]
