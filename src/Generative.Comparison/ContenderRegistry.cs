@@ -9,6 +9,7 @@ public delegate IComparisonContender ContenderFactory();
 /// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
 /// <c>ddpm</c>), <c>flow</c>, <c>flow-reflow</c>, <c>ddgan</c> (also <c>ddgan-4</c>: T = 4, row <c>ddgan-4</c>), <c>ddgan-2</c> (T = 2)
 /// and <c>pacgan1</c> … <c>pacgan4</c> (PacGAN's grid setup with packs of m samples, <see cref="GanContender.PacGan"/>)
+/// and <c>diffusion-ddim50</c>, <c>diffusion-ddim10</c> (the diffusion contender sampled with DDIM alone, <see cref="DiffusionContender.Ddim"/>)
 /// — all but the first five are not in the default line-up — registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
 /// <code>
 /// ContenderRegistry.Default.Add("my-gan", () => new MyGanContender());
@@ -69,6 +70,9 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
             int packSize = m;
             registry.Add($"pacgan{packSize}", () => GanContender.PacGan(packSize));
         }
+
+        registry.Add("diffusion-ddim50", () => DiffusionContender.Ddim(50));
+        registry.Add("diffusion-ddim10", () => DiffusionContender.Ddim(10));
 
         return registry;
     }

@@ -26,7 +26,7 @@ public sealed class ContenderRegistryTests
         var taken = () => local.Add("GAN", () => GanContender.Vanilla());
         taken.Should().Throw<ArgumentException>().WithMessage("*'GAN' is already registered*");
         var unknown = () => local.Create(["vae"]);
-        unknown.Should().Throw<ArgumentException>().WithMessage("No comparison contender is registered under the name 'vae'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, flow, flow-reflow, gan, pacgan1, pacgan2, pacgan3, pacgan4, tiny-gan, wgan-gp, wgan-gp-sn. Register one with*");
+        unknown.Should().Throw<ArgumentException>().WithMessage("No comparison contender is registered under the name 'vae'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, diffusion-ddim10, diffusion-ddim50, flow, flow-reflow, gan, pacgan1, pacgan2, pacgan3, pacgan4, tiny-gan, wgan-gp, wgan-gp-sn. Register one with*");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class CompareCommandLineTests
     [InlineData("--seeds", "a,b", "--seeds: 'a,b' is not a comma-separated list of numbers.")]
     [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
     [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
-    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, flow, flow-reflow, gan, pacgan1, pacgan2, pacgan3, pacgan4, wgan-gp, wgan-gp-sn.")]
+    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, diffusion-ddim10, diffusion-ddim50, flow, flow-reflow, gan, pacgan1, pacgan2, pacgan3, pacgan4, wgan-gp, wgan-gp-sn.")]
     [InlineData("--recipe", "wgan", "--recipe: unknown recipe 'wgan'; known: pacgan.")]
     [InlineData("--curve", "0", "--curve: '0' is not a positive number of steps.")]
     [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]

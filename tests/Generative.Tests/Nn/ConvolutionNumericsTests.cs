@@ -40,6 +40,9 @@ public sealed class ConvolutionNumericsTests
         "critic-default",       // ConvCritic's defaults: 1 → 64 → ... at 32×32
         "critic-digits-sn",     // the Digits sample's spectrally normalised critic
         "critic-rgb-projection",
+        "unet-stacked",         // the comparison's UNet on stacked digits: 3×8×8 (3 → 32 channels in, 32 → 3 out)
+        "generator-stacked",    // the comparison's DCGAN generator on stacked digits: 8×8, 3 channels out
+        "critic-stacked-pack2", // the comparison's PacDCGAN2 critic on stacked digits: two 3-channel images, 6 channels in
     };
 
     [Theory]
@@ -276,6 +279,9 @@ public sealed class ConvolutionNumericsTests
             "critic-default" => Critic(new ConvCriticOptions(), init),
             "critic-digits-sn" => Critic(new ConvCriticOptions { ImageSize = 8, Width = 32, SpectralNormalization = true }, sn),
             "critic-rgb-projection" => Critic(new ConvCriticOptions { ImageSize = 16, Channels = 3, Width = 24, ClassCount = 3 }, init),
+            "unet-stacked" => Unet(3, 8, new UNetDenoiserOptions(), init),
+            "generator-stacked" => Generator(new ConvGeneratorOptions { ImageSize = 8, Channels = 3 }, init),
+            "critic-stacked-pack2" => Critic(new ConvCriticOptions { ImageSize = 8, Channels = 6 }, init),
             _ => throw new ArgumentOutOfRangeException(nameof(network), network, "no such test network"),
         };
         net.Module.to(dtype);

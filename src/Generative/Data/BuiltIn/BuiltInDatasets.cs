@@ -5,6 +5,20 @@ namespace Generative.Data.BuiltIn;
 /// <summary>Looks up the built-in data sets by name.</summary>
 public static class BuiltInDatasets
 {
+    // One entry per data set, in the order of Names: a generated set draws (count, generator); a fixed set loads its rows.
+    private static readonly DatasetEntry[] Entries =
+    [
+        new("ring", Generated: Mixtures.Ring),
+        new("grid", Generated: Mixtures.Grid),
+        new("swissroll", Generated: (count, generator) => Mixtures.SwissRoll(count, generator)),
+        new("moons", Generated: (count, generator) => Mixtures.Moons(count, generator)),
+        new("checkerboard", Generated: Mixtures.Checkerboard),
+        new("digits", Fixed: Digits.Load),
+        new("stacked-digits", Generated: Digits.LoadStacked),
+        new("wine", Fixed: Tables.LoadWine),
+        new("breast-cancer", Fixed: Tables.LoadBreastCancer),
+    ];
+
     /// <summary>The default number of samples drawn for the generated data sets.</summary>
     public const long DefaultSampleCount = 10_000;
 
@@ -12,8 +26,7 @@ public static class BuiltInDatasets
     /// The known names: <c>ring</c>, <c>grid</c>, <c>swissroll</c>, <c>moons</c>, <c>checkerboard</c>, <c>digits</c>,
     /// <c>stacked-digits</c>, <c>wine</c>, <c>breast-cancer</c>.
     /// </summary>
-    public static IReadOnlyList<string> Names { get; } =
-        ["ring", "grid", "swissroll", "moons", "checkerboard", "digits", "stacked-digits", "wine", "breast-cancer"];
+    public static IReadOnlyList<string> Names { get; } = [.. Entries.Select(e => e.Name)];
 
     /// <summary>Whether <paramref name="name"/> is a known data set (case-insensitive).</summary>
     /// <param name="name">The name to check.</param>
@@ -34,33 +47,20 @@ public static class BuiltInDatasets
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleCount, 1);
-        string key = name.Trim().ToLowerInvariant();
-        switch (key)
-        {
-            case "digits":
-                return Digits.Load();
-            case "wine":
-                return Tables.LoadWine();
-            case "breast-cancer":
-                return Tables.LoadBreastCancer();
-        }
-
-        if (!Names.Contains(key))
-        {
-            throw new ArgumentException(
+        var entry = Entries.FirstOrDefault(e => string.Equals(e.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
                 $"Unknown built-in data set '{name}'. Known data sets: {string.Join(", ", Names)}.", nameof(name));
+        if (entry.Fixed is { } load)
+        {
+            return load();
         }
 
         using var generator = new torch.Generator((ulong)seed);
-        return key switch
-        {
-            "ring" => Mixtures.Ring(sampleCount, generator),
-            "grid" => Mixtures.Grid(sampleCount, generator),
-            "swissroll" => Mixtures.SwissRoll(sampleCount, generator),
-            "moons" => Mixtures.Moons(sampleCount, generator),
-            "checkerboard" => Mixtures.Checkerboard(sampleCount, generator),
-            "stacked-digits" => Digits.LoadStacked(sampleCount, generator),
-            _ => throw new InvalidOperationException("unreachable"),
-        };
+        return entry.Generated!(sampleCount, generator);
     }
+
+    private sealed record DatasetEntry(
+        string Name,
+        Func<long, torch.Generator, BuiltInDataset>? Generated = null,
+        Func<BuiltInDataset>? Fixed = null);
 }
