@@ -59,9 +59,7 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("gan", () => GanContender.Vanilla());
         registry.Add("wgan-gp", () => GanContender.WganGp());
         registry.Add("wgan-gp-sn", () => GanContender.WganGp(spectralNormalization: true));
-        registry.Add("gan-constant", () => GanContender.Vanilla("gan-constant"));
         registry.Add("gan-cosine", () => GanContender.Vanilla().WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0), "gan-cosine"));
-        registry.Add("wgan-gp-constant", () => GanContender.WganGp(name: "wgan-gp-constant"));
         registry.Add("wgan-gp-cosine", () => GanContender.WganGp().WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0), "wgan-gp-cosine"));
         registry.Add("gan-pack2", () => GanContender.PackedVanilla(2));
         registry.Add("gan-pack4", () => GanContender.PackedVanilla(4));

@@ -230,6 +230,34 @@ public sealed class GanContender : IComparisonContender
 
     private static GanTrainingOptions VanillaTraining => GanTrainingOptions.NonSaturatingR1() with { Regularizer = null };
 
+    /// <summary>
+    /// The cost of <paramref name="steps"/> GAN steps, counted from <see cref="GanTrainingStep"/>. Every step updates the
+    /// critic: the generator makes a batch without gradients (generator: 1 forward), the critic scores the real and the
+    /// fake batch and the loss is backpropagated through both (critic: 2 forward, 2 backward); a regulariser (the
+    /// gradient penalty of <c>wgan-gp</c>) scores one more batch and differentiates the scores for the input, then its
+    /// loss is backpropagated through that gradient, a double backward counted as one more backward (critic: 1 forward,
+    /// 2 backward; in arithmetic the double backward costs about two backwards, so this undercounts). Every n_critic-th
+    /// step also updates the generator: it makes a batch and the critic scores it (1 forward each), and the loss is
+    /// backpropagated through the frozen critic into the generator (1 backward each). So a <c>gan</c> step is 9 network
+    /// evaluations, and five <c>wgan-gp</c> steps are 44 (8.8 a step). The EMA update and sampling are not counted.
+    /// </summary>
+    /// <param name="data">The data (images and vectors use different settings).</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost, with the critic's and the generator's work.</returns>
+    public TrainingCost CostOfSteps(ComparisonData data, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var training = data.SampleShape.Rank == 1 ? _vectorTraining : _imageTraining;
+        long generatorSteps = steps / training.CriticStepsPerGeneratorStep;
+        long penalty = training.Regularizer is null ? 0 : steps;
+        return new TrainingCost(
+        [
+            new NetworkWork(GanTrainingStep.CriticName, steps, (2 * steps) + penalty + generatorSteps, (2 * steps) + (2 * penalty) + generatorSteps),
+            new NetworkWork(GanTrainingStep.GeneratorName, generatorSteps, steps + generatorSteps, generatorSteps),
+        ]);
+    }
+
     /// <inheritdoc />
     public TrainedContender Train(ContenderTrainingRequest request)
     {
