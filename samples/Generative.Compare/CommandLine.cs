@@ -70,7 +70,7 @@ internal sealed record CommandLine
         };
         var tables = new Option<bool>("--tables") { Description = "compare a numeric CSV as a business table (with the tabular synthesizers)" };
         var budget = Checked<ComparisonBudget?>("--budget", "B",
-            "per contender: steps, a duration (90s, 2m) or both (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
+            "per contender: steps, a duration (90s, 2m), network evaluations of training (90000nfe: forward + backward passes over a batch; each contender runs the most steps within them), or several (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
             null, ParseBudget);
         var seeds = Checked<IReadOnlyList<long>>("--seeds", "LIST", "comma-separated seeds; several give mean ± standard deviation", defaults.Seeds, ParseSeeds);
         var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);

@@ -14,6 +14,8 @@ internal static class ConsoleReport
         table.AddColumn("family");
         table.AddColumn(new TableColumn("NFE").RightAligned());
         table.AddColumn(new TableColumn("train s").RightAligned());
+        table.AddColumn(new TableColumn("updates").RightAligned());
+        table.AddColumn(new TableColumn("train NFE").RightAligned());
         table.AddColumn(new TableColumn("samples/s").RightAligned());
         var columns = MetricFormat.MetricColumns(kind);
         foreach (var (_, title) in columns)
@@ -30,6 +32,8 @@ internal static class ConsoleReport
                 row.Family.Key,
                 row.NetworkEvaluationsPerSample.ToString(CultureInfo.InvariantCulture),
                 MetricFormat.Format(row.TrainSeconds, "trainSeconds", false),
+                Markup.Escape(MetricFormat.FormatUpdates(row)),
+                MetricFormat.FormatTrainingEvaluations(row),
                 MetricFormat.FormatRate(row),
             };
             foreach (var (key, _) in columns)

@@ -44,7 +44,7 @@ internal static class LearningCurve
                 // Checkpoints every interval under --output: running the same command again continues each run where it stopped.
                 string checkpoints = Path.GetFullPath(Path.Combine(options.Output, "checkpoints", $"{gan.Name}-seed{seed}"));
                 using var trained = gan.WithCallbacks([callback], checkpoints, (int)Math.Min(every, int.MaxValue))
-                    .Train(new ContenderTrainingRequest(data, budget, seed, null, cancellationToken));
+                    .Train(new ContenderTrainingRequest(data, budget.For(gan, data), seed, null, cancellationToken));
             }
         }
 

@@ -43,6 +43,39 @@ public sealed record TimingSpread(double Low, double High, int Runs)
     }
 }
 
+/// <summary>A row's training cost over the seeds (see <see cref="TrainingCost"/>).</summary>
+/// <param name="OptimizerSteps">Optimiser updates per network, by network name.</param>
+/// <param name="ForwardPasses">Forward passes of every network over a batch.</param>
+/// <param name="BackwardPasses">Backward passes through every network over a batch.</param>
+/// <param name="NetworkEvaluations">Forward plus backward passes.</param>
+public sealed record CostSummary(
+    IReadOnlyDictionary<string, MetricSummary> OptimizerSteps,
+    MetricSummary ForwardPasses,
+    MetricSummary BackwardPasses,
+    MetricSummary NetworkEvaluations)
+{
+    /// <summary>Summarises one cost per seed.</summary>
+    /// <param name="costs">The costs, one per seed, at least one.</param>
+    /// <returns>The summary; a network missing from a seed's cost counts as NaN there.</returns>
+    public static CostSummary Of(IReadOnlyList<TrainingCost> costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        ArgumentOutOfRangeException.ThrowIfZero(costs.Count);
+        var networks = costs.SelectMany(c => c.Networks.Select(n => n.Network)).Distinct(StringComparer.Ordinal).ToList();
+        var steps = new Dictionary<string, MetricSummary>(StringComparer.Ordinal);
+        foreach (string network in networks)
+        {
+            steps[network] = MetricSummary.Of(costs.Select(c => c.Networks.FirstOrDefault(n => n.Network == network)?.OptimizerSteps is { } v ? (double)v : double.NaN).ToList());
+        }
+
+        return new CostSummary(
+            steps,
+            MetricSummary.Of(costs.Select(c => (double)c.ForwardPasses).ToList()),
+            MetricSummary.Of(costs.Select(c => (double)c.BackwardPasses).ToList()),
+            MetricSummary.Of(costs.Select(c => (double)c.NetworkEvaluations).ToList()));
+    }
+}
+
 /// <summary>The results of one contender sampled one way (one row of the results table).</summary>
 public sealed class ContenderResult
 {
@@ -107,6 +140,11 @@ public sealed class ContenderResult
     /// <summary>The lowest and highest rate of a timed sampling batch, over every seed; <see langword="null"/> when the
     /// row was not made by <see cref="ComparisonRunner"/>.</summary>
     public TimingSpread? SamplesPerSecondSpread { get; init; }
+
+    /// <summary>What training cost: optimiser updates per network and network evaluations (forward and backward passes
+    /// over a batch), from <see cref="IComparisonContender.CostOfSteps"/> at the steps each seed ran; <see langword="null"/>
+    /// when the contender does not say.</summary>
+    public CostSummary? TrainingCost { get; init; }
 
     /// <summary>Variance of the primary loss over the last window of training.</summary>
     public MetricSummary LossVariance { get; }
@@ -192,7 +230,8 @@ public sealed class ComparisonResult : IDisposable
 
     /// <summary>
     /// The machine-readable result: <c>{ "dataset", "budget", "seeds", "contenders": [ { "name", "family", "sampler",
-    /// "trainSeconds", "samplesPerSecond", "networkEvaluationsPerSample", "metrics": { … } } ] }</c>, with the seed
+    /// "trainSeconds", "trainingCost": { "optimizerSteps": { network: n }, "forwardPasses", "backwardPasses",
+    /// "networkEvaluations" }, "samplesPerSecond", "networkEvaluationsPerSample", "metrics": { … } } ] }</c>, with the seed
     /// means as the values and standard deviations and per-seed values beside them. Metrics that do not apply are
     /// omitted.
     /// </summary>
@@ -217,6 +256,15 @@ public sealed class ComparisonResult : IDisposable
                 ["sampler"] = c.Sampler,
                 ["trainSeconds"] = Number(c.TrainSeconds.Mean),
                 ["trainSteps"] = Number(c.TrainSteps.Mean),
+                ["trainingCost"] = c.TrainingCost is { } cost
+                    ? new JsonObject
+                    {
+                        ["optimizerSteps"] = new JsonObject(cost.OptimizerSteps.Select(kv => KeyValuePair.Create(kv.Key, Number(kv.Value.Mean)))),
+                        ["forwardPasses"] = Number(cost.ForwardPasses.Mean),
+                        ["backwardPasses"] = Number(cost.BackwardPasses.Mean),
+                        ["networkEvaluations"] = Number(cost.NetworkEvaluations.Mean),
+                    }
+                    : null,
                 ["parameterCount"] = c.ParameterCount,
                 ["samplesPerSecond"] = Number(c.SamplesPerSecond.Mean),
                 ["samplesPerSecondLow"] = Number(c.SamplesPerSecondSpread?.Low ?? double.NaN),
@@ -251,6 +299,7 @@ public sealed class ComparisonResult : IDisposable
             {
                 ["steps"] = Budget.Steps,
                 ["seconds"] = Budget.Duration?.TotalSeconds,
+                ["networkEvaluations"] = Budget.NetworkEvaluations,
             },
             ["seeds"] = new JsonArray(Seeds.Select(s => (JsonNode?)s).ToArray()),
             ["sampleCount"] = SampleCount,

@@ -52,6 +52,12 @@ public sealed class ComparisonRunner
     public ComparisonResult Run(IProgress<ComparisonProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
+        foreach (var contender in _contenders)
+        {
+            // A budget in network evaluations that a contender cannot run fails here, before anything trains.
+            _options.Budget.For(contender, _data);
+        }
+
         using var evaluator = new ComparisonEvaluator(_data);
         var runs = new List<SeedRun>();
         var artifacts = new List<ContenderArtifacts>();
@@ -166,6 +172,7 @@ public sealed class ComparisonRunner
                     run.Trained.ParameterCount,
                     run.TrainSeconds,
                     run.Trained.Summary.StepsRun,
+                    run.Cost,
                     rate,
                     [.. row.Rates],
                     run.LossVariance,
@@ -244,24 +251,25 @@ public sealed class ComparisonRunner
     private TrainedRun Train(IComparisonContender contender, ComparisonData data, long seed, double fraction, IProgress<ComparisonProgress>? progress, Turns.Seat? seat, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var budget = _options.Budget.For(contender, data);
         _logger.LogInformation("Training {Contender} on {Dataset} ({Count} samples, fraction {Fraction}) with seed {Seed} under {Budget}",
-            contender.Name, data.Name, data.Count, fraction, seed, _options.Budget);
+            contender.Name, data.Name, data.Count, fraction, seed, budget);
         var trainingProgress = progress is null && seat is null
             ? null
             : new SynchronousProgress<TrainingProgress>(p =>
             {
                 progress?.Report(new ComparisonProgress(
-                    "training", contender.Name, seed, fraction, p.Step, _options.Budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault()));
+                    "training", contender.Name, seed, fraction, p.Step, budget.Steps, p.Losses.Values.Cast<double?>().FirstOrDefault()));
                 seat?.PassTurn();
             });
         // Step 0 before the first step: a progress display starts its clock when training starts, not at the first report.
-        progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, _options.Budget.Steps, null));
-        var trained = contender.Train(new ContenderTrainingRequest(data, _options.Budget, seed, trainingProgress, cancellationToken));
+        progress?.Report(new ComparisonProgress("training", contender.Name, seed, fraction, 0, budget.Steps, null));
+        var trained = contender.Train(new ContenderTrainingRequest(data, budget, seed, trainingProgress, cancellationToken));
         double trainSeconds = Math.Max(0, trained.Summary.WallTime.TotalSeconds - (seat?.WaitedSeconds ?? 0));
         var history = trained.Summary.LossHistory.TryGetValue(trained.PrimaryLoss, out var points) ? points.Select(p => p.Value).ToList() : [];
         double lossVariance = history.Count > 1 ? TrainingStability.LossVariance(history, Math.Min(TrainingStability.DefaultWindow, history.Count)) : double.NaN;
         int divergences = trained.Summary.DivergenceEvents.Count + (history.Count > 1 ? TrainingStability.CountDivergenceEvents(history, Math.Min(TrainingStability.DefaultWindow, Math.Max(2, history.Count / 4))) : 0);
-        return new TrainedRun(contender, trained, trainSeconds, lossVariance, divergences);
+        return new TrainedRun(contender, trained, trainSeconds, lossVariance, divergences, contender.CostOfSteps(data, trained.Summary.StepsRun));
     }
 
     /// <summary>
@@ -449,6 +457,7 @@ public sealed class ComparisonRunner
                     SummariseMetrics(list))
                 {
                     SamplesPerSecondSpread = TimingSpread.Of(list.SelectMany(r => r.BatchRates).ToList()),
+                    TrainingCost = list.All(r => r.Cost is not null) ? CostSummary.Of(list.Select(r => r.Cost!).ToList()) : null,
                 };
             })
             .ToList();
@@ -469,13 +478,14 @@ public sealed class ComparisonRunner
         long Parameters,
         double TrainSeconds,
         long TrainSteps,
+        TrainingCost? Cost,
         double SamplesPerSecond,
         double[] BatchRates,
         double LossVariance,
         int Divergences,
         IReadOnlyDictionary<string, double> Metrics);
 
-    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double TrainSeconds, double LossVariance, int Divergences);
+    private sealed record TrainedRun(IComparisonContender Contender, TrainedContender Trained, double TrainSeconds, double LossVariance, int Divergences, TrainingCost? Cost);
 
     /// <summary>Whose turn it is among threads that must not run at once; a participant that leaves passes its turn on.</summary>
     private sealed class Turns(int count)

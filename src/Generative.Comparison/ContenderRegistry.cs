@@ -1,3 +1,5 @@
+using Generative.Training;
+
 namespace Generative.Comparison;
 
 /// <summary>Makes a fresh contender for a comparison run.</summary>
@@ -58,6 +60,10 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("gan", () => GanContender.Vanilla());
         registry.Add("wgan-gp", () => GanContender.WganGp());
         registry.Add("wgan-gp-sn", () => GanContender.WganGp(spectralNormalization: true));
+        registry.Add("gan-cosine", () => GanContender.Vanilla().WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0), "gan-cosine"));
+        registry.Add("wgan-gp-cosine", () => GanContender.WganGp().WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0), "wgan-gp-cosine"));
+        registry.Add("gan-pack2", () => GanContender.PackedVanilla(2));
+        registry.Add("gan-pack4", () => GanContender.PackedVanilla(4));
         registry.Add("diffusion", () => DiffusionContender.Ddpm());
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
         registry.Add("flow", () => FlowContender.Default());

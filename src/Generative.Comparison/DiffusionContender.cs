@@ -82,6 +82,17 @@ public sealed class DiffusionContender : IComparisonContender
             new NoiseScheduleOptions());
     }
 
+    /// <summary>The cost of <paramref name="steps"/> steps: each is one forward and one backward pass of the denoiser on a
+    /// batch of noised samples, and one update (the EMA update is not counted).</summary>
+    /// <param name="data">The data.</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost.</returns>
+    public TrainingCost CostOfSteps(ComparisonData data, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return TrainingCost.SingleNetwork("denoiser", steps);
+    }
+
     /// <inheritdoc />
     public TrainedContender Train(ContenderTrainingRequest request)
     {

@@ -137,6 +137,18 @@ public sealed record FlowContender : IComparisonContender
         return new FlowContender(name, samplers);
     }
 
+    /// <summary>The cost of <paramref name="steps"/> steps of one flow: each is one forward and one backward pass of the
+    /// network on a batch and one update. <see langword="null"/> with a reflow pass (<see cref="ReflowShare"/> &gt; 0):
+    /// drawing its pairs evaluates the first flow many times, which is not counted here, so no cost is claimed.</summary>
+    /// <param name="data">The data.</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost, or <see langword="null"/> for a reflow contender.</returns>
+    public TrainingCost? CostOfSteps(ComparisonData data, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return ReflowShare == 0 ? TrainingCost.SingleNetwork("denoiser", steps) : null;
+    }
+
     /// <inheritdoc />
     /// <exception cref="ArgumentException">A reflow option is invalid, or the data are labelled for a reflow contender.</exception>
     public TrainedContender Train(ContenderTrainingRequest request)

@@ -53,10 +53,22 @@ public sealed class GanContender : IComparisonContender
         ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEverySteps, 1);
         return new GanContender(Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
         {
-            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, Callbacks = [.. callbacks],
+            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, LearningRateSchedule = LearningRateSchedule, Callbacks = [.. callbacks],
             CheckpointDirectory = checkpointDirectory, CheckpointEverySteps = checkpointEverySteps,
         };
     }
+
+    /// <summary>The same contender (networks, training, settings, callbacks) under another name and learning-rate
+    /// schedule (<see cref="LearningRateSchedule"/>).</summary>
+    /// <param name="schedule">The schedule, or <see langword="null"/> for constant rates.</param>
+    /// <param name="name">The new contender's name; <see langword="null"/> keeps this one's.</param>
+    /// <returns>A new contender.</returns>
+    public GanContender WithLearningRateSchedule(LearningRateSchedule? schedule, string? name = null) =>
+        new(name ?? Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
+        {
+            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, LearningRateSchedule = schedule, Callbacks = Callbacks,
+            CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps,
+        };
 
     /// <summary>m, the samples the critic judges together (1: no packing).</summary>
     public int PackSize => _vectorTraining.PackSize;
@@ -100,12 +112,36 @@ public sealed class GanContender : IComparisonContender
     public double EmaDecay { get; init; } = 0.999;
 
     /// <summary>
+    /// The learning-rate schedule of both networks' optimisers under a step budget (or a budget in network evaluations,
+    /// which the runner turns into steps), as a factor of the base rates per training step; <see langword="null"/> or
+    /// <see cref="Training.LearningRateSchedule.Constant"/> for constant rates, and constant under a time-only budget (a
+    /// decay needs the run's length). The generator is updated every n_critic steps at the factor of its step.
+    /// </summary>
+    public LearningRateSchedule? LearningRateSchedule { get; init; }
+
+    /// <summary>
     /// The original GAN with the non-saturating generator loss (Goodfellow et al. 2014), one critic step per generator
     /// step, Adam 2e-4, β = (0.5, 0.999) (DCGAN's setting, Radford et al. 2016), no regulariser.
     /// </summary>
     /// <param name="name">The contender's name.</param>
     public static GanContender Vanilla(string name = "gan") =>
         new(name, VanillaTraining, VanillaTraining, spectralNormalization: false);
+
+    /// <summary>
+    /// <see cref="Vanilla"/>'s GAN — the same networks, losses, optimiser and batch of samples — with a packed critic
+    /// (PacGAN's packing, Lin et al. 2018): it judges <paramref name="packSize"/> samples concatenated as one input, so
+    /// a batch of 256 samples gives it 256 / m packs. Unlike <see cref="PacGan"/>, which is the paper's whole setup.
+    /// </summary>
+    /// <param name="packSize">m, 2 to 16.</param>
+    /// <param name="name">The contender's name; default <c>gan-pack{m}</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="packSize"/> is out of range.</exception>
+    public static GanContender PackedVanilla(int packSize, string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(packSize, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(packSize, 16);
+        var training = VanillaTraining with { PackSize = packSize };
+        return new(name ?? $"gan-pack{packSize}", training, training, spectralNormalization: false);
+    }
 
     /// <summary>
     /// WGAN-GP (Gulrajani et al. 2017) with the authors' setting for toy data: Wasserstein loss, gradient penalty
@@ -194,6 +230,34 @@ public sealed class GanContender : IComparisonContender
 
     private static GanTrainingOptions VanillaTraining => GanTrainingOptions.NonSaturatingR1() with { Regularizer = null };
 
+    /// <summary>
+    /// The cost of <paramref name="steps"/> GAN steps, counted from <see cref="GanTrainingStep"/>. Every step updates the
+    /// critic: the generator makes a batch without gradients (generator: 1 forward), the critic scores the real and the
+    /// fake batch and the loss is backpropagated through both (critic: 2 forward, 2 backward); a regulariser (the
+    /// gradient penalty of <c>wgan-gp</c>) scores one more batch and differentiates the scores for the input, then its
+    /// loss is backpropagated through that gradient, a double backward counted as one more backward (critic: 1 forward,
+    /// 2 backward; in arithmetic the double backward costs about two backwards, so this undercounts). Every n_critic-th
+    /// step also updates the generator: it makes a batch and the critic scores it (1 forward each), and the loss is
+    /// backpropagated through the frozen critic into the generator (1 backward each). So a <c>gan</c> step is 9 network
+    /// evaluations, and five <c>wgan-gp</c> steps are 44 (8.8 a step). The EMA update and sampling are not counted.
+    /// </summary>
+    /// <param name="data">The data (images and vectors use different settings).</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost, with the critic's and the generator's work.</returns>
+    public TrainingCost CostOfSteps(ComparisonData data, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var training = data.SampleShape.Rank == 1 ? _vectorTraining : _imageTraining;
+        long generatorSteps = steps / training.CriticStepsPerGeneratorStep;
+        long penalty = training.Regularizer is null ? 0 : steps;
+        return new TrainingCost(
+        [
+            new NetworkWork(GanTrainingStep.CriticName, steps, (2 * steps) + penalty + generatorSteps, (2 * steps) + (2 * penalty) + generatorSteps),
+            new NetworkWork(GanTrainingStep.GeneratorName, generatorSteps, steps + generatorSteps, generatorSteps),
+        ]);
+    }
+
     /// <inheritdoc />
     public TrainedContender Train(ContenderTrainingRequest request)
     {
@@ -214,7 +278,7 @@ public sealed class GanContender : IComparisonContender
         {
             int latent = LatentDimension ?? (shape[0] == 2 ? 2 : 64);
             generator = new MlpGenerator(new MlpGeneratorOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, LatentDimension = latent }, init);
-            critic = new MlpCritic(new MlpCriticOptions { SampleShape = shape, ClassCount = classes, HiddenWidth = HiddenWidth, SpectralNormalization = _spectralNormalization }, init);
+            critic = new MlpCritic(new MlpCriticOptions { SampleShape = PackedCritic.PackedShape(shape, PackSize), ClassCount = classes, HiddenWidth = HiddenWidth, SpectralNormalization = _spectralNormalization }, init);
             training = _vectorTraining;
         }
         else
@@ -246,6 +310,11 @@ public sealed class GanContender : IComparisonContender
                     if (request.Budget.Duration is { } duration)
                     {
                         builder.WithDuration(duration);
+                    }
+
+                    if (LearningRateSchedule is { } schedule && request.Budget.Steps is not null)
+                    {
+                        builder.WithLearningRateSchedule(schedule);
                     }
 
                     if (request.Progress is not null)

@@ -22,6 +22,19 @@ public interface IComparisonContender
     /// <param name="request">The data, budget, seed, progress receiver and cancellation token.</param>
     /// <returns>The trained model with its training record; the caller disposes it.</returns>
     TrainedContender Train(ContenderTrainingRequest request);
+
+    /// <summary>
+    /// What <paramref name="steps"/> training steps on <paramref name="data"/> cost: optimiser updates per network and
+    /// forward and backward passes (<see cref="TrainingCost"/>), counted from the contender's own training step, not
+    /// measured. The runner reports it for the steps each run took, and turns a budget in network evaluations into the
+    /// most steps whose cost stays within it, so it must not decrease as <paramref name="steps"/> grows. The default,
+    /// <see langword="null"/>, says nothing: the contender's rows report no cost, and a budget in network evaluations
+    /// cannot run it.
+    /// </summary>
+    /// <param name="data">The data it would train on (the networks and settings may depend on its shape).</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost, or <see langword="null"/> when unknown.</returns>
+    TrainingCost? CostOfSteps(ComparisonData data, long steps) => null;
 }
 
 /// <summary>One way to sample a contender's model.</summary>

@@ -64,4 +64,26 @@ public static class MetricFormat
             ? string.Create(CultureInfo.InvariantCulture, $"{row.SamplesPerSecond.Mean:N0} ({spread.Low:N0}–{spread.High:N0})")
             : row.SamplesPerSecond.Mean.ToString("N0", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A row's optimiser updates per network, e.g. <c>critic 10,000 · generator 2,000</c>; <c>—</c> when the
+    /// contender does not say (means over the seeds).</summary>
+    /// <param name="row">A row of the results.</param>
+    /// <returns>The text.</returns>
+    public static string FormatUpdates(ContenderResult row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.TrainingCost is { } cost
+            ? string.Join(" · ", cost.OptimizerSteps.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value.Mean:N0}")))
+            : "—";
+    }
+
+    /// <summary>A row's training network evaluations (forward + backward passes over a batch), e.g. <c>90,000</c>;
+    /// <c>—</c> when the contender does not say (means over the seeds).</summary>
+    /// <param name="row">A row of the results.</param>
+    /// <returns>The text.</returns>
+    public static string FormatTrainingEvaluations(ContenderResult row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.TrainingCost is { } cost ? cost.NetworkEvaluations.Mean.ToString("N0", CultureInfo.InvariantCulture) : "—";
+    }
 }

@@ -114,19 +114,19 @@ public static class ReportWriter
 
         md.AppendLine();
         var columns = MetricFormat.MetricColumns(data.Kind);
-        md.Append("| contender | family | sampler | NFE/sample | params | train s | steps | samples/s |");
+        md.Append("| contender | family | sampler | NFE/sample | params | train s | steps | updates | train NFE | samples/s |");
         foreach (var (_, title) in columns)
         {
             md.Append(CultureInfo.InvariantCulture, $" {title} |");
         }
 
         md.AppendLine(" loss variance | divergences |");
-        md.Append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        md.Append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         md.AppendLine(string.Concat(Enumerable.Repeat(" ---: |", columns.Count + 2)));
         foreach (var row in result.Contenders)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {row.Name} | {row.Family.Key} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {MetricFormat.FormatRate(row)} |");
+                $"| {row.Name} | {row.Family.Key} | {row.Sampler} | {row.NetworkEvaluationsPerSample} | {row.ParameterCount:N0} | {MetricFormat.Format(row.TrainSeconds, "trainSeconds", true)} | {row.TrainSteps.Mean:N0} | {MetricFormat.FormatUpdates(row)} | {MetricFormat.FormatTrainingEvaluations(row)} | {MetricFormat.FormatRate(row)} |");
             foreach (var (key, _) in columns)
             {
                 md.Append(CultureInfo.InvariantCulture, $" {(row.Metrics.TryGetValue(key, out var m) ? MetricFormat.Format(m, key, true) : "—")} |");
@@ -136,7 +136,9 @@ public static class ReportWriter
         }
 
         md.AppendLine();
-        md.AppendLine("Values are means over the seeds (± sample standard deviation with several seeds). NFE: network evaluations per sample. " +
+        md.AppendLine("Values are means over the seeds (± sample standard deviation with several seeds). NFE/sample: network evaluations per sample. " +
+            "Steps: training steps (a GAN step is a critic update); updates: optimiser updates per network; train NFE: network evaluations of training, " +
+            "forward plus backward passes of every network over one batch (a GAN's gradient penalty counts 1 forward and 2 backward passes of the critic; see TrainingCost). " +
             "Samples/s: the median rate of the timed sampling batches (every row's batches drawn in turns, after the same one-batch warm-up), " +
             "with the lowest and highest batch in brackets. " +
             "Loss variance: variance of the primary loss (the denoising loss; the critic's loss for a GAN) over the last 100 logged steps. " +

@@ -54,6 +54,9 @@ public class ComparisonRunnerTests
         first.Contenders.Select(c => c.Name).Should().Equal("gan", "wgan-gp", "ddpm-1000", "ddim-50", "ddim-10", "ddim-4");
         first.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 1, 1000, 50, 10, 4);
         first.Contenders.Should().OnlyContain(c => c.TrainSteps.Mean == 40);
+        // gan 9 evaluations a step; wgan-gp 8 a critic step and 4 more each 5th step; the denoiser 2 (TrainingCostTests).
+        first.Contenders.Select(c => c.TrainingCost!.NetworkEvaluations.Mean).Should().Equal(360, 352, 80, 80, 80, 80);
+        first.Contenders[1].TrainingCost!.OptimizerSteps.Select(kv => (kv.Key, kv.Value.Mean)).Should().Equal(("critic", 40.0), ("generator", 8.0));
         first.Contenders.Where(c => c.Trainer == "diffusion").Select(c => c.ParameterCount).Distinct().Should().ContainSingle("the four samplers share one trained model");
         first.Artifacts.Should().HaveCount(6).And.OnlyContain(a => a.Samples.shape[0] == 200);
         progress.Select(p => p.Phase).Should().Contain(["training", "sampling", "evaluating", "done"]);
