@@ -84,11 +84,13 @@ internal static class TableComparison
     /// <param name="log">Progress lines.</param>
     /// <param name="cancellationToken">Stops between runs.</param>
     /// <param name="condition">Also time drawing as many rows under this condition (its generator's seed is 2000 + seed), or null.</param>
+    /// <param name="contenderOptions">The options each contender is fitted with (default <see cref="TableContenderOptions.Default"/>).</param>
     /// <returns>The runs, contender by contender, seed by seed.</returns>
     public static IReadOnlyList<TableRun> Run(
         TableData data, IReadOnlyList<string> contenders, IReadOnlyList<long> seeds, string output, TableSynthesizerRegistry registry,
-        TextWriter log, CancellationToken cancellationToken, TableCondition? condition = null)
+        TextWriter log, CancellationToken cancellationToken, TableCondition? condition = null, TableContenderOptions? contenderOptions = null)
     {
+        contenderOptions ??= TableContenderOptions.Default;
         Directory.CreateDirectory(output);
         var runs = new List<TableRun>();
         foreach (string contender in contenders)
@@ -96,8 +98,9 @@ internal static class TableComparison
             foreach (long seed in seeds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                log.WriteLine($"  {contender} seed {seed}: fitting on {data.Train.RowCount} rows");
-                var run = RunOne(data, contender, seed, output, registry, condition);
+                var options = contenderOptions.For(contender, data);
+                log.WriteLine($"  {contender} seed {seed}: fitting on {data.Train.RowCount} rows{(options is null ? string.Empty : $" with {options}")}");
+                var run = RunOne(data, contender, seed, output, registry, condition, options);
                 log.WriteLine(FormattableString.Invariant(
                     $"  {contender} seed {seed}: fit {run.TrainSeconds:0.0} s, quality {run.Report.QualityScore:0.0000}, detection AUC {run.Report.Detection?.BoostedAuc:0.000}, F1 ratio {run.Report.Efficacy?.BoostedRatio:0.000}"));
                 if (condition is not null)
@@ -112,14 +115,14 @@ internal static class TableComparison
         return runs;
     }
 
-    private static TableRun RunOne(TableData data, string contender, long seed, string output, TableSynthesizerRegistry registry, TableCondition? condition)
+    private static TableRun RunOne(TableData data, string contender, long seed, string output, TableSynthesizerRegistry registry, TableCondition? condition, object? options)
     {
         using var memory = new PeakMemory();
         var clock = Stopwatch.StartNew();
         ITableSynthesizer model;
         using (var fitGenerator = new torch.Generator(unchecked((ulong)seed)))
         {
-            model = registry.Fit(contender, data.Train, options: null, fitGenerator);
+            model = registry.Fit(contender, data.Train, options, fitGenerator);
         }
 
         double trainSeconds = clock.Elapsed.TotalSeconds;

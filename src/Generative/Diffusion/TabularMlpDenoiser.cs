@@ -48,7 +48,8 @@ public sealed record TabularMlpDenoiserOptions
 /// categories) is projected to <see cref="TabularMlpDenoiserOptions.TimeEmbeddingDimension"/> numbers, the sinusoidal
 /// embedding of the timestep, passed through Linear → SiLU → Linear, is added to it, and hidden blocks of
 /// Linear → ReLU → Dropout lead to a linear head giving one number per input column (the noise of a Gaussian column, a
-/// logit of x̂₀ for a one-hot slot). Registered in <see cref="Diffusion.DenoiserRegistry"/> as
+/// logit of x̂₀ for a one-hot slot). A class-conditional network (<see cref="ClassCount"/> above 0, TabDDPM's
+/// <c>is_y_cond</c>) adds SiLU of a learned class embedding to the time embedding. Registered in <see cref="Diffusion.DenoiserRegistry"/> as
 /// <see cref="RegisteredType"/>, the way a third party's network would be.
 /// </summary>
 public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
@@ -62,6 +63,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
     private readonly Sequential time_mlp;
     private readonly Sequential layers;
     private readonly Linear head;
+    private readonly Embedding? label_embedding;
 #pragma warning restore IDE0044, SA1306
 
     /// <summary>Creates the network with weights drawn from <paramref name="generator"/>.</summary>
@@ -70,9 +72,23 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
     /// <param name="generator">The source of the initial weights (none: the global one).</param>
     /// <exception cref="ArgumentException">Invalid options or fewer than 1 feature.</exception>
     public TabularMlpDenoiser(int features, TabularMlpDenoiserOptions? options = null, Generator? generator = null)
+        : this(features, 0, options, generator)
+    {
+    }
+
+    /// <summary>Creates a class-conditional network (an unconditional one for 0 classes) with weights drawn from
+    /// <paramref name="generator"/>.</summary>
+    /// <param name="features">The width of a transformed row without the label column.</param>
+    /// <param name="classCount">The number of classes of the label <see cref="Predict"/> takes; 0 for none.</param>
+    /// <param name="options">The shape; default <see cref="TabularMlpDenoiserOptions"/>.</param>
+    /// <param name="generator">The source of the initial weights (none: the global one).</param>
+    /// <exception cref="ArgumentException">Invalid options, fewer than 1 feature or a negative class count.</exception>
+    internal TabularMlpDenoiser(int features, int classCount, TabularMlpDenoiserOptions? options, Generator? generator)
         : base(nameof(TabularMlpDenoiser))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(classCount);
+        ClassCount = classCount;
         Options = options ?? new TabularMlpDenoiserOptions();
         Options.Validate();
         int t = Options.TimeEmbeddingDimension;
@@ -93,6 +109,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
 
         layers = nn.Sequential(modules.ToArray());
         head = nn.Linear(previous, features);
+        label_embedding = classCount > 0 ? nn.Embedding(classCount, t) : null;
         RegisterComponents();
         SeededInitialization.Apply(this, generator);
     }
@@ -107,7 +124,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
     public TensorShape OutputShape => SampleShape;
 
     /// <inheritdoc/>
-    public int ClassCount => 0;
+    public int ClassCount { get; }
 
     /// <inheritdoc/>
     public nn.Module Module => this;
@@ -117,9 +134,14 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
     {
         ArgumentNullException.ThrowIfNull(timesteps);
         SampleShape.EnsureBatch(noisySamples, nameof(noisySamples));
-        if (classLabels is not null)
+        if (ClassCount == 0 && classLabels is not null)
         {
             throw new ArgumentException("The tabular MLP is unconditional: class labels are not taken (condition on a column instead).", nameof(classLabels));
+        }
+
+        if (ClassCount > 0 && (classLabels is null || classLabels.dim() != 1 || classLabels.shape[0] != noisySamples.shape[0]))
+        {
+            throw new ArgumentException($"The tabular MLP is conditioned on {ClassCount} classes: expected class labels of shape [{noisySamples.shape[0]}], but got {(classLabels is null ? "none" : TensorShape.Format(classLabels.shape))}.", nameof(classLabels));
         }
 
         if (timesteps.dim() != 1 || timesteps.shape[0] != noisySamples.shape[0])
@@ -128,7 +150,13 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
         }
 
         using var scope = NewDisposeScope();
-        var h = projection.call(noisySamples) + time_mlp.call(time_embedding.call(timesteps));
+        var embedding = time_mlp.call(time_embedding.call(timesteps));
+        if (label_embedding is not null)
+        {
+            embedding = embedding + nn.functional.silu(label_embedding.call(classLabels!));
+        }
+
+        var h = projection.call(noisySamples) + embedding;
         return head.call(layers.call(h)).MoveToOuterDisposeScope();
     }
 
@@ -138,7 +166,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
     internal static JsonObject Describe(IDenoiser network)
     {
         var options = ((TabularMlpDenoiser)network).Options;
-        return new JsonObject
+        var description = new JsonObject
         {
             ["features"] = (int)network.SampleShape[0],
             ["options"] = new JsonObject
@@ -148,11 +176,18 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
                 ["dropout"] = options.Dropout,
             },
         };
+        if (network.ClassCount > 0)
+        {
+            description["class_count"] = network.ClassCount;
+        }
+
+        return description;
     }
 
     internal static NetworkPlan<IDenoiser> Read(ConfigValue network)
     {
         int features = network["features"].Int(1, ConfigLimits.MaxFeatures);
+        int classes = network["class_count"].Node is null ? 0 : network["class_count"].Int(1, ConfigLimits.MaxFeatures);
         var o = network["options"];
         o.RequireObject();
         var options = new TabularMlpDenoiserOptions
@@ -171,7 +206,7 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
             throw o["time_embedding_dimension"].Fail("must be even");
         }
 
-        return new NetworkPlan<IDenoiser>(RegisteredType, new TensorShape(features), Declare, g => new TabularMlpDenoiser(features, options, g));
+        return new NetworkPlan<IDenoiser>(RegisteredType, new TensorShape(features), Declare, g => new TabularMlpDenoiser(features, classes, options, g));
 
         void Declare(ExpectedTensors t)
         {
@@ -187,6 +222,10 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
             }
 
             t.Linear("head", previous, features);
+            if (classes > 0)
+            {
+                t.Embedding("label_embedding", classes, d);
+            }
         }
     }
 }

@@ -115,6 +115,27 @@ public sealed class TableCompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Tabddpm_is_conditioned_on_a_categorical_target_through_the_options_map_and_the_others_get_their_defaults()
+    {
+        var adult = TableData.Load("adult", null);
+        var options = TableContenderOptions.Default.For("tabddpm", adult).Should().BeOfType<Generative.TabularSynthesis.TabularDiffusionOptions>().Subject;
+        options.LabelColumn.Should().Be("income");
+        options.Should().BeEquivalentTo(new Generative.TabularSynthesis.TabularDiffusionOptions { LabelColumn = "income" }, "only the label differs from the defaults");
+        TableContenderOptions.Default.For("ctgan", adult).Should().BeNull();
+        TableContenderOptions.Default.For("copula", adult).Should().BeNull();
+
+        var penguins = TableData.Load("penguins", null);
+        ((Generative.TabularSynthesis.TabularDiffusionOptions)TableContenderOptions.Default.For("tabddpm", penguins)!).LabelColumn.Should().Be("Species");
+        var numericTarget = TableData.Load("penguins", "Body Mass (g)");
+        ((Generative.TabularSynthesis.TabularDiffusionOptions)TableContenderOptions.Default.For("tabddpm", numericTarget)!).LabelColumn.Should().BeNull("a numeric target is not a class label");
+
+        // A third party's entry is added the same way.
+        var map = new TableContenderOptions().Add("my-model", data => data.Target);
+        map.For("my-model", penguins).Should().Be("Species");
+        map.For("tabddpm", penguins).Should().BeNull();
+    }
+
+    [Fact]
     public void A_csv_with_text_or_a_target_is_a_table_an_unknown_contender_or_target_is_refused()
     {
         Directory.CreateDirectory(_folder);

@@ -29,7 +29,8 @@ public sealed partial class TabularDiffusion
 
     /// <inheritdoc/>
     /// <remarks>Writes <see cref="ConfigFileName"/> (format, version, <c>"synthesizer": "tabddpm"</c>, the options, the
-    /// network's registered description), <see cref="TransformerFileName"/> and <see cref="WeightsFileName"/>, all into a
+    /// network's registered description and, with a <see cref="TabularDiffusionOptions.LabelColumn"/>, the label's class
+    /// counts), <see cref="TransformerFileName"/> and <see cref="WeightsFileName"/>, all into a
     /// temporary folder that replaces <paramref name="directory"/> at once.</remarks>
     public void Save(string directory)
     {
@@ -54,6 +55,15 @@ public sealed partial class TabularDiffusion
                 ["network"] = network,
                 ["files"] = new JsonObject { ["transformer"] = TransformerFileName, ["weights"] = WeightsFileName },
             };
+            if (_label is not null)
+            {
+                config["label"] = new JsonObject
+                {
+                    ["column"] = _label.Column,
+                    ["counts"] = new JsonArray([.. _label.Counts.Select(n => (JsonNode?)JsonValue.Create(n))]),
+                };
+            }
+
             File.WriteAllText(Path.Combine(folder, ConfigFileName), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
     }
@@ -115,9 +125,17 @@ public sealed partial class TabularDiffusion
             throw new CheckpointFormatException($"'{transformerPath}': {e.Message}", e);
         }
 
-        if (plan.SampleShape.Rank != 1 || plan.SampleShape[0] != transformer.Layout.Width)
+        var label = ReadLabel(root, options, transformer);
+        int features = transformer.Layout.Width - (label?.ClassCount ?? 0);
+        if (plan.SampleShape.Rank != 1 || plan.SampleShape[0] != features)
         {
-            throw root["network"]["features"].Fail($"must be {transformer.Layout.Width}, the width of the table transformed by '{TransformerFileName}'");
+            throw root["network"]["features"].Fail($"must be {features}, the width of the table transformed by '{TransformerFileName}'{(label is null ? string.Empty : $" without the label column '{label.Column}'")}");
+        }
+
+        int classes = root["network"]["class_count"].Int(0, int.MaxValue, 0);
+        if (classes != (label?.ClassCount ?? 0))
+        {
+            throw root["network"]["class_count"].Fail(label is null ? "must be absent without a label column" : $"must be {label.ClassCount}, the classes of the label column '{label.Column}'");
         }
 
         ExpectedTensors.Check(plan.Declare, SafeTensors.ReadHeader(weightsPath), weightsPath, ModuleName + ".", configPath, "network", new LoadBudget(ModelCheckpoint.MaxLoadBytes));
@@ -131,7 +149,7 @@ public sealed partial class TabularDiffusion
                 options = options with { Network = mlp.Options };
             }
 
-            return new TabularDiffusion(transformer, options, network);
+            return new TabularDiffusion(transformer, options, network, label);
         }
         catch
         {
@@ -140,7 +158,44 @@ public sealed partial class TabularDiffusion
         }
     }
 
-    private static JsonObject OptionsToJson(TabularDiffusionOptions o) => new()
+    private static DiffusionLabel? ReadLabel(ConfigValue root, TabularDiffusionOptions options, TableTransformer transformer)
+    {
+        if (options.LabelColumn is null)
+        {
+            return root["label"].Exists ? throw root["label"].Fail("must be absent without options.label_column") : null;
+        }
+
+        var label = root["label"];
+        label.RequireObject();
+        if (label["column"].String() != options.LabelColumn)
+        {
+            throw label["column"].Fail($"must be \"{options.LabelColumn}\", the options' label_column");
+        }
+
+        var counts = label["counts"];
+        double[] values = [.. Enumerable.Range(0, counts.RequireArray().Count).Select(i => counts.At(i).Double(0, double.MaxValue))];
+        try
+        {
+            return DiffusionLabel.Restore(options.LabelColumn, transformer, values);
+        }
+        catch (ArgumentException e)
+        {
+            throw label.Invalid(e.Message, e);
+        }
+    }
+
+    private static JsonObject OptionsToJson(TabularDiffusionOptions o)
+    {
+        var json = OptionsToJsonWithoutLabel(o);
+        if (o.LabelColumn is not null)
+        {
+            json["label_column"] = o.LabelColumn;
+        }
+
+        return json;
+    }
+
+    private static JsonObject OptionsToJsonWithoutLabel(TabularDiffusionOptions o) => new()
     {
         ["timesteps"] = o.Timesteps,
         ["schedule"] = o.Schedule == BetaSchedule.Linear ? "linear" : "cosine",
@@ -174,6 +229,7 @@ public sealed partial class TabularDiffusion
             EmaDecay = o["ema_decay"].Double(0, 0.9999999999),
             SamplingBatchSize = o["sampling_batch_size"].Int(1, int.MaxValue),
             SamplingSteps = o["sampling_steps"].Node is null ? null : o["sampling_steps"].Int(1, timesteps),
+            LabelColumn = o["label_column"].Node is null ? null : o["label_column"].String(),
         };
         return options;
     }

@@ -18,7 +18,10 @@ namespace Generative.TabularSynthesis;
 /// T·KL(q(x_{t−1} | x_t, x₀) ‖ p(x_{t−1} | x_t)) (the decoder's negative log-likelihood at t = 0) and the prior KL.
 /// Sampling runs both reverse chains ancestrally. Conditional sampling restricts the conditioned groups' chains to the
 /// allowed categories at every step (inpainting: the rest of the row is generated given them) and keeps a conditioned
-/// number's x̂₀ inside its range mapped into the normal space (a projection, not exact posterior conditioning).
+/// number's x̂₀ inside its range mapped into the normal space (a projection, not exact posterior conditioning). With a
+/// <see cref="TabularDiffusionOptions.LabelColumn"/>, that column is not diffused: the network is conditioned on it (a class
+/// embedding added to the time embedding), sampling draws it from its training frequencies (only the allowed categories
+/// under a condition on it) and generates the rest of the row given it.
 /// </summary>
 /// <remarks>Thread-safety: sampling only reads the network (in evaluation mode) and may run on several threads, each with
 /// its own generator; <see cref="Dispose"/> must not race with it.</remarks>
@@ -33,17 +36,21 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
     private readonly int[] _toMatrix;
     private readonly MultinomialDiffusion _multinomial;
     private readonly DiffusionCoefficients _coefficients;
+    private readonly DiffusionLabel? _label;
     private bool _disposed;
 
-    private TabularDiffusion(TableTransformer transformer, TabularDiffusionOptions options, IDenoiser network)
+    private TabularDiffusion(TableTransformer transformer, TabularDiffusionOptions options, IDenoiser network, DiffusionLabel? label)
     {
         Transformer = transformer;
         Options = options;
         _network = network;
+        _label = label;
         var layout = transformer.Layout;
         _gaussian = [.. layout.Blocks.Where(b => b.Kind != BlockKind.OneHot).SelectMany(b => Enumerable.Range(b.Offset, b.Width))];
-        _groups = [.. layout.OneHotGroups];
-        int[] order = [.. _gaussian, .. _groups.SelectMany(g => Enumerable.Range(g.Offset, g.Width))];
+        _groups = [.. layout.OneHotGroups.Where(g => label is null || g.Column != label.Column)];
+        int labelWidth = label?.ClassCount ?? 0;
+        int[] labelColumns = label is null ? [] : [.. Enumerable.Range(label.Group.Offset, label.Group.Width)];
+        int[] order = [.. _gaussian, .. _groups.SelectMany(g => Enumerable.Range(g.Offset, g.Width)), .. labelColumns];
         ModelOrder = order;
         _toMatrix = new int[order.Length];
         for (int i = 0; i < order.Length; i++)
@@ -53,9 +60,14 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
 
         _multinomial = new MultinomialDiffusion([.. _groups.Select(g => g.Width)]);
         _coefficients = new DiffusionCoefficients(options.Timesteps, options.Schedule);
-        if (network.SampleShape.Rank != 1 || network.SampleShape[0] != layout.Width || !network.OutputShape.Equals(network.SampleShape))
+        if (network.SampleShape.Rank != 1 || network.SampleShape[0] != layout.Width - labelWidth || !network.OutputShape.Equals(network.SampleShape))
         {
-            throw new ArgumentException($"The network takes rows shaped {network.SampleShape} and gives {network.OutputShape}; the table needs [{layout.Width}] for both.", nameof(network));
+            throw new ArgumentException($"The network takes rows shaped {network.SampleShape} and gives {network.OutputShape}; the table needs [{layout.Width - labelWidth}] for both.", nameof(network));
+        }
+
+        if (network.ClassCount != labelWidth)
+        {
+            throw new ArgumentException($"The network is conditioned on {network.ClassCount} classes; the label column {(label is null ? "is not set, so 0 are needed" : $"'{label.Column}' has {labelWidth}")}.", nameof(network));
         }
 
         network.Module.eval();
@@ -80,7 +92,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
     public TabularDiffusionTrainingSummary? Training { get; private set; }
 
     /// <summary>The network's column order: the matrix columns of the Gaussian (and cyclic) blocks, then those of the
-    /// one-hot groups in layout order.</summary>
+    /// diffused one-hot groups in layout order, then the label's one-hot group (not given to the network as a column).</summary>
     internal IReadOnlyList<int> ModelOrder { get; }
 
     internal int GaussianWidth => _gaussian.Length;
@@ -88,6 +100,8 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
     internal MultinomialDiffusion Multinomial => _multinomial;
 
     internal DiffusionCoefficients Coefficients => _coefficients;
+
+    internal DiffusionLabel? Label => _label;
 
     /// <summary>Fits the model to a table.</summary>
     /// <param name="table">The rows (at least 2; id columns are not learned).</param>
@@ -117,6 +131,11 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             throw new ArgumentException($"A table of at least 2 rows is needed to fit the diffusion model; this one has {table.RowCount}.", nameof(table));
         }
 
+        if (options.LabelColumn is not null)
+        {
+            DiffusionLabel.Check(options.LabelColumn, table.Schema);
+        }
+
         var transformer = TableTransformer.Fit(table, options.Transform);
         if (transformer.Layout.Width == 0)
         {
@@ -124,12 +143,21 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         }
 
         var watch = Stopwatch.StartNew();
-        var network = new TabularMlpDenoiser(transformer.Layout.Width, options.Network, generator);
-        var average = new TabularMlpDenoiser(transformer.Layout.Width, options.Network, generator);
-        var model = new TabularDiffusion(transformer, options, average);
+        var data = transformer.Transform(table);
+        var label = options.LabelColumn is null ? null : DiffusionLabel.Fit(options.LabelColumn, transformer, data);
+        int classes = label?.ClassCount ?? 0;
+        int features = transformer.Layout.Width - classes;
+        if (features == 0)
+        {
+            throw new ArgumentException($"The table has no column to learn besides the label column '{options.LabelColumn}'.", nameof(table));
+        }
+
+        var network = new TabularMlpDenoiser(features, classes, options.Network, generator);
+        var average = new TabularMlpDenoiser(features, classes, options.Network, generator);
+        var model = new TabularDiffusion(transformer, options, average, label);
         try
         {
-            var losses = model.Train(network, average, transformer.Transform(table), generator, onStep);
+            var losses = model.Train(network, average, data, generator, onStep);
             model.Training = new TabularDiffusionTrainingSummary(options.Steps, losses, watch.Elapsed);
             return model;
         }
@@ -180,7 +208,8 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             (null, { } l) => l.exp(),
             _ => throw new InvalidOperationException("Nothing to model."),
         };
-        var output = network.Predict(input, t);
+        var labels = _label is null ? null : rows.narrow(1, g + c, _label.ClassCount).argmax(1);
+        var output = network.Predict(input, t, labels);
         if (g > 0)
         {
             gaussianLoss = (output.narrow(1, 0, g) - noise!).square().mean([1]);
@@ -261,7 +290,9 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         ArgumentNullException.ThrowIfNull(generator);
         ObjectDisposedException.ThrowIf(_disposed, this);
         condition.Validate(Schema);
+        // The label column has no group among the diffused ones, so the plan ignores a condition on it; the drawn labels obey it.
         using var plan = ConditionPlan.Build(condition, Transformer, _gaussian, _groups);
+        var labelCondition = _label is null ? null : condition.For(_label.Column);
         int width = Transformer.Layout.Width;
         var values = new double[(long)count * width];
         using (no_grad())
@@ -270,7 +301,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             {
                 int rows = Math.Min(Options.SamplingBatchSize, count - start);
                 using var scope = NewDisposeScope();
-                using var batch = SampleBatch(rows, plan, generator);
+                using var batch = SampleBatch(rows, plan, labelCondition, generator);
                 using var inMatrix = batch.index_select(1, tensor(_toMatrix.Select(i => (long)i).ToArray())).to_type(ScalarType.Float64).contiguous();
                 inMatrix.data<double>().CopyTo(values.AsSpan(start * width, rows * width));
             }
@@ -279,9 +310,10 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         return Transformer.Inverse(values, count);
     }
 
-    private Tensor SampleBatch(int rows, ConditionPlan plan, Generator generator)
+    private Tensor SampleBatch(int rows, ConditionPlan plan, ColumnCondition? labelCondition, Generator generator)
     {
         int g = GaussianWidth, c = _multinomial.Width;
+        using var labels = _label?.Draw(rows, labelCondition, generator);
         var steps = _coefficients.SamplingTimesteps(Options.SamplingSteps ?? Options.Timesteps);
         Tensor xNum = randn([rows, g], generator: generator);
         Tensor logX = c > 0 ? _multinomial.Sample(Restrict(zeros(rows, c), plan), generator) : zeros(rows, 0);
@@ -291,7 +323,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             var k = _coefficients.Between(t, s);
             using var scope = NewDisposeScope();
             var input = c == 0 ? xNum : g == 0 ? logX.exp() : cat([xNum, logX.exp()], 1);
-            var output = _network.Predict(input, full(rows, (long)t, ScalarType.Int64));
+            var output = _network.Predict(input, full(rows, (long)t, ScalarType.Int64), labels);
             Tensor nextNum = xNum, nextLog = logX;
             if (g > 0)
             {
@@ -342,6 +374,13 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         using (xNum)
         using (logX)
         {
+            if (labels is not null)
+            {
+                using var scope = NewDisposeScope();
+                var oneHot = nn.functional.one_hot(labels, _label!.ClassCount).to_type(ScalarType.Float32);
+                return cat([xNum, logX.exp(), oneHot], 1).MoveToOuterDisposeScope();
+            }
+
             return c == 0 ? xNum.clone() : g == 0 ? logX.exp() : cat([xNum, logX.exp()], 1);
         }
     }

@@ -49,6 +49,17 @@ public sealed record TabularDiffusionOptions
     /// sampler, exact when equal to T); <see langword="null"/> (default) for all T.</summary>
     public int? SamplingSteps { get; init; }
 
+    /// <summary>
+    /// A categorical or Boolean column the network is conditioned on, as TabDDPM's <c>is_y_cond</c> does for a
+    /// classification target: the column is left out of the diffused state, SiLU of its class embedding is added to the
+    /// time embedding, and sampling draws the labels from their training frequencies (a missing label is its own class when
+    /// the column is nullable) before generating the rest of the row given them; a condition on the column
+    /// (<see cref="TableCondition.Where(string, string)"/>, <see cref="TableCondition.WhereIn"/>) fixes the drawn labels,
+    /// so it holds exactly and the network generates the row for it. <see langword="null"/> (default): every column is
+    /// diffused.
+    /// </summary>
+    public string? LabelColumn { get; init; }
+
     /// <summary>Checks every option once, with messages naming the option, its value and what is allowed.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public void Validate()
@@ -61,6 +72,7 @@ public sealed record TabularDiffusionOptions
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number of 0 or more");
         Require(EmaDecay >= 0 && EmaDecay < 1, nameof(EmaDecay), EmaDecay, "in [0, 1)");
         Require(SamplingBatchSize >= 1, nameof(SamplingBatchSize), SamplingBatchSize, "at least 1");
+        Require(LabelColumn is null || !string.IsNullOrWhiteSpace(LabelColumn), nameof(LabelColumn), LabelColumn is null ? null : $"'{LabelColumn}'", "null or a column's name");
         Require(SamplingSteps is null || (SamplingSteps >= 1 && SamplingSteps <= Timesteps), nameof(SamplingSteps), SamplingSteps, $"null or in [1, Timesteps = {Timesteps}]");
         if (Network is null)
         {
