@@ -179,7 +179,8 @@ public static class NetworkContract
             a.Module.train();
             a.Module.zero_grad();
             var y = a.Forward(x, labels, timesteps);
-            y.square().sum().backward();
+            using var two = 2.ToScalar(); // held across the native call (an implicit Scalar could be finalised during it)
+            y.pow(two).sum().backward();
             var grads = a.Module.named_parameters().Where(p => p.parameter.grad is not null).ToList();
             v.Check(grads.Count > 0, "a backward pass gave no parameter a gradient");
             foreach (var (name, p) in grads)

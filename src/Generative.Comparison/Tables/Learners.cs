@@ -1,3 +1,4 @@
+using TorchSharp;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -29,11 +30,14 @@ internal static class Learners
         using var bias = new TorchSharp.Modules.Parameter(zeros(classes));
         using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
         {
+            // Scalars held for the whole loop: an implicit one could be finalised during the native call (TensorSquares).
+            using var two = 2.ToScalar();
+            using var decay = 5e-4.ToScalar();
             for (int step = 0; step < 300; step++)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(xs.matmul(weight) + bias, labels) + (weight.square().sum() * 5e-4);
+                var loss = nn.functional.cross_entropy(xs.matmul(weight) + bias, labels) + weight.pow(two).sum().mul(decay);
                 loss.backward();
                 optimizer.step();
             }

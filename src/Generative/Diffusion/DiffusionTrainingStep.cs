@@ -178,7 +178,7 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
             PredictionType.Sample => samples,
             _ => _schedule.GetVelocity(samples, noise, t),
         };
-        var squared = (prediction - target).square();
+        var squared = (prediction - target).Squared();
         if (Options.Weighting == LossWeighting.Uniform)
         {
             // The mean over every element (as torch's mse_loss): one reduction instead of per-sample means and their mean.

@@ -162,7 +162,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
             case BetaSchedule.Linear:
                 return linspace(o.BetaStart, o.BetaEnd, n, ScalarType.Float32);
             case BetaSchedule.ScaledLinear:
-                return linspace(Math.Sqrt(o.BetaStart), Math.Sqrt(o.BetaEnd), n, ScalarType.Float32).square();
+                return linspace(Math.Sqrt(o.BetaStart), Math.Sqrt(o.BetaEnd), n, ScalarType.Float32).Squared();
             case BetaSchedule.SquaredCosCapV2:
                 var betas = new float[n];
                 for (int i = 0; i < n; i++)
@@ -196,7 +196,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
         var first = alphasBarSqrt[0].clone();
         var last = alphasBarSqrt[-1].clone();
         alphasBarSqrt = (alphasBarSqrt - last) * (first / (first - last));
-        var alphasBar = alphasBarSqrt.square();
+        var alphasBar = alphasBarSqrt.Squared();
         var alphas = cat([alphasBar[..1], alphasBar[1..] / alphasBar[..^1]]);
         return 1.0f - alphas;
     }

@@ -47,7 +47,7 @@ public static class FrechetDistance
         }
 
         using var scope = torch.NewDisposeScope();
-        var meanTerm = (first.Mean - second.Mean).square().sum().item<double>();
+        var meanTerm = (first.Mean - second.Mean).Squared().sum().item<double>();
         var traceFirst = first.Covariance.trace().item<double>();
         var traceSecond = second.Covariance.trace().item<double>();
         double traceSqrt = TraceSqrtProduct(first.Covariance, second.Covariance);

@@ -111,6 +111,6 @@ public static class KernelDistance
     private static double DiagonalSum(torch.Tensor a, long d)
     {
         using var scope = torch.NewDisposeScope();
-        return a.square().sum([1]).div_(d).add_(1).pow_(3).sum().item<double>();
+        return a.Squared().sum([1]).div_(d).add_(1).pow_(3).sum().item<double>();
     }
 }

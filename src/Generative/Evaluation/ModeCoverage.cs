@@ -75,7 +75,7 @@ public static class ModeCoverage
             using var blockScope = torch.NewDisposeScope();
             long end = Math.Min(n, start + rows);
             var block = samples.Rows(start, end).to_type(torch.ScalarType.Float64);
-            var distances = (block.unsqueeze(1) - centres.unsqueeze(0)).square().sum([2]).sqrt();
+            var distances = (block.unsqueeze(1) - centres.unsqueeze(0)).Squared().sum([2]).sqrt();
             var (nearest, index) = distances.min(1);
             var good = nearest.lt(limit);
             highQuality += good.sum().item<long>();

@@ -85,7 +85,7 @@ internal static class NearestNeighbours
         using var scope = NewDisposeScope();
         var exact = x.to_type(ScalarType.Float64);
         var centred = exact - exact.mean([0], keepdim: true);
-        var norms = centred.square().sum([1]);
+        var norms = centred.Squared().sum([1]);
         var candidates = UsesFusedKernels(kernel, x, x, listLength: k + 3)
             ? FusedRadiusCandidates(centred, norms, k)
             : TiledRadiusCandidates(centred, norms, k, blockElements);
@@ -733,8 +733,8 @@ internal static class NearestNeighbours
             var centre = b.mean([0], keepdim: true);
             var ca = a - centre;
             var cb = b - centre;
-            var aNorms = ca.square().sum([1]);
-            var bNorms = cb.square().sum([1]);
+            var aNorms = ca.Squared().sum([1]);
+            var bNorms = cb.Squared().sum([1]);
             var aOnes = torch.ones(a.shape[0], 1, dtype: ScalarType.Float64, device: a.device);
             var bOnes = torch.ones(b.shape[0], 1, dtype: ScalarType.Float64, device: b.device);
             return (new ExactOperands(a, cat([ca, aNorms.unsqueeze(1), aOnes], 1), aNorms),
@@ -849,8 +849,8 @@ internal static class NearestNeighbours
             var centre = exactReal.mean([0], keepdim: true);
             var g = exactGenerated - centre;
             var r = exactReal - centre;
-            var gNorms = g.square().sum([1]);
-            var rNorms = r.square().sum([1]);
+            var gNorms = g.Squared().sum([1]);
+            var rNorms = r.Squared().sum([1]);
             var gOnes = torch.ones(g.shape[0], 1, dtype: ScalarType.Float32, device: g.device);
             var rOnes = torch.ones(r.shape[0], 1, dtype: ScalarType.Float32, device: r.device);
             var generatedRows = cat([g.to_type(ScalarType.Float32), gNorms.to_type(ScalarType.Float32).unsqueeze(1), gOnes], 1);

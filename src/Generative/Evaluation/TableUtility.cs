@@ -78,12 +78,15 @@ public static class TableUtility
         using var bias = new TorchSharp.Modules.Parameter(zeros(classCount));
         using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
         {
+            // Scalars held for the whole loop: an implicit one could be finalised during the native call (TensorSquares).
+            using var two = 2.ToScalar();
+            using var decay = 5e-4.ToScalar();
             for (int step = 0; step < 300; step++)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
                 var logits = xs.matmul(weight) + bias;
-                var loss = nn.functional.cross_entropy(logits, y) + (weight.square().sum() * 5e-4);
+                var loss = nn.functional.cross_entropy(logits, y) + weight.pow(two).sum().mul(decay);
                 loss.backward();
                 optimizer.step();
             }

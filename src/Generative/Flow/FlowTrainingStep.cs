@@ -162,7 +162,7 @@ public sealed class FlowTrainingStep : ITrainingStep
         var target = samples - x0;
         var conditioning = _network.ClassCount > 0 && labels is not null ? labels.to(samples.device).to_type(ScalarType.Int64) : null;
         var prediction = _network.Predict(xt, t * Options.TimeScale, conditioning);
-        return (prediction - target).square().mean().MoveToOuterDisposeScope();
+        return (prediction - target).Squared().mean().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -79,7 +79,7 @@ public sealed class GradientPenalty : ICriticRegularizer
         var norms = gradients.norm(1, false, 2f);
         using var one = 1.ToScalar();
         using var lambda = weight.ToScalar();
-        var deviation = norms.sub(one).square().mean();
+        var deviation = norms.sub(one).Squared().mean();
         return deviation.mul(lambda).MoveToOuterDisposeScope();
     }
 

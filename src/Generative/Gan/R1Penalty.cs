@@ -43,7 +43,7 @@ public sealed class R1Penalty : ICriticRegularizer
         using var scope = NewDisposeScope();
         var points = real.detach().clone().requires_grad_(true);
         var gradients = GradientPenalty.InputGradients(critic, points, classLabels);
-        var squaredNorms = gradients.square().sum(1); // one per score: per sample, or per pack of a packed critic
+        var squaredNorms = gradients.Squared().sum(1); // one per score: per sample, or per pack of a packed critic
         using var halfGamma = (Gamma / 2).ToScalar();
         return squaredNorms.mean().mul(halfGamma).MoveToOuterDisposeScope();
     }

@@ -212,7 +212,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         var output = network.Predict(input, t, labels);
         if (g > 0)
         {
-            gaussianLoss = (output.narrow(1, 0, g) - noise!).square().mean([1]);
+            gaussianLoss = (output.narrow(1, 0, g) - noise!).Squared().mean([1]);
         }
 
         Tensor multinomialLoss = zeros(b);
