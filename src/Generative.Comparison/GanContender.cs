@@ -51,11 +51,7 @@ public sealed class GanContender : IComparisonContender
     {
         ArgumentNullException.ThrowIfNull(callbacks);
         ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEverySteps, 1);
-        return new GanContender(Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
-        {
-            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, LearningRateSchedule = LearningRateSchedule, Callbacks = [.. callbacks],
-            CheckpointDirectory = checkpointDirectory, CheckpointEverySteps = checkpointEverySteps,
-        };
+        return Copy(Name, LearningRateSchedule, [.. callbacks], checkpointDirectory, checkpointEverySteps);
     }
 
     /// <summary>The same contender (networks, training, settings, callbacks) under another name and learning-rate
@@ -64,10 +60,15 @@ public sealed class GanContender : IComparisonContender
     /// <param name="name">The new contender's name; <see langword="null"/> keeps this one's.</param>
     /// <returns>A new contender.</returns>
     public GanContender WithLearningRateSchedule(LearningRateSchedule? schedule, string? name = null) =>
-        new(name ?? Name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
+        Copy(name ?? Name, schedule, Callbacks, CheckpointDirectory, CheckpointEverySteps);
+
+    /// <summary>This contender's networks, training and settings with the given name, schedule, callbacks and checkpoints:
+    /// the one place that lists the settings a copy carries over.</summary>
+    private GanContender Copy(string name, LearningRateSchedule? schedule, IReadOnlyList<ITrainingCallback> callbacks, string? checkpointDirectory, int checkpointEverySteps) =>
+        new(name, _imageTraining, _vectorTraining, _spectralNormalization, _pacGanNetworks)
         {
-            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, LearningRateSchedule = schedule, Callbacks = Callbacks,
-            CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = CheckpointEverySteps,
+            BatchSize = BatchSize, HiddenWidth = HiddenWidth, LatentDimension = LatentDimension, EmaDecay = EmaDecay, LearningRateSchedule = schedule, Callbacks = callbacks,
+            CheckpointDirectory = checkpointDirectory, CheckpointEverySteps = checkpointEverySteps,
         };
 
     /// <summary>m, the samples the critic judges together (1: no packing).</summary>
