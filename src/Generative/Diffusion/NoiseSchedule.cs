@@ -91,7 +91,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
         EnsureSameShape(originalSamples, noise, nameof(noise));
         using var scope = NewDisposeScope();
         var (signal, noiseScale) = Gather(originalSamples, timesteps);
-        return (signal * originalSamples + noiseScale * noise).MoveToOuterDisposeScope();
+        return (signal * originalSamples).Plus(noiseScale * noise).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
