@@ -90,6 +90,24 @@ internal static class HeldScalars
         return x.sub(s);
     }
 
+    /// <summary><c>x - v</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="v">The number to subtract.</param>
+    public static Tensor Minus(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.sub(s);
+    }
+
+    /// <summary><c>x.pow_(v)</c> for an integer exponent.</summary>
+    /// <param name="x">The tensor raised in place.</param>
+    /// <param name="v">The exponent.</param>
+    public static Tensor PowerInPlace(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.pow_(s);
+    }
+
     /// <summary><c>v - x</c>, computed as TorchSharp's operator does: <c>x.negative().add(v)</c>.</summary>
     /// <param name="x">The tensor.</param>
     /// <param name="v">The number <paramref name="x"/> is subtracted from.</param>
@@ -135,6 +153,63 @@ internal static class HeldScalars
     {
         using var s = v.ToScalar();
         return x.mul_(s);
+    }
+
+    /// <summary><c>x.mul_(v)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor multiplied in place.</param>
+    /// <param name="v">The factor.</param>
+    public static Tensor TimesInPlace(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.mul_(s);
+    }
+
+    /// <summary><c>x.div(v, rounding_mode: mode)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="v">The divisor.</param>
+    /// <param name="mode">How the quotient is rounded.</param>
+    public static Tensor DividedBy(this Tensor x, long v, RoundingMode mode)
+    {
+        using var s = v.ToScalar();
+        return x.div(s, rounding_mode: mode);
+    }
+
+    /// <summary><c>x.div_(v, rounding_mode: mode)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor divided in place.</param>
+    /// <param name="v">The divisor.</param>
+    /// <param name="mode">How the quotient is rounded.</param>
+    public static Tensor DividedByInPlace(this Tensor x, long v, RoundingMode mode = RoundingMode.None)
+    {
+        using var s = v.ToScalar();
+        return x.div_(s, rounding_mode: mode);
+    }
+
+    /// <summary><c>x.clamp_max(v)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="v">The upper bound.</param>
+    public static Tensor ClampMax(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.clamp_max(s);
+    }
+
+    /// <summary><c>x.clamp_max_(v)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor clamped in place.</param>
+    /// <param name="v">The upper bound.</param>
+    public static Tensor ClampMaxInPlace(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.clamp_max_(s);
+    }
+
+    /// <summary><c>x.masked_fill_(mask, v)</c>.</summary>
+    /// <param name="x">The tensor filled in place where <paramref name="mask"/> is true.</param>
+    /// <param name="mask">Where to fill.</param>
+    /// <param name="v">The value.</param>
+    public static Tensor MaskedFillInPlace(this Tensor x, Tensor mask, double v)
+    {
+        using var s = v.ToScalar();
+        return x.masked_fill_(mask, s);
     }
 
     /// <summary><c>x / v</c>.</summary>
@@ -318,6 +393,19 @@ internal static class HeldScalars
     {
         using var s = v.ToScalar();
         return x.full_like(s);
+    }
+
+    /// <summary><c>torch.arange(start, stop, dtype, device)</c>: TorchSharp's <c>arange(start, stop, 1)</c> with all three held.</summary>
+    /// <param name="start">The start, inclusive.</param>
+    /// <param name="stop">The end, exclusive.</param>
+    /// <param name="dtype">The element type, or inferred as TorchSharp does.</param>
+    /// <param name="device">The device, or the default.</param>
+    public static Tensor Arange(long start, long stop, ScalarType? dtype = null, Device? device = null)
+    {
+        using var begin = start.ToScalar();
+        using var end = stop.ToScalar();
+        using var step = 1.ToScalar();
+        return arange(begin, end, step, dtype, device);
     }
 
     /// <summary><c>torch.arange(stop, dtype, device)</c>: TorchSharp's <c>arange(0, stop, 1)</c> with all three held.</summary>
