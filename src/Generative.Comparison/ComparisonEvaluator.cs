@@ -82,7 +82,8 @@ public sealed class ComparisonEvaluator : IDisposable
             {
                 var reference = _data.Kind == ComparisonDataKind.Table ? _data.ReferenceSamples : EqualSizedReference(generated.shape[0]);
                 var mean = reference.mean([0], keepdim: true);
-                var std = reference.std([0], keepdim: true).clamp_min(1e-8);
+                using var floor = 1e-8.ToScalar(); // held across the call (docs/troubleshooting.md)
+                var std = reference.std([0], keepdim: true).clamp_min(floor);
                 realFeatures = (reference - mean) / std;
                 fakeFeatures = (generated - mean) / std;
                 if (_data.Kind == ComparisonDataKind.Table)

@@ -60,7 +60,11 @@ internal static class Pictures
     {
         using var scope = NewDisposeScope();
         int count = (int)Math.Min(images.shape[0], columns * rows);
-        var x = ((images.slice(0, 0, count, 1).to_type(ScalarType.Float32).cpu().clamp(-1, 1) + 1) * 127.5).round().to_type(ScalarType.Byte);
+        // Scalars held across the calls (docs/troubleshooting.md); the same calls as (clamp(-1, 1) + 1) * 127.5.
+        using var minusOne = (-1).ToScalar();
+        using var one = 1.ToScalar();
+        using var halfRange = 127.5.ToScalar();
+        var x = images.slice(0, 0, count, 1).to_type(ScalarType.Float32).cpu().clamp(minusOne, one).add(one, one).mul(halfRange).round().to_type(ScalarType.Byte);
         long channels = x.shape[1], height = x.shape[2], width = x.shape[3];
         byte[] pixels = x.data<byte>().ToArray();
         int cell = (int)width * scale + 2;

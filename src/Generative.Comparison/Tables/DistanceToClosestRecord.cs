@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Generative.Comparison.Tables;
@@ -110,18 +111,22 @@ internal static class DistanceToClosestRecord
         var referenceCodes = tensor(OneHot(reference, r), [r, width]).t().contiguous();
         var queryNumbers = tensor(Scaled(query, q), [q, numeric.Length]);
         var queryCodes = tensor(OneHot(query, q), [q, width]);
+        // Scalars held across the calls (docs/troubleshooting.md): one is also add_'s alpha and the cap of a numeric difference.
+        using var categories = categorical.Length.ToScalar();
+        using var one = 1.ToScalar();
+        using var columnCount = columns.ToScalar();
         for (int start = 0; start < q; start += blockRows)
         {
             using var blockScope = NewDisposeScope();
             int end = Math.Min(q, start + blockRows);
-            var total = queryCodes.slice(0, start, end, 1).matmul(referenceCodes).neg_().add_(categorical.Length);
+            var total = queryCodes.slice(0, start, end, 1).matmul(referenceCodes).neg_().add_(categories, one);
             for (int k = 0; k < numeric.Length; k++)
             {
                 var difference = queryNumbers.slice(0, start, end, 1).select(1, k).unsqueeze(1) - referenceNumbers[k].unsqueeze(0);
-                total.add_(difference.abs_().clamp_max_(1));
+                total.add_(difference.abs_().clamp_max_(one), one);
             }
 
-            var closest = total.min(1).values.to_type(ScalarType.Float64).div_(columns);
+            var closest = total.min(1).values.to_type(ScalarType.Float64).div_(columnCount);
             closest.data<double>().ToArray().CopyTo(result, start);
         }
 

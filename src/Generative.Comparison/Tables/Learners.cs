@@ -33,11 +33,12 @@ internal static class Learners
             // Scalars held for the whole loop: an implicit one could be finalised during the native call (TensorSquares).
             using var two = 2.ToScalar();
             using var decay = 5e-4.ToScalar();
+            using var one = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly
             for (int step = 0; step < 300; step++)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(xs.matmul(weight) + bias, labels) + weight.pow(two).sum().mul(decay);
+                var loss = nn.functional.cross_entropy(xs.matmul(weight).add(bias, one), labels).add(weight.pow(two).sum().mul(decay), one);
                 loss.backward();
                 optimizer.step();
             }

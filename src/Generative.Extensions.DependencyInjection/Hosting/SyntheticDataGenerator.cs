@@ -47,7 +47,8 @@ internal sealed class SyntheticDataGenerator : ISyntheticDataGenerator
         {
             if (request.ClassLabel is { } label)
             {
-                classLabels = torch.full(request.Count, label, dtype: torch.int64);
+                using var value = label.ToScalar(); // held across the call: an implicit Scalar can be finalised during it (docs/troubleshooting.md)
+                classLabels = torch.full(request.Count, value, dtype: torch.int64);
                 sampling = sampling with { ClassLabels = classLabels };
             }
 

@@ -127,7 +127,7 @@ public sealed class DataStandardization
     {
         using var scope = NewDisposeScope();
         var (mean, std) = Coefficients(x);
-        return ((x * std) + mean).MoveToOuterDisposeScope();
+        return (x * std).Plus(mean).MoveToOuterDisposeScope();
     }
 
     /// <summary>Serialises to JSON: <c>{"mean":[…],"std":[…],"featureNames":[…]}</c> (round-trip exact).</summary>

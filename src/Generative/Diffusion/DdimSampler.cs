@@ -110,7 +110,7 @@ public sealed class DdimSampler : ISampler
                 break;
             default:
                 x0 = sample.mul(sqrtAlpha).sub(modelOutput.mul(sqrtBeta));
-                epsilon = modelOutput.mul(sqrtAlpha).add(sample.mul(sqrtBeta));
+                epsilon = modelOutput.mul(sqrtAlpha).Plus(sample.mul(sqrtBeta));
                 break;
         }
 
@@ -124,12 +124,12 @@ public sealed class DdimSampler : ISampler
 
         using var directionCoeff = MathF.Sqrt(1 - alphaProdPrev - (std * std)).ToScalar();
         using var originalCoeff = MathF.Sqrt(alphaProdPrev).ToScalar();
-        var prevSample = x0.mul(originalCoeff).add(epsilon.mul(directionCoeff));
+        var prevSample = x0.mul(originalCoeff).Plus(epsilon.mul(directionCoeff));
         if (Options.Eta > 0)
         {
             var noise = SamplerCore.Noise(modelOutput.shape, modelOutput.dtype, modelOutput.device, generator ?? (_fallbackGenerator ??= SamplerCore.FreshGenerator()));
             using var s = std.ToScalar();
-            prevSample = prevSample.add(noise.mul(s));
+            prevSample = prevSample.Plus(noise.mul(s));
         }
 
         return new SamplerStepOutput(prevSample.MoveToOuterDisposeScope(), x0.MoveToOuterDisposeScope());

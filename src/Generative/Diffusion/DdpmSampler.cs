@@ -142,7 +142,7 @@ public sealed class DdpmSampler : ISampler
 
         using var originalCoeff = (MathF.Sqrt(alphaProdPrev) * currentBeta / betaProd).ToScalar();
         using var sampleCoeff = (MathF.Sqrt(currentAlpha) * betaProdPrev / betaProd).ToScalar();
-        var prevSample = x0.mul(originalCoeff).add(sample.mul(sampleCoeff));
+        var prevSample = x0.mul(originalCoeff).Plus(sample.mul(sampleCoeff));
 
         if (timestep > 0)
         {
@@ -173,15 +173,15 @@ public sealed class DdpmSampler : ISampler
                     using (var two = 2.ToScalar())
                     using (var half = 0.5.ToScalar())
                     {
-                        var frac = predictedVariance!.add(one).div(two);
-                        var logVariance = frac.mul(maxLog).add(frac.neg().add(one).mul(minLog));
+                        var frac = predictedVariance!.Plus(one).div(two);
+                        var logVariance = frac.mul(maxLog).Plus(frac.neg().Plus(one).mul(minLog));
                         scaledNoise = logVariance.mul(half).exp().mul(noise);
                     }
 
                     break;
             }
 
-            prevSample = prevSample.add(scaledNoise);
+            prevSample = prevSample.Plus(scaledNoise);
         }
 
         return new SamplerStepOutput(prevSample.MoveToOuterDisposeScope(), x0.MoveToOuterDisposeScope());

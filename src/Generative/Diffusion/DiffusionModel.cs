@@ -441,7 +441,7 @@ public sealed class DiffusionModel : GenerativeModel
             if (guided)
             {
                 var both = network.Predict(cat([input, input], 0), tt, cat([labels!, nullLabels!], 0)).chunk(2, 0);
-                output = both[1] + (both[0] - both[1]) * w; // ε_uncond + w·(ε_cond − ε_uncond)
+                output = both[1].Plus((both[0] - both[1]) * w); // ε_uncond + w·(ε_cond − ε_uncond)
             }
             else
             {

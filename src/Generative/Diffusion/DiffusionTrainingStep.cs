@@ -196,7 +196,7 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
             // min(SNR, γ)/SNR → 1 as SNR → 0 (a zero-terminal-SNR schedule reaches 0).
             PredictionType.Epsilon => where(snr.gt(zero), clipped / snr, ones_like(snr)),
             PredictionType.Sample => clipped,
-            _ => clipped / snr.add(one),
+            _ => clipped / snr.Plus(one),
         };
         return (perSample * weight).mean().MoveToOuterDisposeScope();
     }

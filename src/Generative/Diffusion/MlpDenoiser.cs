@@ -154,8 +154,8 @@ public sealed class MlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
         public override Tensor forward(Tensor h, Tensor emb)
         {
             using var scope = NewDisposeScope();
-            var z = fc1.call(nn.functional.silu(norm.call(h))) + emb_proj.call(nn.functional.silu(emb));
-            return (h + fc2.call(nn.functional.silu(z))).MoveToOuterDisposeScope();
+            var z = fc1.call(nn.functional.silu(norm.call(h))).Plus(emb_proj.call(nn.functional.silu(emb)));
+            return h.Plus(fc2.call(nn.functional.silu(z))).MoveToOuterDisposeScope();
         }
     }
 }
@@ -185,8 +185,8 @@ internal static class DenoiserInputs
             return emb;
         }
 
-        var labels = classLabels ?? full(noisySamples.shape[0], (long)classCount, ScalarType.Int64, noisySamples.device);
-        return emb + classEmbedding.call(labels.to(noisySamples.device));
+        var labels = classLabels ?? HeldScalars.Full([noisySamples.shape[0]], (long)classCount, ScalarType.Int64, noisySamples.device);
+        return emb.Plus(classEmbedding.call(labels.to(noisySamples.device)));
     }
 
     public static void Check(IDenoiser denoiser, Tensor noisySamples, Tensor timesteps, Tensor? classLabels)

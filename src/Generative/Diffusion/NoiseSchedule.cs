@@ -44,7 +44,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
                 betas = RescaleZeroTerminalSnr(betas);
             }
 
-            var alphas = 1.0f - betas;
+            var alphas = betas.SubtractedFrom(1.0f);
             var alphasCumprod = alphas.cumprod(0);
             Betas = betas.contiguous().DetachFromDisposeScope();
             Alphas = alphas.DetachFromDisposeScope();
@@ -91,7 +91,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
         EnsureSameShape(originalSamples, noise, nameof(noise));
         using var scope = NewDisposeScope();
         var (signal, noiseScale) = Gather(originalSamples, timesteps);
-        return (signal * originalSamples + noiseScale * noise).MoveToOuterDisposeScope();
+        return (signal * originalSamples).Plus(noiseScale * noise).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -175,7 +175,7 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
                 using (var scale = (o.BetaEnd - o.BetaStart).ToScalar())
                 using (var start = o.BetaStart.ToScalar())
                 {
-                    return linspace(-6, 6, n, ScalarType.Float32).sigmoid().mul(scale).add(start);
+                    return linspace(-6, 6, n, ScalarType.Float32).sigmoid().mul(scale).Plus(start);
                 }
 
             default:
@@ -192,13 +192,13 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
     /// <summary>Lin et al. (2023), Algorithm 1, in diffusers' float32 operation order.</summary>
     private static Tensor RescaleZeroTerminalSnr(Tensor betas)
     {
-        var alphasBarSqrt = (1.0f - betas).cumprod(0).sqrt();
+        var alphasBarSqrt = betas.SubtractedFrom(1.0f).cumprod(0).sqrt();
         var first = alphasBarSqrt[0].clone();
         var last = alphasBarSqrt[-1].clone();
         alphasBarSqrt = (alphasBarSqrt - last) * (first / (first - last));
         var alphasBar = alphasBarSqrt.Squared();
         var alphas = cat([alphasBar[..1], alphasBar[1..] / alphasBar[..^1]]);
-        return 1.0f - alphas;
+        return alphas.SubtractedFrom(1.0f);
     }
 
     /// <summary>Releases the schedule's tensors (<see cref="Betas"/>, <see cref="Alphas"/>, <see cref="AlphasCumprod"/> and the
@@ -232,8 +232,8 @@ public sealed class NoiseSchedule : INoiseSchedule, IDisposable
             using var scope = NewDisposeScope();
             var ac = alphasCumprod.to(device).to_type(dtype);
             SqrtAlphasCumprod = ac.sqrt().DetachFromDisposeScope();
-            SqrtOneMinusAlphasCumprod = (1.0f - ac).sqrt().DetachFromDisposeScope();
-            Snr = (ac / (1.0f - ac)).to_type(ScalarType.Float32).DetachFromDisposeScope();
+            SqrtOneMinusAlphasCumprod = ac.SubtractedFrom(1.0f).sqrt().DetachFromDisposeScope();
+            Snr = (ac / ac.SubtractedFrom(1.0f)).to_type(ScalarType.Float32).DetachFromDisposeScope();
         }
 
         public Tensor SqrtAlphasCumprod { get; }

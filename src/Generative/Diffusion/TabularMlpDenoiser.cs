@@ -153,10 +153,10 @@ public sealed class TabularMlpDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDen
         var embedding = time_mlp.call(time_embedding.call(timesteps));
         if (label_embedding is not null)
         {
-            embedding = embedding + nn.functional.silu(label_embedding.call(classLabels!));
+            embedding = embedding.Plus(nn.functional.silu(label_embedding.call(classLabels!)));
         }
 
-        var h = projection.call(noisySamples) + embedding;
+        var h = projection.call(noisySamples).Plus(embedding);
         return head.call(layers.call(h)).MoveToOuterDisposeScope();
     }
 

@@ -270,10 +270,10 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
         {
             using var scope = NewDisposeScope();
             var h = Convolutions.Apply(conv1, nn.functional.silu(norm1.call(x)));
-            h = h + emb_proj.call(nn.functional.silu(emb)).unsqueeze(-1).unsqueeze(-1);
+            h = h.Plus(emb_proj.call(nn.functional.silu(emb)).unsqueeze(-1).unsqueeze(-1));
             h = Convolutions.Apply(conv2, nn.functional.silu(norm2.call(h)));
             var residual = skip is null ? x : Convolutions.Apply(skip, x);
-            return (residual + h).MoveToOuterDisposeScope();
+            return residual.Plus(h).MoveToOuterDisposeScope();
         }
     }
 
@@ -303,7 +303,7 @@ public sealed class UNetDenoiser : nn.Module<Tensor, Tensor, Tensor>, IDenoiser
             using var scale = (1.0 / Math.Sqrt(c)).ToScalar();
             var weights = parts[0].transpose(1, 2).matmul(parts[1]).mul(scale).softmax(-1); // [b, hw, hw]
             var attended = parts[2].matmul(weights.transpose(1, 2)).reshape(b, c, h, w);
-            return (x + Convolutions.Apply(proj, attended)).MoveToOuterDisposeScope();
+            return x.Plus(Convolutions.Apply(proj, attended)).MoveToOuterDisposeScope();
         }
     }
 }

@@ -138,7 +138,7 @@ public sealed class DigitsClassifier : IDisposable
         using var noGrad = no_grad();
         long n = EnsureStacked(images);
         var digits = _model.forward(images.to(CPU).to_type(ScalarType.Float32).reshape(n * 3, 64)).argmax(1).reshape(n, 3);
-        var classes = (digits[.., 0] * 100) + (digits[.., 1] * 10) + digits[.., 2];
+        var classes = digits[.., 0].Times(100).Plus(digits[.., 1].Times(10)).Plus(digits[.., 2]);
         return classes.MoveToOuterDisposeScope();
     }
 
@@ -188,8 +188,8 @@ public sealed class DigitsClassifier : IDisposable
             {
                 // U(−1/√fan_in, 1/√fan_in) for weights and biases, drawn from the generator (not the global RNG).
                 double bound = 1.0 / Math.Sqrt(layer.in_features);
-                using var w = (rand(layer.weight!.shape, generator: generator) * 2 - 1) * bound;
-                using var b = (rand(layer.bias!.shape, generator: generator) * 2 - 1) * bound;
+                using var w = rand(layer.weight!.shape, generator: generator).Times(2).Minus(1).Times(bound);
+                using var b = rand(layer.bias!.shape, generator: generator).Times(2).Minus(1).Times(bound);
                 layer.weight.copy_(w);
                 layer.bias.copy_(b);
             }

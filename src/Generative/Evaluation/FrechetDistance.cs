@@ -60,8 +60,8 @@ public static class FrechetDistance
         using var scope = torch.NewDisposeScope();
         var sqrtA = SymmetricSqrt(a);
         var product = sqrtA.matmul(b).matmul(sqrtA);
-        product = (product + product.t()) / 2;
-        var eigenvalues = torch.linalg.eigvalsh(product).clamp_min(0);
+        product = product.Plus(product.t()).DividedBy(2);
+        var eigenvalues = torch.linalg.eigvalsh(product).ClampMin(0);
         return eigenvalues.sqrt().sum().item<double>();
     }
 
@@ -69,8 +69,8 @@ public static class FrechetDistance
     internal static torch.Tensor SymmetricSqrt(torch.Tensor matrix)
     {
         using var scope = torch.NewDisposeScope();
-        var (values, vectors) = torch.linalg.eigh((matrix + matrix.t()) / 2);
-        var root = vectors.matmul(torch.diag(values.clamp_min(0).sqrt())).matmul(vectors.t());
+        var (values, vectors) = torch.linalg.eigh(matrix.Plus(matrix.t()).DividedBy(2));
+        var root = vectors.matmul(torch.diag(values.ClampMin(0).sqrt())).matmul(vectors.t());
         return root.MoveToOuterDisposeScope();
     }
 }

@@ -51,14 +51,14 @@ public sealed class GaussianStatistics : IDisposable
             using var blockScope = torch.NewDisposeScope();
             long end = Math.Min(n, start + blockRows);
             var block = features.Rows(start, end).to_type(torch.ScalarType.Float64) - shift;
-            sum.add_(block.sum([0]));
-            outer.add_(block.t().matmul(block));
+            sum.PlusInPlace(block.sum([0]));
+            outer.PlusInPlace(block.t().matmul(block));
         }
 
-        var centredMean = sum / n;
-        var covariance = (outer - (torch.outer(centredMean, centredMean) * n)) / (n - 1);
-        covariance = (covariance + covariance.t()) / 2;
-        var mean = centredMean + shift;
+        var centredMean = sum.DividedBy(n);
+        var covariance = (outer - torch.outer(centredMean, centredMean).Times(n)).DividedBy(n - 1);
+        covariance = covariance.Plus(covariance.t()).DividedBy(2);
+        var mean = centredMean.Plus(shift);
         return new GaussianStatistics(mean.MoveToOuterDisposeScope(), covariance.MoveToOuterDisposeScope(), n);
     }
 

@@ -101,7 +101,7 @@ public static class KernelDistance
         {
             using var scope = torch.NewDisposeScope();
             long end = Math.Min(a.shape[0], start + rows);
-            var kernel = a.Rows(start, end).matmul(b.t()).div_(d).add_(1).pow_(3);
+            var kernel = a.Rows(start, end).matmul(b.t()).DividedByInPlace(d).PlusInPlace(1).PowerInPlace(3);
             total += kernel.sum().item<double>();
         }
 
@@ -111,6 +111,6 @@ public static class KernelDistance
     private static double DiagonalSum(torch.Tensor a, long d)
     {
         using var scope = torch.NewDisposeScope();
-        return a.Squared().sum([1]).div_(d).add_(1).pow_(3).sum().item<double>();
+        return a.Squared().sum([1]).DividedByInPlace(d).PlusInPlace(1).PowerInPlace(3).sum().item<double>();
     }
 }

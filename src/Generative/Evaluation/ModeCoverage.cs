@@ -77,9 +77,9 @@ public static class ModeCoverage
             var block = samples.Rows(start, end).to_type(torch.ScalarType.Float64);
             var distances = (block.unsqueeze(1) - centres.unsqueeze(0)).Squared().sum([2]).sqrt();
             var (nearest, index) = distances.min(1);
-            var good = nearest.lt(limit);
+            var good = nearest.LessThan(limit);
             highQuality += good.sum().item<long>();
-            counts.add_(torch.bincount(index.masked_select(good), minlength: modes));
+            counts.PlusInPlace(torch.bincount(index.masked_select(good), minlength: modes));
         }
 
         long[] histogram = counts.cpu().data<long>().ToArray();
@@ -121,7 +121,7 @@ public static class ModeCoverage
 
         using var scope = torch.NewDisposeScope();
         var values = labels.to_type(torch.ScalarType.Int64);
-        var valid = values.ge(0).logical_and(values.lt(modeCount));
+        var valid = values.AtLeast(0).logical_and(values.LessThan(modeCount));
         long[] histogram = torch.bincount(values.masked_select(valid), minlength: modeCount).cpu().data<long>().ToArray();
         int captured = histogram.Count(c => c > 0);
         return new ModeCoverageResult(captured, modeCount, null, KlToUniform(histogram), histogram, labels.shape[0]);

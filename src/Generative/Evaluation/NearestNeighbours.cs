@@ -93,7 +93,7 @@ internal static class NearestNeighbours
         var radii = ks.Select(_ => torch.empty(n, dtype: ScalarType.Float64, device: x.device)).ToArray();
         var recheck = ks.Select(_ => torch.zeros(n, dtype: ScalarType.Bool, device: x.device)).ToArray();
         double maxNorm = norms.max().item<double>();
-        var bound = norms.add(maxNorm).mul_(Slack(x.shape[1]));
+        var bound = norms.Plus(maxNorm).TimesInPlace(Slack(x.shape[1]));
         long rowsPerChunk = Math.Max(1, Math.Min(n, blockElements / Math.Max(1, candidates.PerRow * x.shape[1])));
         for (long start = 0; start < n; start += rowsPerChunk)
         {
@@ -148,7 +148,7 @@ internal static class NearestNeighbours
         // row block its minima over column groups and the column block its minima over row groups (the same strided
         // grouping, since rows and columns are cut into the same blocks).
         long selected = Math.Min(k + 3, groups);
-        var bestMinima = torch.full(padded, selected, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
+        var bestMinima = HeldScalars.Full([padded, selected], float.PositiveInfinity, ScalarType.Float32, device);
         var bestGroups = torch.zeros(padded, selected, dtype: ScalarType.Int64, device: device);
         // Group minima are buffered per block and merged a few thousand groups at a time (one top-k each, instead of one
         // per tile): a block's buffer fills with its minima over consecutive groups (its row sweep right of the diagonal,
@@ -199,14 +199,14 @@ internal static class NearestNeighbours
             }
         }
 
-        var memberOffsets = torch.arange(group, dtype: ScalarType.Int64, device: device);
+        var memberOffsets = HeldScalars.Arange(group, ScalarType.Int64, device);
         Tensor Members(long start, long end)
         {
             var groupIndex = bestGroups.Rows(start, end);
-            var blockStart = groupIndex.mul(group).div_(side, rounding_mode: RoundingMode.floor).mul_(side);
-            var stride = blockStart.neg().add_(padded).clamp_max_(side).div_(group, rounding_mode: RoundingMode.floor);
-            var first = groupIndex.sub(blockStart.div(group, rounding_mode: RoundingMode.floor)).add_(blockStart);
-            return first.unsqueeze(-1).add(stride.unsqueeze(-1).mul(memberOffsets)).view(end - start, -1);
+            var blockStart = groupIndex.Times(group).DividedByInPlace(side, RoundingMode.floor).TimesInPlace(side);
+            var stride = blockStart.neg().PlusInPlace(padded).ClampMaxInPlace(side).DividedByInPlace(group, RoundingMode.floor);
+            var first = groupIndex.sub(blockStart.DividedBy(group, RoundingMode.floor)).PlusInPlace(blockStart);
+            return first.unsqueeze(-1).Plus(stride.unsqueeze(-1).mul(memberOffsets)).view(end - start, -1);
         }
 
         // An unselected group's members are ≥ its float32 minimum − δ ≥ the largest selected minimum − δ.
@@ -246,7 +246,7 @@ internal static class NearestNeighbours
         var fast = centred.to_type(ScalarType.Float32);
         var norms32 = norms.to_type(ScalarType.Float32).unsqueeze(1);
         var ones = torch.ones(centred.shape[0], 1, dtype: ScalarType.Float32, device: centred.device);
-        return (Pad(cat([fast, norms32, ones], 1), padded, d, d + 1), Pad(cat([fast * -2, ones, norms32], 1), padded, d + 1, d));
+        return (Pad(cat([fast, norms32, ones], 1), padded, d, d + 1), Pad(cat([fast.Times(-2), ones, norms32], 1), padded, d + 1, d));
     }
 
     /// <summary>
@@ -295,38 +295,38 @@ internal static class NearestNeighbours
         var generatedScale = pair.GeneratedNorms.clone();
         if (pr)
         {
-            realScale.add_(precisionRealRadii!);
-            generatedScale.add_(precisionGeneratedRadii!);
+            realScale.PlusInPlace(precisionRealRadii!);
+            generatedScale.PlusInPlace(precisionGeneratedRadii!);
         }
 
         if (dc)
         {
-            realScale.add_(densityRealRadii!);
+            realScale.PlusInPlace(densityRealRadii!);
         }
 
         // Density's boundary test is per pair: |value| − slack·realScale[r] against slack·generatedScale[g].
-        var columnSlack32 = dc ? realScale.mul(slack).to_type(ScalarType.Float32) : null;
+        var columnSlack32 = dc ? realScale.Times(slack).to_type(ScalarType.Float32) : null;
         var minima = UsesFusedKernels(kernel, generated, real)
             ? FusedCrossMinima(pair, generatedRadii32, dc, densityShift32, columnSlack32, precisionRealRadii)
             : TiledCrossMinima(pair, generatedRadii32, dc, densityShift32, columnSlack32, (dc ? densityRealRadii! : precisionRealRadii!).to_type(ScalarType.Float32), blockElements);
 
-        var generatedBound = generatedScale.add(realScale.max()).mul_(slack);
-        var realBound = realScale.add(generatedScale.max()).mul_(slack);
+        var generatedBound = generatedScale.Plus(realScale.max()).TimesInPlace(slack);
+        var realBound = realScale.Plus(generatedScale.max()).TimesInPlace(slack);
         Tensor? inside = null, recallCovered = null, coverageCovered = null;
         long memberships = 0;
         if (pr)
         {
             inside = Decide(minima.Precision!, generatedBound, rows =>
-                ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, precisionRealRadii, strict: false, blockElements).gt(0));
+                ExactCount(pair.ExactGenerated.index_select(0, rows), pair.ExactReal, null, precisionRealRadii, strict: false, blockElements).GreaterThan(0));
             recallCovered = Decide(minima.Recall!, realBound, rows =>
-                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, precisionGeneratedRadii, strict: false, blockElements).gt(0));
+                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, null, precisionGeneratedRadii, strict: false, blockElements).GreaterThan(0));
         }
 
         if (dc)
         {
             // Rows with a value within δ of a ball's boundary are counted exactly; the others' float32 counts are exact.
             var counted = minima.Counts!;
-            var unsure = minima.Boundary!.to_type(ScalarType.Float64).le(generatedScale.mul(slack)).nonzero().squeeze(1);
+            var unsure = minima.Boundary!.to_type(ScalarType.Float64).le(generatedScale.Times(slack)).nonzero().squeeze(1);
             if (unsure.shape[0] > 0)
             {
                 var exactCounts = ExactCount(pair.ExactGenerated.index_select(0, unsure), pair.ExactReal, null, densityRealRadii, strict: true, blockElements);
@@ -335,7 +335,7 @@ internal static class NearestNeighbours
 
             memberships = counted.sum().to_type(ScalarType.Int64).item<long>();
             coverageCovered = Decide(minima.Coverage!, realBound, rows =>
-                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, densityRealRadii!.index_select(0, rows), null, strict: true, blockElements).gt(0));
+                ExactCount(pair.ExactReal.index_select(0, rows), pair.ExactGenerated, densityRealRadii!.index_select(0, rows), null, strict: true, blockElements).GreaterThan(0));
         }
 
         return new CrossPassResult(inside?.MoveToOuterDisposeScope(), recallCovered?.MoveToOuterDisposeScope(), memberships, coverageCovered?.MoveToOuterDisposeScope());
@@ -352,7 +352,7 @@ internal static class NearestNeighbours
         long n = pair.GeneratedCount;
         long m = pair.RealCount;
         var device = pair.GeneratedRows.device;
-        Tensor Full(long length) => torch.full(length, float.PositiveInfinity, dtype: ScalarType.Float32, device: device);
+        Tensor Full(long length) => HeldScalars.Full([length], float.PositiveInfinity, ScalarType.Float32, device);
         var precisionMinima = pr ? Full(n) : null;
         var recallMinima = pr ? Full(m) : null;
         var coverageMinima = dc ? Full(m) : null;
@@ -383,7 +383,7 @@ internal static class NearestNeighbours
                 {
                     if (shiftRow is not null)
                     {
-                        tile.add_(shiftRow.narrow(1, column, stop - column)); // d²(g, r) − density r²[r]
+                        tile.PlusInPlace(shiftRow.narrow(1, column, stop - column)); // d²(g, r) − density r²[r]
                     }
 
                     var columnMinima = coverageMinima!.Rows(column, stop);
@@ -391,7 +391,7 @@ internal static class NearestNeighbours
 
                     // Σ sign over the row (exact in float32: at most 1024 terms of ±1, 0). Without zeros it counts the
                     // negative values as (columns − Σ sign) / 2; a row with a zero is within δ of a boundary and recounted.
-                    signTotals!.Rows(start, end).add_(tile.sign().sum([1]));
+                    signTotals!.Rows(start, end).PlusInPlace(tile.sign().sum([1]));
                     var boundary = boundaryDistances!.Rows(start, end);
                     var margins = (pr ? tile.abs() : tile.abs_()).sub_(slackRow!.narrow(1, column, stop - column)); // |value| − slack·realScale
                     boundary.copy_(torch.minimum(boundary, margins.amin([1])));
@@ -401,13 +401,13 @@ internal static class NearestNeighbours
                 {
                     // min over g of d²(g, r) − r²[g] = r²[r] + min over g of (tile − r²[g]): one pass over the tile.
                     var columnMinima = recallMinima!.Rows(column, stop);
-                    var tileMinima = tile.sub_(generatedColumn!.Rows(start, end)).amin([0]).add_(radiiRow.narrow(1, column, stop - column).squeeze(0));
+                    var tileMinima = tile.sub_(generatedColumn!.Rows(start, end)).amin([0]).PlusInPlace(radiiRow.narrow(1, column, stop - column).squeeze(0));
                     columnMinima.copy_(torch.minimum(columnMinima, tileMinima));
                 }
             }
         }
 
-        return new CrossMinima(precisionMinima, recallMinima, signTotals?.neg_().add_(m).div_(2), boundaryDistances, coverageMinima);
+        return new CrossMinima(precisionMinima, recallMinima, signTotals?.neg_().PlusInPlace(m).DividedByInPlace(2), boundaryDistances, coverageMinima);
     }
 
     /// <summary>The cross pass's float32 reductions with <see cref="DistanceKernels.Cross"/>: the same values, never stored as tiles.</summary>
@@ -436,7 +436,7 @@ internal static class NearestNeighbours
             torch.get_num_threads());
         Tensor? Take(float[]? values, long length) => values is null ? null : torch.tensor(values, device: device).Rows(0, length);
         var recall = Take(reduced.RecallMinima, m);
-        recall?.add_(precisionRealRadii!.to_type(ScalarType.Float32)); // the values were d²(g, r) − precision r²[r]
+        recall?.PlusInPlace(precisionRealRadii!.to_type(ScalarType.Float32)); // the values were d²(g, r) − precision r²[r]
         var counts = reduced.NegativeCounts is null ? null : torch.tensor(reduced.NegativeCounts, device: device).Rows(0, n).to_type(ScalarType.Float64);
         return new CrossMinima(Take(reduced.PrecisionMinima, n), recall, counts, Take(reduced.BoundaryDistances, n), Take(reduced.CoverageMinima, m));
     }
@@ -492,7 +492,7 @@ internal static class NearestNeighbours
         long selected = bestMinima.shape[1];
         var values = bestMinima.Rows(rowStart, rowStart + rows);
         var groups = bestGroups.Rows(rowStart, rowStart + rows);
-        var newGroups = torch.arange(firstGroup, firstGroup + minima.shape[1], dtype: ScalarType.Int64, device: minima.device).expand(rows, -1);
+        var newGroups = HeldScalars.Arange(firstGroup, firstGroup + minima.shape[1], ScalarType.Int64, minima.device).expand(rows, -1);
         var (merged, position) = cat([values, minima], 1).topk((int)selected, dim: 1, largest: false, sorted: false);
         var mergedGroups = cat([groups, newGroups], 1).gather(1, position);
         values.copy_(merged);
@@ -533,8 +533,8 @@ internal static class NearestNeighbours
         }
 
         var pad = torch.zeros(extra, augmented.shape[1], dtype: augmented.dtype, device: augmented.device);
-        pad.select(1, padColumn).fill_(PadNorm);
-        pad.select(1, oneColumn).fill_(1);
+        pad.select(1, padColumn).FillInPlace(PadNorm);
+        pad.select(1, oneColumn).FillInPlace(1);
         return cat([augmented, pad], 0);
     }
 
@@ -555,11 +555,11 @@ internal static class NearestNeighbours
             using var scope = NewDisposeScope();
             long end = Math.Min(rows, start + chunk);
             var index = indices.Rows(start, end);
-            var padding = index.ge(n);
-            var gathered = b.index_select(0, index.clamp_max(n - 1).flatten()).view(end - start, count, d);
+            var padding = index.AtLeast(n);
+            var gathered = b.index_select(0, index.ClampMax(n - 1).flatten()).view(end - start, count, d);
             var difference = gathered.sub_(a.Rows(start, end).unsqueeze(1));
             var distances = difference.mul_(difference).sum([2]);
-            result.Rows(start, end).copy_(distances.masked_fill_(padding, double.PositiveInfinity));
+            result.Rows(start, end).copy_(distances.MaskedFillInPlace(padding, double.PositiveInfinity));
         }
 
         return result;
@@ -585,7 +585,7 @@ internal static class NearestNeighbours
         long n = b.shape[0];
         int keep = (int)Math.Min(kk + 2, n);
         var (exactRows, exactColumns) = ExactOperands.Create(a, b);
-        var best = torch.full(rows, keep, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
+        var best = HeldScalars.Full([rows, keep], double.PositiveInfinity, ScalarType.Float64, a.device);
         var bestColumns = torch.zeros(rows, keep, dtype: ScalarType.Int64, device: a.device);
         long tileElements = Math.Min(blockElements, MaxExactTileElements);
         long rowsPerBlock = Math.Clamp(tileElements / n, 1, rows);
@@ -601,7 +601,7 @@ internal static class NearestNeighbours
                 using var tileScope = NewDisposeScope();
                 long stop = Math.Min(n, column + columns);
                 var values = exactRows.Augmented.Rows(start, end).mm(exactColumns.Augmented.Rows(column, stop).t()); // d², within δ
-                var indices = torch.arange(column, stop, dtype: ScalarType.Int64, device: a.device).expand(end - start, -1);
+                var indices = HeldScalars.Arange(column, stop, ScalarType.Int64, a.device).expand(end - start, -1);
                 var (merged, position) = cat([rowBest, values], 1).topk(keep, dim: 1, largest: false, sorted: false);
                 rowColumns.copy_(cat([rowColumns, indices], 1).gather(1, position));
                 rowBest.copy_(merged);
@@ -612,7 +612,7 @@ internal static class NearestNeighbours
         if (keep < n)
         {
             // A column left out has a product ≥ the largest kept, so a distance ≥ that − δ.
-            var bound = exactRows.Norms.add(exactColumns.Norms.max()).mul_(Slack64(a.shape[1]));
+            var bound = exactRows.Norms.Plus(exactColumns.Norms.max()).TimesInPlace(Slack64(a.shape[1]));
             var unsure = best.amax([1]).sub_(bound).lt(radius).nonzero().squeeze(1);
             if (unsure.shape[0] > 0)
             {
@@ -626,7 +626,7 @@ internal static class NearestNeighbours
     /// <summary>The exact <paramref name="kk"/>-th smallest squared distance from each row of a to the rows of b, by direct differences over all of b.</summary>
     private static Tensor ExactKthDirect(Tensor a, Tensor b, int kk, long blockElements)
     {
-        var smallest = torch.full(a.shape[0], kk, double.PositiveInfinity, dtype: ScalarType.Float64, device: a.device);
+        var smallest = HeldScalars.Full([a.shape[0], kk], double.PositiveInfinity, ScalarType.Float64, a.device);
         long d = a.shape[1];
         long columns = Math.Clamp(blockElements / Math.Max(1, d), 1, b.shape[0]);
         long rows = Math.Max(1, blockElements / Math.Max(1, columns * d));
@@ -702,8 +702,8 @@ internal static class NearestNeighbours
     {
         using var scope = NewDisposeScope();
         var values = rows.Augmented.mm(columns.Augmented.t()).sub_(threshold); // d² − threshold
-        var bound = rows.Norms.unsqueeze(1).add(columns.Norms.unsqueeze(0)).add_(threshold).mul_(slack);
-        rowCounts.add_(values.lt(bound.neg_()).sum([1], type: ScalarType.Int64)); // negated in place: tiles are blockElements large
+        var bound = rows.Norms.unsqueeze(1).Plus(columns.Norms.unsqueeze(0)).PlusInPlace(threshold).TimesInPlace(slack);
+        rowCounts.PlusInPlace(values.lt(bound.neg_()).sum([1], type: ScalarType.Int64)); // negated in place: tiles are blockElements large
         var unsure = values.abs_().le_(bound.neg_()).nonzero();
         if (unsure.shape[0] > 0)
         {
@@ -738,7 +738,7 @@ internal static class NearestNeighbours
             var aOnes = torch.ones(a.shape[0], 1, dtype: ScalarType.Float64, device: a.device);
             var bOnes = torch.ones(b.shape[0], 1, dtype: ScalarType.Float64, device: b.device);
             return (new ExactOperands(a, cat([ca, aNorms.unsqueeze(1), aOnes], 1), aNorms),
-                new ExactOperands(b, cat([cb.mul(-2), bOnes, bNorms.unsqueeze(1)], 1), bNorms));
+                new ExactOperands(b, cat([cb.Times(-2), bOnes, bNorms.unsqueeze(1)], 1), bNorms));
         }
 
         internal ExactOperands Rows(long start, long end) => new(Features.Rows(start, end), Augmented.Rows(start, end), Norms.Rows(start, end));
@@ -855,7 +855,7 @@ internal static class NearestNeighbours
             var rOnes = torch.ones(r.shape[0], 1, dtype: ScalarType.Float32, device: r.device);
             var generatedRows = cat([g.to_type(ScalarType.Float32), gNorms.to_type(ScalarType.Float32).unsqueeze(1), gOnes], 1);
             var realRows = cat(
-                [r.mul(-2).to_type(ScalarType.Float32), rOnes, (rNorms - realSquaredRadii).to_type(ScalarType.Float32).unsqueeze(1)], 1);
+                [r.Times(-2).to_type(ScalarType.Float32), rOnes, (rNorms - realSquaredRadii).to_type(ScalarType.Float32).unsqueeze(1)], 1);
             return new CrossPair(exactGenerated, exactReal, gNorms, rNorms, generatedRows, realRows);
         }
 

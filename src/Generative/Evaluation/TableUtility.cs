@@ -71,7 +71,7 @@ public static class TableUtility
         var y = trainLabels.to(CPU).to_type(ScalarType.Int64);
         var mean = x.mean([0]);
         var std = x.shape[0] > 1 ? x.std(0, unbiased: false) : ones_like(mean);
-        std = where(std.gt(1e-12), std, ones_like(std));
+        std = where(std.GreaterThan(1e-12), std, ones_like(std));
         var xs = (x - mean) / std;
         long d = x.shape[1];
         using var weight = new TorchSharp.Modules.Parameter(zeros(d, classCount));
@@ -85,8 +85,8 @@ public static class TableUtility
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                var logits = xs.matmul(weight) + bias;
-                var loss = nn.functional.cross_entropy(logits, y) + weight.pow(two).sum().mul(decay);
+                var logits = xs.matmul(weight).Plus(bias);
+                var loss = nn.functional.cross_entropy(logits, y).Plus(weight.pow(two).sum().mul(decay));
                 loss.backward();
                 optimizer.step();
             }
@@ -94,7 +94,7 @@ public static class TableUtility
 
         using var noGrad = no_grad();
         var test = (testFeatures.detach().to(CPU).to_type(ScalarType.Float32) - mean) / std;
-        var predicted = (test.matmul(weight) + bias).argmax(1);
+        var predicted = test.matmul(weight).Plus(bias).argmax(1);
         return predicted.eq(testLabels.to(CPU).to_type(ScalarType.Int64)).to_type(ScalarType.Float64).mean().item<double>();
     }
 
@@ -129,7 +129,7 @@ public static class TableUtility
         }
 
         using var scope = NewDisposeScope();
-        if (labels.lt(0).any().item<bool>() || labels.ge(classCount).any().item<bool>())
+        if (labels.LessThan(0).any().item<bool>() || labels.AtLeast(classCount).any().item<bool>())
         {
             throw new ArgumentException($"Labels must be in 0..{classCount - 1}.", parameterName);
         }

@@ -84,7 +84,7 @@ public sealed class ConvCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         var result = score.call(phi).squeeze(1);
         if (class_projection is not null)
         {
-            result = result + (class_projection.call(classLabels!).to(phi.dtype) * phi).sum(1);
+            result = result.Plus((class_projection.call(classLabels!).to(phi.dtype) * phi).sum(1));
         }
 
         return result.MoveToOuterDisposeScope();

@@ -182,7 +182,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         if (Options.Regularizer is { } regularizer)
         {
             penalty = regularizer.Compute(_judge, real, fake, labels, context.Generator);
-            loss = adversarial + penalty;
+            loss = adversarial.Plus(penalty);
         }
 
         // The figures the step reports, read together: one stack and one read instead of one read each.

@@ -65,7 +65,7 @@ public sealed class GradientPenalty : ICriticRegularizer
         epsilonShape[0] = real.shape[0];
         var epsilon = rand(epsilonShape, dtype: real.dtype, device: real.device, generator: generator);
         using var one = 1.ToScalar();
-        var interpolates = (epsilon * real.detach() + epsilon.negative().add(one) * fake.detach()).requires_grad_(true); // ε·real + (1 − ε)·fake
+        var interpolates = (epsilon * real.detach()).Plus(epsilon.negative().Plus(one) * fake.detach()).requires_grad_(true); // ε·real + (1 − ε)·fake
         return Penalty(critic, interpolates, classLabels, Weight).MoveToOuterDisposeScope();
     }
 

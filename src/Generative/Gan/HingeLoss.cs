@@ -22,9 +22,9 @@ public sealed class HingeLoss : IGanLoss
         ArgumentNullException.ThrowIfNull(fakeScores);
         using var scope = NewDisposeScope();
         using var one = 1.0.ToScalar();
-        var real = nn.functional.relu(realScores.negative().add(one)).mean(); // 1 − f(real), as the operator computes it
-        var fake = nn.functional.relu(fakeScores.add(one)).mean();
-        return (real + fake).MoveToOuterDisposeScope();
+        var real = nn.functional.relu(realScores.negative().Plus(one)).mean(); // 1 − f(real), as the operator computes it
+        var fake = nn.functional.relu(fakeScores.Plus(one)).mean();
+        return real.Plus(fake).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -24,7 +24,7 @@ public sealed class NonSaturatingLoss : IGanLoss
         using var scope = NewDisposeScope();
         var real = nn.functional.softplus(realScores.neg()).mean();
         var fake = nn.functional.softplus(fakeScores).mean();
-        return (real + fake).MoveToOuterDisposeScope();
+        return real.Plus(fake).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

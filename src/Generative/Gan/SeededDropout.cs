@@ -30,7 +30,7 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: _generator).ge_(_rate);
-        return input.mul(keep).div_(1 - _rate).MoveToOuterDisposeScope();
+        var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: _generator).AtLeastInPlace(_rate);
+        return input.mul(keep).DividedByInPlace(1 - _rate).MoveToOuterDisposeScope();
     }
 }

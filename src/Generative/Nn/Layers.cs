@@ -13,7 +13,7 @@ internal static class Layers
         var norm = nn.GroupNorm(groups, channels);
         using (no_grad())
         {
-            norm.weight!.fill_(1.0f);
+            norm.weight!.FillInPlace(1.0f);
             norm.bias!.zero_();
         }
 

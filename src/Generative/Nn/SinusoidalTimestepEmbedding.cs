@@ -56,8 +56,7 @@ public sealed class SinusoidalTimestepEmbedding : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         int half = Dimension / 2;
         using var scale = (-_logMaxPeriod / half).ToScalar();
-        using var stop = half.ToScalar();
-        var frequencies = arange(stop, ScalarType.Float32, timesteps.device).mul(scale).exp();
+        var frequencies = HeldScalars.Arange(half, ScalarType.Float32, timesteps.device).mul(scale).exp();
         var angles = timesteps.to_type(ScalarType.Float32).unsqueeze(1) * frequencies.unsqueeze(0);
         return cat([angles.cos(), angles.sin()], 1).MoveToOuterDisposeScope();
     }

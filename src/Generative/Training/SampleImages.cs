@@ -30,7 +30,7 @@ public static class SampleImages
         byte[] pixels;
         using (var scope = NewDisposeScope())
         {
-            var x = images.detach().to_type(ScalarType.Float32).cpu().clamp(-1, 1).add(1).mul(127.5).round().to_type(ScalarType.Byte);
+            var x = images.detach().to_type(ScalarType.Float32).cpu().Clamp(-1, 1).Plus(1).Times(127.5).round().to_type(ScalarType.Byte);
             pixels = x.permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
         }
 

@@ -29,7 +29,7 @@ public static class Digits
     {
         var table = EmbeddedData.Digits;
         using var scope = torch.NewDisposeScope();
-        var samples = ((torch.tensor(table.Values, [table.Rows, 1, 8, 8]) / 8.0) - 1.0).MoveToOuterDisposeScope();
+        var samples = torch.tensor(table.Values, [table.Rows, 1, 8, 8]).DividedBy(8.0).Minus(1.0).MoveToOuterDisposeScope();
         var labels = torch.tensor(table.Labels).MoveToOuterDisposeScope();
         return new BuiltInDataset("digits", BuiltInDatasetKind.Image, samples, labels, PixelNames(null), table.ClassNames);
     }
@@ -46,13 +46,13 @@ public static class Digits
         Mixtures.Validate(count, generator);
         var table = EmbeddedData.Digits;
         using var scope = torch.NewDisposeScope();
-        var images = (torch.tensor(table.Values, [table.Rows, 64]) / 8.0) - 1.0;
+        var images = torch.tensor(table.Values, [table.Rows, 64]).DividedBy(8.0).Minus(1.0);
         var digitLabels = torch.tensor(table.Labels);
         var index = torch.randint(0, table.Rows, [count, 3], dtype: torch.ScalarType.Int64, generator: generator);
         var flat = index.reshape(-1);
         var samples = images.index_select(0, flat).reshape(count, 3, 8, 8);
         var picked = digitLabels.index_select(0, flat).reshape(count, 3);
-        var labels = (picked[.., 0] * 100) + (picked[.., 1] * 10) + picked[.., 2];
+        var labels = picked[.., 0].Times(100).Plus(picked[.., 1].Times(10)).Plus(picked[.., 2]);
         var classNames = Enumerable.Range(0, 1000).Select(i => i.ToString("000", CultureInfo.InvariantCulture)).ToArray();
         var names = new List<string>(192);
         for (int ch = 0; ch < 3; ch++)

@@ -68,9 +68,9 @@ public static class Mixtures
         ArgumentOutOfRangeException.ThrowIfNegative(noise);
         using var scope = torch.NewDisposeScope();
         var u = torch.rand(count, generator: generator);
-        var t = (u * 2 + 1) * (1.5 * Math.PI);
-        var points = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 5.0;
-        points = points + (torch.randn(count, 2, generator: generator) * noise);
+        var t = u.Times(2).Plus(1).Times(1.5 * Math.PI);
+        var points = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1).DividedBy(5.0);
+        points = points.Plus(torch.randn(count, 2, generator: generator).Times(noise));
         var samples = points.to_type(torch.ScalarType.Float32).MoveToOuterDisposeScope();
         return new BuiltInDataset("swissroll", BuiltInDatasetKind.Plane, samples, null, ["x", "y"], null);
     }
@@ -89,12 +89,12 @@ public static class Mixtures
         ArgumentOutOfRangeException.ThrowIfNegative(noise);
         using var scope = torch.NewDisposeScope();
         var labels = torch.randint(0, 2, [count], dtype: torch.ScalarType.Int64, generator: generator);
-        var theta = torch.rand(count, generator: generator) * Math.PI;
+        var theta = torch.rand(count, generator: generator).Times(Math.PI);
         var lower = labels.to_type(torch.ScalarType.Float32);
-        var upper = 1 - lower;
-        var x = (upper * torch.cos(theta)) + (lower * (1 - torch.cos(theta)));
-        var y = (upper * torch.sin(theta)) + (lower * (0.5 - torch.sin(theta)));
-        var points = torch.stack([x, y], 1) + (torch.randn(count, 2, generator: generator) * noise);
+        var upper = lower.SubtractedFrom(1);
+        var x = (upper * torch.cos(theta)).Plus(lower * torch.cos(theta).SubtractedFrom(1));
+        var y = (upper * torch.sin(theta)).Plus(lower * torch.sin(theta).SubtractedFrom(0.5));
+        var points = torch.stack([x, y], 1).Plus(torch.randn(count, 2, generator: generator).Times(noise));
         var samples = points.to_type(torch.ScalarType.Float32).MoveToOuterDisposeScope();
         return new BuiltInDataset("moons", BuiltInDatasetKind.Plane, samples, labels.MoveToOuterDisposeScope(), ["x", "y"], ["upper", "lower"]);
     }
@@ -130,7 +130,7 @@ public static class Mixtures
         using var scope = torch.NewDisposeScope();
         var labels = torch.randint(0, 8, [count], dtype: torch.ScalarType.Int64, generator: generator);
         var lowerLeft = torch.tensor(corners, [8, 2]).index_select(0, labels);
-        var points = lowerLeft + (torch.rand(count, 2, generator: generator) * 2);
+        var points = lowerLeft.Plus(torch.rand(count, 2, generator: generator).Times(2));
         return new BuiltInDataset("checkerboard", BuiltInDatasetKind.Plane, points.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["x", "y"], names);
     }
 
@@ -141,7 +141,7 @@ public static class Mixtures
         using var scope = torch.NewDisposeScope();
         var centreTensor = torch.tensor(centres, [modes, 2]);
         var labels = torch.randint(0, modes, [count], dtype: torch.ScalarType.Int64, generator: generator);
-        var points = centreTensor.index_select(0, labels) + (torch.randn(count, 2, generator: generator) * sigma);
+        var points = centreTensor.index_select(0, labels).Plus(torch.randn(count, 2, generator: generator).Times(sigma));
         var names = Enumerable.Range(0, modes).Select(m => $"mode {m}").ToArray();
         return new BuiltInDataset(
             name,

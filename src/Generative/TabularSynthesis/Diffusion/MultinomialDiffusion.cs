@@ -46,7 +46,7 @@ internal sealed class MultinomialDiffusion : IDisposable
 
     /// <summary>log Cat(a·x + (1 − a)/K) for log probabilities <paramref name="logX"/> and per-row log a, log(1 − a).</summary>
     internal Tensor Mix(Tensor logX, Tensor logA, Tensor log1MinusA) =>
-        logaddexp(logX + logA, log1MinusA - _logK.to(logX.dtype));
+        logaddexp(logX.Plus(logA), log1MinusA - _logK.to(logX.dtype));
 
     /// <summary>log q(x_s | x_t, x₀): <paramref name="logX0"/> mixed to time s (or kept as it is where
     /// <paramref name="first"/>: s is the data), times q(x_t | x_s) as a function of x_s, normalised per group.</summary>
@@ -54,7 +54,7 @@ internal sealed class MultinomialDiffusion : IDisposable
     {
         using var scope = NewDisposeScope();
         var atS = where(first, logX0, Mix(logX0, logAbarS, log1MinusAbarS));
-        var unnormalised = atS + Mix(logXt, logA, log1MinusA);
+        var unnormalised = atS.Plus(Mix(logXt, logA, log1MinusA));
         return Normalise(unnormalised).MoveToOuterDisposeScope();
     }
 
@@ -74,8 +74,8 @@ internal sealed class MultinomialDiffusion : IDisposable
     {
         using var scope = NewDisposeScope();
         var u = rand(logProbabilities.shape, logProbabilities.dtype, logProbabilities.device, generator: generator);
-        var gumbel = -(-(u + 1e-30).log() + 1e-30).log();
-        var scores = logProbabilities + gumbel;
+        var gumbel = -(-u.Plus(1e-30).log()).Plus(1e-30).log();
+        var scores = logProbabilities.Plus(gumbel);
         var parts = _groups.Select(g => nn.functional.one_hot(scores.narrow(1, g.Offset, g.Width).argmax(1), g.Width)).ToArray();
         return ToLog(cat(parts, 1)).MoveToOuterDisposeScope();
     }
@@ -85,7 +85,7 @@ internal sealed class MultinomialDiffusion : IDisposable
     {
         using var scope = NewDisposeScope();
         var x = oneHot.to_type(ScalarType.Float32);
-        return where(x > 0.5, zeros_like(x), full_like(x, LogZero)).MoveToOuterDisposeScope();
+        return where(x.GreaterThan(0.5), zeros_like(x), x.FullLike(LogZero)).MoveToOuterDisposeScope();
     }
 
     /// <summary>KL(q(x_T | x₀) ‖ uniform) per row, summed over the groups (constant in the network; TabDDPM adds it).</summary>
@@ -93,7 +93,7 @@ internal sealed class MultinomialDiffusion : IDisposable
     {
         using var scope = NewDisposeScope();
         var logK = _logK.to(logX0.dtype);
-        var atT = logaddexp(logX0 + logAbarLast, log1MinusAbarLast - logK);
+        var atT = logaddexp(logX0.Plus(logAbarLast), logK.SubtractedFrom(log1MinusAbarLast));
         return Kl(atT, (-logK).expand_as(atT)).MoveToOuterDisposeScope();
     }
 

@@ -191,7 +191,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         {
             var xNum = rows.narrow(1, 0, g);
             noise = randn([b, g], generator: generator);
-            xNumT = (At(table.SqrtAbarT) * xNum) + (At(table.SqrtOneMinusAbarT) * noise);
+            xNumT = (At(table.SqrtAbarT) * xNum).Plus(At(table.SqrtOneMinusAbarT) * noise);
         }
 
         Tensor? logX0 = null, logXt = null;
@@ -218,19 +218,19 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
         Tensor multinomialLoss = zeros(b);
         if (c > 0)
         {
-            var first = (t == 0).unsqueeze(1);
+            var first = t.EqualTo(0).unsqueeze(1);
             var logX0Hat = _multinomial.Normalise(output.narrow(1, g, c));
             var trueLog = _multinomial.Posterior(logX0!, logXt!, At(table.LogAbarS), At(table.Log1MinusAbarS), At(table.LogA), At(table.Log1MinusA), first);
             var modelLog = _multinomial.Posterior(logX0Hat, logXt!, At(table.LogAbarS), At(table.Log1MinusAbarS), At(table.LogA), At(table.Log1MinusA), first);
             var kl = MultinomialDiffusion.Kl(trueLog, modelLog);
             var decoderNll = -(logX0!.exp() * modelLog).sum(1);
-            var lt = where(t == 0, decoderNll, kl);
+            var lt = where(t.EqualTo(0), decoderNll, kl);
             int last = Options.Timesteps - 1;
             var prior = _multinomial.PriorKl(logX0!, _coefficients.LogAbar(last), _coefficients.Log1MinusAbar(last));
-            multinomialLoss = ((lt * Options.Timesteps) + prior) / _multinomial.GroupCount;
+            multinomialLoss = lt.Times(Options.Timesteps).Plus(prior).DividedBy(_multinomial.GroupCount);
         }
 
-        var loss = gaussianLoss.mean() + multinomialLoss.mean();
+        var loss = gaussianLoss.mean().Plus(multinomialLoss.mean());
         return (loss.MoveToOuterDisposeScope(), gaussianLoss.MoveToOuterDisposeScope(), multinomialLoss.MoveToOuterDisposeScope());
     }
 
@@ -323,20 +323,20 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             var k = _coefficients.Between(t, s);
             using var scope = NewDisposeScope();
             var input = c == 0 ? xNum : g == 0 ? logX.exp() : cat([xNum, logX.exp()], 1);
-            var output = _network.Predict(input, full(rows, (long)t, ScalarType.Int64), labels);
+            var output = _network.Predict(input, HeldScalars.Full([rows], (long)t, ScalarType.Int64), labels);
             Tensor nextNum = xNum, nextLog = logX;
             if (g > 0)
             {
-                var x0 = (xNum - (k.SqrtOneMinusAbarT * output.narrow(1, 0, g))) / k.SqrtAbarT;
+                var x0 = (xNum - output.narrow(1, 0, g).Times(k.SqrtOneMinusAbarT)).DividedBy(k.SqrtAbarT);
                 if (plan.Lower is not null)
                 {
                     x0 = maximum(minimum(x0, plan.Upper!), plan.Lower);
                 }
 
-                nextNum = (k.MeanCoefficientX0 * x0) + (k.MeanCoefficientXt * xNum);
+                nextNum = x0.Times(k.MeanCoefficientX0).Plus(xNum.Times(k.MeanCoefficientXt));
                 if (!k.First)
                 {
-                    nextNum += Math.Sqrt(k.Beta) * randn([rows, g], generator: generator);
+                    nextNum = nextNum.Plus(randn([rows, g], generator: generator).Times(Math.Sqrt(k.Beta)));
                 }
                 else if (plan.Lower is not null)
                 {
@@ -347,10 +347,10 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
             if (c > 0)
             {
                 var logX0Hat = _multinomial.Normalise(Restrict(output.narrow(1, g, c), plan));
-                using var logAbarS = full(rows, 1, (float)k.LogAbarS);
-                using var log1MinusAbarS = full(rows, 1, (float)k.Log1MinusAbarS);
-                using var logA = full(rows, 1, (float)k.LogA);
-                using var log1MinusA = full(rows, 1, (float)k.Log1MinusA);
+                using var logAbarS = HeldScalars.Full([rows, 1], (float)k.LogAbarS);
+                using var log1MinusAbarS = HeldScalars.Full([rows, 1], (float)k.Log1MinusAbarS);
+                using var logA = HeldScalars.Full([rows, 1], (float)k.LogA);
+                using var log1MinusA = HeldScalars.Full([rows, 1], (float)k.Log1MinusA);
                 using var first = tensor(k.First);
                 var posterior = _multinomial.Posterior(logX0Hat, logX, logAbarS, log1MinusAbarS, logA, log1MinusA, first);
                 nextLog = _multinomial.Sample(Restrict(posterior, plan), generator);
@@ -387,7 +387,7 @@ public sealed partial class TabularDiffusion : ITableSynthesizer, IDisposable
 
     /// <summary>Adds the plan's slot mask (disallowed categories to probability 0) and renormalises per group.</summary>
     private Tensor Restrict(Tensor logits, ConditionPlan plan) =>
-        plan.SlotMask is null ? logits : _multinomial.Normalise(logits + plan.SlotMask);
+        plan.SlotMask is null ? logits : _multinomial.Normalise(logits.Plus(plan.SlotMask));
 
     /// <inheritdoc/>
     public void Dispose()

@@ -107,11 +107,11 @@ internal sealed class FlowConditionPlan : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var remaining = (1 - t).unsqueeze(1);
-        var endpoint = x + (remaining * velocity);
+        var remaining = t.SubtractedFrom(1).unsqueeze(1);
+        var endpoint = x.Plus(remaining * velocity);
         var clamped = maximum(minimum(endpoint, _upperTensor!), _lowerTensor!);
-        var redirect = _boundedMask! & (remaining > 1e-6);
-        return where(redirect, (clamped - x) / remaining.clamp_min(1e-6), velocity).MoveToOuterDisposeScope();
+        var redirect = _boundedMask! & remaining.GreaterThan(1e-6);
+        return where(redirect, (clamped - x) / remaining.ClampMin(1e-6), velocity).MoveToOuterDisposeScope();
     }
 
     /// <summary>Makes the flow's rows exact: every bounded coordinate clamped into its bounds, every one-hot group set to

@@ -59,9 +59,9 @@ internal sealed class TabularGanOutput
     internal static Tensor GumbelSoftmax(Tensor logits, double temperature, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var u = rand(logits.shape, dtype: logits.dtype, device: logits.device, generator: generator).clamp_(1e-10, 1 - 1e-7);
+        var u = rand(logits.shape, dtype: logits.dtype, device: logits.device, generator: generator).ClampInPlace(1e-10, 1 - 1e-7);
         var gumbel = u.log().neg().log().neg();
-        return nn.functional.softmax(logits.add(gumbel).div(temperature), 1).MoveToOuterDisposeScope();
+        return nn.functional.softmax(logits.Plus(gumbel).DividedBy(temperature), 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The generator's conditional loss: for each row, the cross-entropy between the logits of the group its
@@ -94,9 +94,9 @@ internal sealed class TabularGanOutput
             var block = conditions.Groups[g];
             var logits = raw.narrow(1, block.Offset, block.Width);
             var entropy = nn.functional.cross_entropy(logits, tensor(target), reduction: nn.Reduction.None);
-            total = total.add(entropy.mul(tensor(mask).to(raw.dtype)).sum());
+            total = total.Plus(entropy.mul(tensor(mask).to(raw.dtype)).sum());
         }
 
-        return total.div(n).MoveToOuterDisposeScope();
+        return total.DividedBy(n).MoveToOuterDisposeScope();
     }
 }

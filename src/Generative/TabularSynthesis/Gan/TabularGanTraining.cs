@@ -69,7 +69,7 @@ internal static class TabularGanTraining
                     var realCond = cond.index_select(0, perm);
                     var realIndex = tensor(realRows.Select(r => (long)r).ToArray()).index_select(0, perm);
                     var real = cat([data.index_select(0, realIndex), realCond], 1);
-                    var loss = critic.Score(fakeRows).mean() - critic.Score(real).mean() + penalty.Compute(critic, real, fakeRows, null, generator);
+                    var loss = (critic.Score(fakeRows).mean() - critic.Score(real).mean()).Plus(penalty.Compute(critic, real, fakeRows, null, generator));
                     criticOptimizer.zero_grad();
                     loss.backward();
                     criticOptimizer.step();
@@ -92,7 +92,7 @@ internal static class TabularGanTraining
                     var loss = critic.Score(cat([fake, cond], 1)).mean().neg();
                     if (condWidth > 0)
                     {
-                        loss = loss + TabularGanOutput.ConditionalLoss(raw, conditions, groups, slots);
+                        loss = loss.Plus(TabularGanOutput.ConditionalLoss(raw, conditions, groups, slots));
                     }
 
                     generatorOptimizer.zero_grad();
