@@ -248,6 +248,15 @@ internal static class HeldScalars
         return x.clamp_min(s);
     }
 
+    /// <summary><c>x.clamp_min(v)</c> for an integer <paramref name="v"/>.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="v">The lower bound.</param>
+    public static Tensor ClampMin(this Tensor x, long v)
+    {
+        using var s = v.ToScalar();
+        return x.clamp_min(s);
+    }
+
     /// <summary><c>x.clamp(min, max)</c>.</summary>
     /// <param name="x">The tensor.</param>
     /// <param name="min">The lower bound.</param>

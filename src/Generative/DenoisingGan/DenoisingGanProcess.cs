@@ -143,8 +143,8 @@ public sealed class DenoisingGanProcess : IDisposable
         var noise = Noise(original, generator);
         var index = Index(steps, original);
         // q(x_t | x₀) for t ≥ 1 through the schedule (timestep t − 1); t = 0 keeps x₀.
-        var noisy = Schedule.AddNoise(original, noise, (index - 1).clamp_min(0));
-        return where(Broadcast(index.eq(0), original), original, noisy).MoveToOuterDisposeScope();
+        var noisy = Schedule.AddNoise(original, noise, index.Minus(1).ClampMin(0));
+        return where(Broadcast(index.EqualTo(0), original), original, noisy).MoveToOuterDisposeScope();
     }
 
     /// <summary>Draws x_t ~ q(x_t | x_{t−1}) = N(√α_t·x_{t−1}, β_t·I).</summary>
@@ -160,7 +160,7 @@ public sealed class DenoisingGanProcess : IDisposable
         var noise = Noise(previous, generator);
         var index = Index(steps, previous);
         var table = _stepTable.to(previous.device).to_type(previous.dtype);
-        return (Gather(table[0], index, previous) * previous + Gather(table[1], index, previous) * noise).MoveToOuterDisposeScope();
+        return (Gather(table[0], index, previous) * previous).Plus(Gather(table[1], index, previous) * noise).MoveToOuterDisposeScope();
     }
 
     /// <summary>Draws a training pair: x_{t−1} ~ q(x_{t−1} | x_0), then x_t ~ q(x_t | x_{t−1}) (in that order, from one generator).</summary>
@@ -172,7 +172,7 @@ public sealed class DenoisingGanProcess : IDisposable
     {
         ArgumentNullException.ThrowIfNull(steps);
         using var scope = NewDisposeScope();
-        var previous = Marginal(original, steps - 1, generator);
+        var previous = Marginal(original, steps.Minus(1), generator);
         var noisy = Step(previous, steps, generator);
         return (previous.MoveToOuterDisposeScope(), noisy.MoveToOuterDisposeScope());
     }
@@ -190,7 +190,7 @@ public sealed class DenoisingGanProcess : IDisposable
         using var scope = NewDisposeScope();
         var index = Index(steps, original);
         var table = _table.to(original.device).to_type(original.dtype);
-        return (Gather(table[2], index, original) * original + Gather(table[3], index, original) * noisy).MoveToOuterDisposeScope();
+        return (Gather(table[2], index, original) * original).Plus(Gather(table[3], index, original) * noisy).MoveToOuterDisposeScope();
     }
 
     /// <summary>Draws x_{t−1} ~ q(x_{t−1} | x_t, x_0) = N(μ̃_t, β̃_t·I) (reparameterised: the result is in the graph of x_0,
@@ -209,7 +209,7 @@ public sealed class DenoisingGanProcess : IDisposable
         var noise = Noise(original, generator);
         var index = Index(steps, original);
         var table = _table.to(original.device).to_type(original.dtype);
-        return (mean + Gather(table[4], index, original) * noise).MoveToOuterDisposeScope();
+        return mean.Plus(Gather(table[4], index, original) * noise).MoveToOuterDisposeScope();
     }
 
     /// <summary>Releases the coefficient tensors and the schedule.</summary>

@@ -182,7 +182,7 @@ public sealed class DenoisingGanTrainingStep : ITrainingStep
             (steps, previous, noisy, fake) = Draw(x0, context.Generator);
         }
 
-        var labels = steps - 1;
+        var labels = steps.Minus(1);
         var realScores = Critic.Score(cat([previous, noisy], 1), labels);
         var fakeScores = Critic.Score(cat([fake, noisy], 1), labels);
         var adversarial = Loss.CriticLoss(realScores, fakeScores);
@@ -190,7 +190,7 @@ public sealed class DenoisingGanTrainingStep : ITrainingStep
         if (_r1 is not null)
         {
             var penalty = _r1.Compute(new PairCritic(Critic, noisy, Generator.SampleShape), previous, fake, labels, context.Generator);
-            loss = adversarial + penalty;
+            loss = adversarial.Plus(penalty);
             results[_r1.Name] = Read(penalty);
         }
 
@@ -211,7 +211,7 @@ public sealed class DenoisingGanTrainingStep : ITrainingStep
         try
         {
             var (steps, _, noisy, fake) = Draw(x0, context.Generator);
-            var scores = Critic.Score(cat([fake, noisy], 1), steps - 1);
+            var scores = Critic.Score(cat([fake, noisy], 1), steps.Minus(1));
             var loss = Loss.GeneratorLoss(scores);
             context.Optimize(GeneratorName, loss);
             results[GeneratorName] = context.LossValue(loss);

@@ -74,7 +74,7 @@ public sealed class MlpDenoisingGenerator : nn.Module<Tensor, Tensor, Tensor, Te
         }
 
         using var scope = NewDisposeScope();
-        var index = steps.to(noisy.device).to_type(ScalarType.Int64) - 1;
+        var index = steps.to(noisy.device).to_type(ScalarType.Int64).Minus(1);
         var input = cat([noisy.flatten(1), latent.to(noisy.dtype), time_embedding.call(index).to(noisy.dtype)], 1);
         return body.call(input).reshape(SampleShape.WithBatch(n)).MoveToOuterDisposeScope();
     }

@@ -79,7 +79,7 @@ public sealed class MlpPairCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         {
             foreach (var embedding in time_embeddings)
             {
-                embedding.weight!.mul_(0.1); // small at first: the layers start close to an unconditioned MLP
+                embedding.weight!.TimesInPlace(0.1); // small at first: the layers start close to an unconditioned MLP
             }
         }
     }
@@ -111,7 +111,7 @@ public sealed class MlpPairCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         var h = samples;
         for (int i = 0; i < layers.Count; i++)
         {
-            h = nn.functional.leaky_relu(layers[i].call(h) + time_embeddings[i].call(index).to(h.dtype), _slope);
+            h = nn.functional.leaky_relu(layers[i].call(h).Plus(time_embeddings[i].call(index).to(h.dtype)), _slope);
         }
 
         return score.call(h).squeeze(1).MoveToOuterDisposeScope();

@@ -73,7 +73,7 @@ public sealed class FlowModel : GenerativeModel
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         using var scope = NewDisposeScope();
         var device = x.device;
-        return Network.Predict(x, (t * Options.TimeScale).to(x.dtype), classLabels).to(device).MoveToOuterDisposeScope();
+        return Network.Predict(x, t.Times(Options.TimeScale).to(x.dtype), classLabels).to(device).MoveToOuterDisposeScope();
     }
 
     /// <summary>The solvers registered in <see cref="FlowSolverRegistry.Default"/>, which <see cref="SamplingOptions.Sampler"/> names.</summary>

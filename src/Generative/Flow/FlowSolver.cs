@@ -42,7 +42,7 @@ public sealed class EulerSolver : IFlowSolver
     {
         ArgumentNullException.ThrowIfNull(velocity);
         ArgumentNullException.ThrowIfNull(x);
-        return x + dt * velocity(x, FlowSolvers.Times(x, t));
+        return x.Plus(velocity(x, FlowSolvers.Times(x, t)).Times(dt));
     }
 }
 
@@ -58,8 +58,8 @@ public sealed class MidpointSolver : IFlowSolver
         ArgumentNullException.ThrowIfNull(velocity);
         ArgumentNullException.ThrowIfNull(x);
         var k1 = velocity(x, FlowSolvers.Times(x, t));
-        var k2 = velocity(x + (dt / 2) * k1, FlowSolvers.Times(x, t + (dt / 2)));
-        return x + dt * k2;
+        var k2 = velocity(x.Plus(k1.Times(dt / 2)), FlowSolvers.Times(x, t + (dt / 2)));
+        return x.Plus(k2.Times(dt));
     }
 }
 
@@ -76,8 +76,8 @@ public sealed class HeunSolver : IFlowSolver
         ArgumentNullException.ThrowIfNull(velocity);
         ArgumentNullException.ThrowIfNull(x);
         var k1 = velocity(x, FlowSolvers.Times(x, t));
-        var k2 = velocity(x + dt * k1, FlowSolvers.Times(x, t + dt));
-        return x + (dt / 2) * (k1 + k2);
+        var k2 = velocity(x.Plus(k1.Times(dt)), FlowSolvers.Times(x, t + dt));
+        return x.Plus(k1.Plus(k2).Times(dt / 2));
     }
 }
 
@@ -131,6 +131,6 @@ public static class FlowSolvers
     public static Tensor Times(Tensor x, double t)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return full([x.shape[0]], t, x.dtype, x.device);
+        return HeldScalars.Full([x.shape[0]], t, x.dtype, x.device);
     }
 }

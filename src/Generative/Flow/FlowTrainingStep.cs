@@ -158,10 +158,10 @@ public sealed class FlowTrainingStep : ITrainingStep
         var t = DrawTimes(n, samples.dtype, samples.device, generator);
         x0 ??= Draw(generator, samples.device, g => randn(samples.shape, samples.dtype, g.device, generator: g));
         var tb = t.reshape([n, .. Enumerable.Repeat(1L, (int)samples.Dimensions - 1)]);
-        var xt = ((1 - tb) * x0) + (tb * samples);
+        var xt = (tb.SubtractedFrom(1) * x0).Plus(tb * samples);
         var target = samples - x0;
         var conditioning = _network.ClassCount > 0 && labels is not null ? labels.to(samples.device).to_type(ScalarType.Int64) : null;
-        var prediction = _network.Predict(xt, t * Options.TimeScale, conditioning);
+        var prediction = _network.Predict(xt, t.Times(Options.TimeScale), conditioning);
         return (prediction - target).Squared().mean().MoveToOuterDisposeScope();
     }
 
@@ -177,7 +177,7 @@ public sealed class FlowTrainingStep : ITrainingStep
     private Tensor DrawTimes(long n, ScalarType dtype, Device device, Generator generator) => Options.TimeDistribution switch
     {
         FlowTimeDistribution.LogitNormal => Draw(generator, device, g => randn([n], dtype, g.device, generator: g))
-            .mul(Options.LogitNormalStd).add(Options.LogitNormalMean).sigmoid(),
+            .Times(Options.LogitNormalStd).Plus(Options.LogitNormalMean).sigmoid(),
         _ => Draw(generator, device, g => rand([n], dtype, g.device, generator: g)),
     };
 

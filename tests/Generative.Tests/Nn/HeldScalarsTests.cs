@@ -57,6 +57,7 @@ public sealed class HeldScalarsTests
         SameValuesAndGradients(x => x.DividedBy(0.3), x => x / 0.3, 10);
         SameValuesAndGradients(x => x.DividedBy(7), x => x / 7, 11);
         SameValuesAndGradients(x => x.ClampMin(0.25), x => x.clamp_min(0.25), 12);
+        SameValuesAndGradients(x => x.ClampMin(0), x => x.clamp_min(0), 16);
         SameValuesAndGradients(x => x.Clamp(-0.5, 0.75), x => x.clamp(-0.5, 0.75), 13);
         SameValuesAndGradients(x => x.Clamp(-1, 1), x => x.clamp(-1, 1), 14);
         using var two = 2.0.ToScalar();
@@ -103,6 +104,8 @@ public sealed class HeldScalarsTests
         SameLongs(integers.Plus(7), integers + 7);
         SameLongs(integers.SubtractedFrom(1), 1 - integers);
         SameLongs(integers.Clamp(-3, 500), integers.clamp(-3, 500));
+        SameLongs(integers.ClampMin(-3), integers.clamp_min(-3));
+        SameLongs(integers.Minus(1), integers - 1);
         SameLongs(integers.Plus(integers), integers + integers);
     }
 
