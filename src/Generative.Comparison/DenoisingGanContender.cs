@@ -10,8 +10,7 @@ namespace Generative.Comparison;
 /// networks are MLPs for points, vectors and tables: the generator G(x_t, z, t) (<see cref="MlpDenoisingGenerator"/>) and a
 /// time-conditioned critic D(x_{t−1}, x_t, t) (<see cref="MlpPairCritic"/>: a step embedding added in every layer). Training is
 /// the step's: one discriminator and one generator update per step, non-saturating loss with R1 on real pairs, Adam
-/// β = (0.5, 0.9), EMA of the generator, and — under a step budget — the same warm-up cosine learning-rate decay as the
-/// diffusion contender. Unconditional data only (class-labelled data is refused), and no images.
+/// β = (0.5, 0.9), EMA of the generator, constant learning rates (<see cref="LearningRateSchedule"/>). Unconditional data only (class-labelled data is refused), and no images.
 /// </summary>
 public sealed class DenoisingGanContender : IComparisonContender
 {
@@ -54,6 +53,44 @@ public sealed class DenoisingGanContender : IComparisonContender
 
     /// <summary>Decay of the generator's EMA, per step. Default 0.999, the other contenders'.</summary>
     public double EmaDecay { get; init; } = 0.999;
+
+    /// <summary>The forward process's β range (its <see cref="DenoisingGanProcessOptions.Steps"/> is always
+    /// <see cref="Steps"/>); the paper's VP-SDE values by default.</summary>
+    public DenoisingGanProcessOptions Process { get; init; } = new();
+
+    /// <summary>
+    /// The learning-rate schedule of both optimisers under a step budget, as a factor of the base rates per step;
+    /// <see langword="null"/> (the default) or <see cref="Training.LearningRateSchedule.Constant"/> for constant rates,
+    /// as the GAN contenders (on the grid at 10,000 steps the diffusion contender's warm-up cosine decay to 0 gave
+    /// ddgan-2 a lower high-quality fraction: docs/ddgan.md). Constant under a time-only budget (a decay needs the run's
+    /// length).
+    /// </summary>
+    public LearningRateSchedule? LearningRateSchedule { get; init; }
+
+    /// <summary>
+    /// The cost of <paramref name="steps"/> steps, counted from <see cref="DenoisingGanTrainingStep"/> as
+    /// <see cref="GanContender.CostOfSteps"/> counts a GAN's. Every step updates the discriminator: the generator predicts
+    /// x₀ for the fake pairs without gradients (generator: 1 forward), the discriminator scores the real and the fake pairs
+    /// and the loss is backpropagated through both (2 forward, 2 backward), and R1 (when γ &gt; 0) scores the real pairs once
+    /// more, differentiates the scores for x_{t−1} and backpropagates through that gradient (1 forward, 2 backward, the
+    /// double backward counted as one). Then the generator is updated: it predicts x₀ and the discriminator scores the fake
+    /// pair (1 forward each), and the loss is backpropagated through both (1 backward each). So a step is 12 network
+    /// evaluations with R1 and 9 without; the forward process's draws, the EMA update and sampling are not counted.
+    /// </summary>
+    /// <param name="data">The data (the count does not depend on it).</param>
+    /// <param name="steps">Training steps, at least 0.</param>
+    /// <returns>The cost, with the discriminator's and the generator's work.</returns>
+    public TrainingCost CostOfSteps(ComparisonData data, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        long penalty = Training.R1Gamma > 0 ? steps : 0;
+        return new TrainingCost(
+        [
+            new NetworkWork(DenoisingGanTrainingStep.CriticName, steps, (3 * steps) + penalty, (3 * steps) + (2 * penalty)),
+            new NetworkWork(DenoisingGanTrainingStep.GeneratorName, steps, 2 * steps, steps),
+        ]);
+    }
 
     /// <summary>Learning rates, betas and R1's γ. Default: Adam 1e-3 for both networks, β = (0.5, 0.9), γ = 0.1.</summary>
     public DenoisingGanTrainingOptions Training { get; init; } = new()
@@ -98,7 +135,7 @@ public sealed class DenoisingGanContender : IComparisonContender
                 new DenoisingGanTrainerOptions
                 {
                     Training = Training,
-                    Process = new DenoisingGanProcessOptions { Steps = Steps },
+                    Process = Process with { Steps = Steps },
                     Steps = request.Budget.Steps ?? long.MaxValue,
                     BatchSize = (int)Math.Min(BatchSize, data.Count),
                     Seed = request.Seed,
@@ -111,9 +148,9 @@ public sealed class DenoisingGanContender : IComparisonContender
                         builder.WithDuration(duration);
                     }
 
-                    if (request.Budget.Steps is not null)
+                    if (LearningRateSchedule is { } schedule && request.Budget.Steps is not null)
                     {
-                        builder.WithLearningRateSchedule(LearningRateSchedule.WarmupCosine(0));
+                        builder.WithLearningRateSchedule(schedule);
                     }
 
                     if (request.Progress is not null)

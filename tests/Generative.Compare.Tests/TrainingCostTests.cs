@@ -54,6 +54,15 @@ public sealed class TrainingCostTests
 
         DiffusionContender.Ddpm().CostOfSteps(data, 7).Should().Match<TrainingCost>(c => c.NetworkEvaluations == 14 && c.Networks.Single().OptimizerSteps == 7);
         GanContender.PackedVanilla(2).CostOfSteps(data, 10).NetworkEvaluations.Should().Be(90, "packing changes the critic's input, not its passes");
+        // ddgan, per step: generator 1 forward (the discriminator's fakes) + 1 forward and 1 backward (its update);
+        // discriminator 2 forward and 2 backward (real and fake pairs) + 1 forward and 2 backward (R1 on the real pairs)
+        // + 1 forward and 1 backward (the generator's update) = 12; without R1, 9.
+        var ddgan = new DenoisingGanContender(2).CostOfSteps(data, 10);
+        ddgan.NetworkEvaluations.Should().Be(120);
+        Work(ddgan, "critic").Should().Be(new NetworkWork("critic", 10, 40, 50));
+        Work(ddgan, "generator").Should().Be(new NetworkWork("generator", 10, 20, 10));
+        new DenoisingGanContender(4) { Training = new Generative.DenoisingGan.DenoisingGanTrainingOptions { R1Gamma = 0 } }.CostOfSteps(data, 10)
+            .NetworkEvaluations.Should().Be(90, "without R1 a step is a GAN's");
         FlowContender.Reflowed().CostOfSteps(data, 10).Should().BeNull("the reflow pairs' solver evaluations are not counted, so no cost is claimed");
     }
 
