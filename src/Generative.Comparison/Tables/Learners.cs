@@ -30,7 +30,7 @@ internal static class Learners
         using var bias = new TorchSharp.Modules.Parameter(zeros(classes));
         using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
         {
-            // Scalars held for the whole loop: an implicit one could be finalised during the native call (TensorSquares).
+            // Scalars held for the whole loop: an implicit one could be finalised during the native call (HeldScalars).
             using var two = 2.ToScalar();
             using var decay = 5e-4.ToScalar();
             using var one = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly

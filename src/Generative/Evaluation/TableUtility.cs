@@ -78,7 +78,7 @@ public static class TableUtility
         using var bias = new TorchSharp.Modules.Parameter(zeros(classCount));
         using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
         {
-            // Scalars held for the whole loop: an implicit one could be finalised during the native call (TensorSquares).
+            // Scalars held for the whole loop: an implicit one could be finalised during the native call (HeldScalars).
             using var two = 2.ToScalar();
             using var decay = 5e-4.ToScalar();
             for (int step = 0; step < 300; step++)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Generative.Tests.Nn;
 
-/// <summary><see cref="TensorSquares.Squared"/> replaces TorchSharp's <c>square()</c> (an implicit, unreferenced Scalar)
+/// <summary><see cref="HeldScalars.Squared"/> replaces TorchSharp's <c>square()</c> (an implicit, unreferenced Scalar)
 /// and must give the same values and gradients to the bit.</summary>
 public sealed class TensorSquaresTests
 {
