@@ -429,6 +429,15 @@ internal static class HeldScalars
         return arange(start, end, step, dtype, device);
     }
 
+    /// <summary><c>nn.functional.leaky_relu(x, slope)</c>: the <c>x.leaky_relu(slope)</c> it calls, with the slope held.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="slope">The negative slope.</param>
+    public static Tensor LeakyRelu(this Tensor x, double slope)
+    {
+        using var s = slope.ToScalar();
+        return x.leaky_relu(s);
+    }
+
     /// <summary>x², element by element: <c>pow(x, 2)</c> with the exponent held. TorchSharp's <c>square()</c> is
     /// <c>pow(2)</c> through an implicit Scalar (the <c>INTERNAL ASSERT</c> in <c>pow</c> seen in a long tabular GAN run).</summary>
     /// <param name="x">The tensor.</param>
