@@ -24,6 +24,11 @@ namespace Generative;
 /// <c>using</c> (or, for the constant alpha of 1, by a static field) until the call has returned. Integer arguments
 /// choose the <see cref="long"/> overloads, so integer tensors stay integer as they did with the operators.
 /// </para>
+/// <para>
+/// The libraries under src/ may not use the implicit forms (build/BannedSymbols.txt, enforced as error RS0030; see
+/// docs/troubleshooting.md). This class needs no exemption from that guard: it makes its Scalars with
+/// <c>ToScalar()</c> and passes them to the overloads that take them.
+/// </para>
 /// </remarks>
 internal static class HeldScalars
 {
