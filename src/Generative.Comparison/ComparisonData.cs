@@ -266,7 +266,12 @@ public sealed class ComparisonData : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         using var source = Data.CsvDataSource.Load(path, new Data.CsvDataOptions { LabelColumn = labelColumn, Standardize = false });
         using var scope = NewDisposeScope();
-        var all = source.ReadBatch(arange(source.Count, dtype: ScalarType.Int64), CPU);
+        // TorchSharp's arange(stop) with its start of 0 and step of 1, all three held (an implicit Scalar can be
+        // finalised during the native call: docs/troubleshooting.md).
+        using var start = 0.ToScalar();
+        using var stop = source.Count.ToScalar();
+        using var step = 1.ToScalar();
+        var all = source.ReadBatch(arange(start, stop, step, ScalarType.Int64), CPU);
         string name = Path.GetFileNameWithoutExtension(path);
         return all.Labels is not null && source.ClassCount >= 2
             ? FromLabelledTable(name, all.Samples, all.Labels, source.FeatureNames, source.ClassNames, seed)

@@ -46,10 +46,12 @@ public static class NoiseScheduleContract
                 v.Check(t.shape.SequenceEqual(new long[] { steps }), $"{name} has shape {TensorShape.Format(t.shape)}, expected [{steps}]");
             }
 
-            v.Check(betas.gt(0).all().item<bool>() && betas.lt(1).all().item<bool>(), "Betas are not all in (0, 1)");
-            v.Check(alphas.allclose(1 - betas, rtol: 0, atol: 1e-6), "Alphas are not 1 − Betas");
+            using var zero = 0.ToScalar();
+            using var one = 1.ToScalar();
+            v.Check(betas.gt(zero).all().item<bool>() && betas.lt(one).all().item<bool>(), "Betas are not all in (0, 1)");
+            v.Check(alphas.allclose(OneMinus(betas), rtol: 0, atol: 1e-6), "Alphas are not 1 − Betas");
             v.Check(alphaBar.allclose(alphas.cumprod(0), rtol: 1e-5, atol: 1e-7), "AlphasCumprod is not the running product of Alphas");
-            v.Check(alphaBar.gt(0).all().item<bool>() && alphaBar.le(1).all().item<bool>(), "AlphasCumprod is not in (0, 1]");
+            v.Check(alphaBar.gt(zero).all().item<bool>() && alphaBar.le(one).all().item<bool>(), "AlphasCumprod is not in (0, 1]");
             v.Check(steps == 1 || alphaBar[1..].lt(alphaBar[..^1]).all().item<bool>(), "AlphasCumprod does not decrease strictly");
             foreach (long t in new long[] { 0, steps / 2, steps - 1 })
             {
@@ -109,9 +111,10 @@ public static class NoiseScheduleContract
         var ab = alphaBar.index_select(0, t).reshape(broadcast);
         var x64 = x.to_type(ScalarType.Float64);
         var noise64 = noise.to_type(ScalarType.Float64);
-        var expectedNoisy = ab.sqrt() * x64 + (1 - ab).sqrt() * noise64;
-        var expectedVelocity = ab.sqrt() * noise64 - (1 - ab).sqrt() * x64;
-        var expectedSnr = alphaBar.index_select(0, t) / (1 - alphaBar.index_select(0, t));
+        using var alpha = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly
+        var expectedNoisy = (ab.sqrt() * x64).add(OneMinus(ab).sqrt() * noise64, alpha);
+        var expectedVelocity = ab.sqrt() * noise64 - OneMinus(ab).sqrt() * x64;
+        var expectedSnr = alphaBar.index_select(0, t) / OneMinus(alphaBar.index_select(0, t));
         double rtol = dtype == ScalarType.Float32 ? 1e-5 : 1e-10, atol = dtype == ScalarType.Float32 ? 1e-6 : 1e-12;
 
         var noisy = schedule.AddNoise(x, noise, t);
@@ -123,5 +126,14 @@ public static class NoiseScheduleContract
         var snr = schedule.SignalToNoiseRatio(t).to_type(ScalarType.Float64);
         v.Check(snr.shape.SequenceEqual(new[] { n }) && snr.allclose(expectedSnr, 1e-5, 0), "SignalToNoiseRatio is not ᾱ / (1 − ᾱ), one per timestep");
         v.Check(Tensors.Same(x, xBefore) && Tensors.Same(noise, noiseBefore) && Tensors.Same(t, tBefore), "AddNoise, GetVelocity or SignalToNoiseRatio modified an input");
+    }
+
+    /// <summary><c>1 - x</c> as TorchSharp computes it (<c>x.negative().add(1)</c>, alpha 1), with both Scalars held: an
+    /// implicit one can be finalised during the native call (docs/troubleshooting.md).</summary>
+    private static Tensor OneMinus(Tensor x)
+    {
+        using var one = 1.ToScalar();
+        using var negative = x.negative();
+        return negative.add(one, one);
     }
 }

@@ -24,6 +24,11 @@ namespace Generative;
 /// <c>using</c> (or, for the constant alpha of 1, by a static field) until the call has returned. Integer arguments
 /// choose the <see cref="long"/> overloads, so integer tensors stay integer as they did with the operators.
 /// </para>
+/// <para>
+/// The libraries under src/ may not use the implicit forms (build/BannedSymbols.txt, enforced as error RS0030; see
+/// docs/troubleshooting.md). This class needs no exemption from that guard: it makes its Scalars with
+/// <c>ToScalar()</c> and passes them to the overloads that take them.
+/// </para>
 /// </remarks>
 internal static class HeldScalars
 {
@@ -427,6 +432,15 @@ internal static class HeldScalars
         using var end = stop.ToScalar();
         using var step = 1.ToScalar();
         return arange(start, end, step, dtype, device);
+    }
+
+    /// <summary><c>nn.functional.leaky_relu(x, slope)</c>: the <c>x.leaky_relu(slope)</c> it calls, with the slope held.</summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="slope">The negative slope.</param>
+    public static Tensor LeakyRelu(this Tensor x, double slope)
+    {
+        using var s = slope.ToScalar();
+        return x.leaky_relu(s);
     }
 
     /// <summary>x², element by element: <c>pow(x, 2)</c> with the exponent held. TorchSharp's <c>square()</c> is

@@ -28,24 +28,26 @@ internal static class Learners
         var labels = tensor(y.Select(v => (long)v).ToArray(), [n]);
         using var weight = new TorchSharp.Modules.Parameter(zeros(width, classes));
         using var bias = new TorchSharp.Modules.Parameter(zeros(classes));
+        // Scalars held for the whole method: an implicit one could be finalised during the native call (HeldScalars).
+        using var one = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly
         using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
         {
-            // Scalars held for the whole loop: an implicit one could be finalised during the native call (HeldScalars).
             using var two = 2.ToScalar();
             using var decay = 5e-4.ToScalar();
-            using var one = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly
             for (int step = 0; step < 300; step++)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(xs.matmul(weight).add(bias, one), labels).add(weight.pow(two).sum().mul(decay), one);
                 loss.backward();
+#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                 optimizer.step();
+#pragma warning restore RS0030
             }
         }
 
         using var noGrad = no_grad();
-        var probabilities = nn.functional.softmax(tensor(test, [m, width]).matmul(weight) + bias, 1);
+        var probabilities = nn.functional.softmax(tensor(test, [m, width]).matmul(weight).add(bias, one), 1);
         return probabilities.contiguous().data<float>().ToArray();
     }
 
@@ -56,10 +58,12 @@ internal static class Learners
         int m = test.Length / width;
         using var scope = NewDisposeScope();
         var xs = cat([tensor(x, [n, width]).to_type(ScalarType.Float64), ones(n, 1, dtype: ScalarType.Float64)], 1);
-        var penalty = eye(width + 1, dtype: ScalarType.Float64) * (1e-3 * n);
+        using var one = 1.ToScalar(); // add's alpha
+        using var ridge = (1e-3 * n).ToScalar();
+        var penalty = eye(width + 1, dtype: ScalarType.Float64).mul(ridge);
         penalty[width, width] = tensor(0.0, dtype: ScalarType.Float64);
         var target = tensor(y, [n, 1]);
-        var beta = linalg.solve(xs.t().matmul(xs) + penalty, xs.t().matmul(target));
+        var beta = linalg.solve(xs.t().matmul(xs).add(penalty, one), xs.t().matmul(target));
         var t = cat([tensor(test, [m, width]).to_type(ScalarType.Float64), ones(m, 1, dtype: ScalarType.Float64)], 1);
         return t.matmul(beta).reshape(m).data<double>().ToArray();
     }

@@ -111,7 +111,7 @@ public sealed class MlpPairCritic : nn.Module<Tensor, Tensor>, IDiscriminator
         var h = samples;
         for (int i = 0; i < layers.Count; i++)
         {
-            h = nn.functional.leaky_relu(layers[i].call(h).Plus(time_embeddings[i].call(index).to(h.dtype)), _slope);
+            h = layers[i].call(h).Plus(time_embeddings[i].call(index).to(h.dtype)).LeakyRelu(_slope);
         }
 
         return score.call(h).squeeze(1).MoveToOuterDisposeScope();

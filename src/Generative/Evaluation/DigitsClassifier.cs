@@ -82,7 +82,9 @@ public sealed class DigitsClassifier : IDisposable
                     optimizer.zero_grad();
                     var loss = nn.functional.cross_entropy(model.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
                     loss.backward();
+#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     optimizer.step();
+#pragma warning restore RS0030
                 }
             }
         }

@@ -88,7 +88,9 @@ public static class TableUtility
                 var logits = xs.matmul(weight).Plus(bias);
                 var loss = nn.functional.cross_entropy(logits, y).Plus(weight.pow(two).sum().mul(decay));
                 loss.backward();
+#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                 optimizer.step();
+#pragma warning restore RS0030
             }
         }
 

@@ -22,8 +22,10 @@ public sealed class NonSaturatingLoss : IGanLoss
         ArgumentNullException.ThrowIfNull(realScores);
         ArgumentNullException.ThrowIfNull(fakeScores);
         using var scope = NewDisposeScope();
+#pragma warning disable RS0030 // TorchSharp 0.107's softplus makes its beta and threshold Scalars inside and has no overload taking held ones (docs/troubleshooting.md)
         var real = nn.functional.softplus(realScores.neg()).mean();
         var fake = nn.functional.softplus(fakeScores).mean();
+#pragma warning restore RS0030
         return real.Plus(fake).MoveToOuterDisposeScope();
     }
 
@@ -32,6 +34,8 @@ public sealed class NonSaturatingLoss : IGanLoss
     {
         ArgumentNullException.ThrowIfNull(fakeScores);
         using var scope = NewDisposeScope();
+#pragma warning disable RS0030 // TorchSharp 0.107's softplus makes its beta and threshold Scalars inside and has no overload taking held ones (docs/troubleshooting.md)
         return nn.functional.softplus(fakeScores.neg()).mean().MoveToOuterDisposeScope();
+#pragma warning restore RS0030
     }
 }

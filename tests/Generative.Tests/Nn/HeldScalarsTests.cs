@@ -62,6 +62,7 @@ public sealed class HeldScalarsTests
         SameValuesAndGradients(x => x.Clamp(-1, 1), x => x.clamp(-1, 1), 14);
         using var two = 2.0.ToScalar();
         SameValuesAndGradients(x => x.Plus(two), x => x.add(two), 15);
+        SameValuesAndGradients(x => x.LeakyRelu(0.2), x => nn.functional.leaky_relu(x, 0.2), 17);
     }
 
     [Fact]

@@ -72,7 +72,9 @@ internal static class TabularGanTraining
                     var loss = (critic.Score(fakeRows).mean() - critic.Score(real).mean()).Plus(penalty.Compute(critic, real, fakeRows, null, generator));
                     criticOptimizer.zero_grad();
                     loss.backward();
+#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     criticOptimizer.step();
+#pragma warning restore RS0030
                     lastCritic = loss.item<float>();
                 }
 
@@ -97,7 +99,9 @@ internal static class TabularGanTraining
 
                     generatorOptimizer.zero_grad();
                     loss.backward();
+#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     generatorOptimizer.step();
+#pragma warning restore RS0030
                     lastGenerator = loss.item<float>();
                 }
             }
