@@ -48,6 +48,22 @@ public sealed class FlowContenderTests
     }
 
     [Fact]
+    public void The_optimal_transport_contender_trains_one_coupled_flow_sampled_with_few_and_many_steps()
+    {
+        using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
+        var contenders = ContenderRegistry.Default.Create(["flow-ot"]);
+        contenders.Single().Should().BeOfType<FlowContender>().Which.Coupling.Should().BeOfType<Generative.Flow.MinibatchOptimalTransportCoupling>();
+        var options = new ComparisonOptions { Budget = new ComparisonBudget(300), SampleCount = 400, Seeds = [0], Contenders = contenders };
+        using var result = new ComparisonRunner(data, options).Run();
+
+        result.Contenders.Select(c => c.Name).Should().Equal("flow-ot-euler-1", "flow-ot-euler-2", "flow-ot-midpoint-2", "flow-ot-euler-4", "flow-ot-euler-50");
+        result.Contenders.Select(c => c.NetworkEvaluationsPerSample).Should().Equal(1, 2, 4, 4, 50);
+        result.Contenders.Should().OnlyContain(c => c.Family.Key == "flow" && c.TrainSteps.Mean == 300);
+        result.Contenders.Select(c => c.ParameterCount).Distinct().Should().ContainSingle("the solvers share one trained model");
+        result.Contenders[^1].Metrics["modesCaptured"].Mean.Should().BeGreaterThanOrEqualTo(6);
+    }
+
+    [Fact]
     public void A_reflow_contender_refuses_labelled_data_and_a_share_outside_0_to_1()
     {
         using var wine = ComparisonData.FromBuiltIn("wine", seed: 0);
