@@ -2,10 +2,12 @@ namespace Generative.Flow;
 
 /// <summary>
 /// The linear assignment problem, solved exactly: for an n × n cost matrix C, the permutation σ that minimises
-/// Σᵢ C[i, σ(i)]. Shortest augmenting paths with dual potentials (the Hungarian method in the form of Jonker and
-/// Volgenant, 1987): one row is added at a time, and a Dijkstra-like search over the reduced costs
-/// C[i, j] − u[i] − v[j] ≥ 0 finds the cheapest augmenting path, so the whole solve is O(n³) time and O(n) memory
-/// beside the matrix. Deterministic: ties go to the lowest column index.
+/// Σᵢ C[i, σ(i)]. Shortest augmenting paths with dual potentials (Jonker and Volgenant, 1987, in the form of Crouse,
+/// 2016, "On implementing 2D rectangular assignment algorithms", IEEE TAES 52(4), Algorithm 1): one row is added at a
+/// time (after Jonker and Volgenant's column reduction has matched what it can), a Dijkstra search over the reduced costs C[i, j] − u[i] − v[j] ≥ 0 finds the cheapest augmenting path to a
+/// free column, and the potentials of the rows and columns it reached are updated so that every reduced cost stays
+/// ≥ 0 and every match is tight. O(n³) time at worst, O(n) memory beside the matrix. Deterministic: ties prefer a free
+/// column, then the order of the search.
 /// </summary>
 internal static class LinearAssignment
 {
@@ -30,80 +32,132 @@ internal static class LinearAssignment
             }
         }
 
-        // 1-based rows and columns; column 0 is the virtual start of each augmenting path.
-        var u = new double[n + 1];       // row potentials
-        var v = new double[n + 1];       // column potentials
-        var rowOf = new int[n + 1];      // rowOf[j]: the row matched to column j (0 for none)
-        var way = new int[n + 1];        // way[j]: the previous column on the shortest path to j
-        var minReduced = new double[n + 1];
-        var used = new bool[n + 1];
-        for (int i = 1; i <= n; i++)
+        var u = new double[n];              // row potentials
+        var v = new double[n];              // column potentials
+        var columnOf = new int[n];          // the column matched to each row (-1 for none)
+        var rowOf = new int[n];             // the row matched to each column (-1 for none)
+        var path = new int[n];              // the previous row on the shortest path to each column
+        var distance = new double[n];       // shortest reduced path cost to each column
+        var remaining = new int[n];         // the columns not yet reached, in the first `left` entries
+        var rowReached = new bool[n];
+        var columnReached = new bool[n];
+        Array.Fill(columnOf, -1);
+        Array.Fill(rowOf, -1);
+
+        // Column reduction (Jonker and Volgenant's first step): v[j] = the column's least cost, so every reduced cost is
+        // ≥ 0, and the column goes to that least-cost row when the row is still free (a tight match).
+        for (int j = n - 1; j >= 0; j--)
         {
-            rowOf[0] = i;
-            int j0 = 0;
-            Array.Fill(minReduced, double.PositiveInfinity);
-            Array.Fill(used, false);
-            do
+            int argmin = 0;
+            double least = cost[j];
+            for (int r = 1; r < n; r++)
             {
-                used[j0] = true;
-                int i0 = rowOf[j0];
-                double delta = double.PositiveInfinity;
-                int j1 = 0;
-                int rowStart = (i0 - 1) * n;
-                for (int j = 1; j <= n; j++)
+                if (cost[(r * n) + j] < least)
                 {
-                    if (used[j])
+                    least = cost[(r * n) + j];
+                    argmin = r;
+                }
+            }
+
+            v[j] = least;
+            if (columnOf[argmin] < 0)
+            {
+                columnOf[argmin] = j;
+                rowOf[j] = argmin;
+            }
+        }
+
+        for (int start = 0; start < n; start++)
+        {
+            if (columnOf[start] >= 0)
+            {
+                continue;
+            }
+
+            // Dijkstra over reduced costs from row `start` until a free column is reached.
+            Array.Fill(distance, double.PositiveInfinity);
+            Array.Clear(rowReached);
+            Array.Clear(columnReached);
+            int left = n;
+            for (int k = 0; k < n; k++)
+            {
+                remaining[k] = n - 1 - k;
+            }
+
+            double reach = 0;
+            int sink = -1;
+            int i = start;
+            while (sink < 0)
+            {
+                rowReached[i] = true;
+                int best = -1;
+                double lowest = double.PositiveInfinity;
+                double ui = u[i];
+                var row = cost.Slice(i * n, n);
+                for (int k = 0; k < left; k++)
+                {
+                    int j = remaining[k];
+                    double d = reach + row[j] - ui - v[j];
+                    if (d < distance[j])
                     {
-                        continue;
+                        path[j] = i;
+                        distance[j] = d;
                     }
 
-                    double reduced = cost[rowStart + j - 1] - u[i0] - v[j];
-                    if (reduced < minReduced[j])
+                    // Ties prefer a free column (a shorter search), then the lowest column.
+                    if (distance[j] < lowest || (distance[j] == lowest && rowOf[j] < 0))
                     {
-                        minReduced[j] = reduced;
-                        way[j] = j0;
-                    }
-
-                    if (minReduced[j] < delta)
-                    {
-                        delta = minReduced[j];
-                        j1 = j;
+                        lowest = distance[j];
+                        best = k;
                     }
                 }
 
-                for (int j = 0; j <= n; j++)
+                reach = lowest;
+                int reached = remaining[best];
+                columnReached[reached] = true;
+                remaining[best] = remaining[--left];
+                if (rowOf[reached] < 0)
                 {
-                    if (used[j])
-                    {
-                        u[rowOf[j]] += delta;
-                        v[j] -= delta;
-                    }
-                    else
-                    {
-                        minReduced[j] -= delta;
-                    }
+                    sink = reached;
                 }
-
-                j0 = j1;
+                else
+                {
+                    i = rowOf[reached];
+                }
             }
-            while (rowOf[j0] != 0);
 
-            // Flip the path's matches back to its start.
-            do
+            // Update the potentials of what the search reached, keeping every reduced cost ≥ 0 and the matches tight.
+            u[start] += reach;
+            for (int r = 0; r < n; r++)
             {
-                int j1 = way[j0];
-                rowOf[j0] = rowOf[j1];
-                j0 = j1;
+                if (rowReached[r] && r != start)
+                {
+                    u[r] += reach - distance[columnOf[r]];
+                }
             }
-            while (j0 != 0);
+
+            for (int c = 0; c < n; c++)
+            {
+                if (columnReached[c])
+                {
+                    v[c] -= reach - distance[c];
+                }
+            }
+
+            // Flip the matches along the path.
+            for (int j = sink; ;)
+            {
+                int r = path[j];
+                rowOf[j] = r;
+                (columnOf[r], j) = (j, columnOf[r]);
+                if (r == start)
+                {
+                    break;
+                }
+            }
         }
 
-        var column = new int[n];
-        for (int j = 1; j <= n; j++)
-        {
-            column[rowOf[j] - 1] = j - 1;
-        }
-
+        var column = columnOf;
         return column;
     }
 }
