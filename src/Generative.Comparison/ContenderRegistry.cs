@@ -9,7 +9,7 @@ public delegate IComparisonContender ContenderFactory();
 /// <summary>
 /// The contenders a comparison can run by name (<c>Generative.Compare --contenders</c>, <see cref="Create"/>).
 /// <see cref="Default"/> holds the built-in <c>gan</c>, <c>wgan-gp</c>, <c>wgan-gp-sn</c>, <c>diffusion</c> (also
-/// <c>ddpm</c>), <c>flow</c>, <c>flow-reflow</c>, <c>ddgan</c> (also <c>ddgan-4</c>: T = 4, row <c>ddgan-4</c>), <c>ddgan-2</c> (T = 2)
+/// <c>ddpm</c>), <c>flow</c>, <c>flow-reflow</c>, <c>flow-ot</c> (minibatch optimal-transport coupling, <see cref="FlowContender.OptimalTransport"/>), <c>ddgan</c> (also <c>ddgan-4</c>: T = 4, row <c>ddgan-4</c>), <c>ddgan-2</c> (T = 2)
 /// and <c>pacgan1</c> … <c>pacgan4</c> (PacGAN's grid setup with packs of m samples, <see cref="GanContender.PacGan"/>)
 /// and <c>diffusion-ddim50</c>, <c>diffusion-ddim10</c> (the diffusion contender sampled with DDIM alone, <see cref="DiffusionContender.Ddim"/>)
 /// — all but the first five are not in the default line-up — registered through <see cref="Registry{TEntry}.Add"/> like anyone else's:
@@ -68,6 +68,7 @@ public sealed class ContenderRegistry : Registry<ContenderFactory>
         registry.Add("ddpm", () => DiffusionContender.Ddpm());
         registry.Add("flow", () => FlowContender.Default());
         registry.Add("flow-reflow", () => FlowContender.Reflowed());
+        registry.Add("flow-ot", () => FlowContender.OptimalTransport());
         registry.Add("ddgan", () => new DenoisingGanContender(4));
         registry.Add("ddgan-4", () => new DenoisingGanContender(4));
         registry.Add("ddgan-2", () => new DenoisingGanContender(2));

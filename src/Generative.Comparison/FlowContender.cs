@@ -54,6 +54,15 @@ public sealed record FlowContender : IComparisonContender
     };
 
     /// <summary>
+    /// How the training step pairs each batch's noise with its data (<see cref="FlowTrainingOptions.Coupling"/>); when set it
+    /// replaces <see cref="Training"/>'s. <see langword="null"/> (the default) keeps <see cref="Training"/>'s, which is the
+    /// independent coupling unless set there. <see cref="OptimalTransport"/> sets <see cref="MinibatchOptimalTransportCoupling"/>.
+    /// With a reflow pass it applies to the first flow only (the reflow pass trains on pairs that are already coupled).
+    /// A coupling evaluates no network, so <see cref="CostOfSteps"/> is the same with any coupling.
+    /// </summary>
+    public IFlowCoupling? Coupling { get; init; }
+
+    /// <summary>
     /// The share of the step (or time) budget given to a reflow pass (Liu et al. 2023, §2.3), in [0, 1): 0 (the default)
     /// trains one flow on the whole budget; otherwise the first flow trains on the rest of the budget, draws
     /// <see cref="ReflowPairCount"/> (noise, sample) pairs with <see cref="ReflowPairSolver"/> in
@@ -112,6 +121,23 @@ public sealed record FlowContender : IComparisonContender
         };
     }
 
+    /// <summary>
+    /// A flow trained with exact minibatch optimal-transport coupling (<see cref="MinibatchOptimalTransportCoupling"/>:
+    /// each batch's noise is matched to its data by the assignment of least squared distance), otherwise as
+    /// <see cref="Default"/> (same network, budget, time distribution, EMA), sampled with few steps and one many-step
+    /// solver; each row is named <c>{name}-{solver}-{steps}</c>. The default rows are Euler-1, Euler-2, midpoint-2, Euler-4
+    /// and Euler-50 (1, 2, 4, 4 and 50 network evaluations). Its training cost is the plain flow's: the coupling evaluates
+    /// no network.
+    /// </summary>
+    /// <param name="name">The contender's name, also the rows' prefix. Default <c>"flow-ot"</c>.</param>
+    /// <param name="solvers">Solver names registered in <see cref="FlowSolverRegistry.Default"/> and their step counts;
+    /// none for the default rows.</param>
+    /// <returns>The contender.</returns>
+    /// <exception cref="ArgumentException">A solver is not registered, or a step count is below 1.</exception>
+    public static FlowContender OptimalTransport(string name = "flow-ot", params (string Solver, int Steps)[] solvers) =>
+        Create(name, name, solvers is { Length: > 0 } ? solvers : [("euler", 1), ("euler", 2), ("midpoint", 2), ("euler", 4), ("euler", 50)])
+        with { Coupling = new MinibatchOptimalTransportCoupling() };
+
     private static FlowContender Create(string name, string prefix, (string Solver, int Steps)[] solvers)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -138,7 +164,8 @@ public sealed record FlowContender : IComparisonContender
     }
 
     /// <summary>The cost of <paramref name="steps"/> steps of one flow: each is one forward and one backward pass of the
-    /// network on a batch and one update. <see langword="null"/> with a reflow pass (<see cref="ReflowShare"/> &gt; 0):
+    /// network on a batch and one update, whatever the <see cref="Coupling"/> (a coupling evaluates no network; the exact
+    /// optimal-transport assignment's CPU time shows in the training seconds, not here). <see langword="null"/> with a reflow pass (<see cref="ReflowShare"/> &gt; 0):
     /// drawing its pairs evaluates the first flow many times, which is not counted here, so no cost is claimed.</summary>
     /// <param name="data">The data.</param>
     /// <param name="steps">Training steps, at least 0.</param>
@@ -162,7 +189,7 @@ public sealed record FlowContender : IComparisonContender
         if (ReflowShare == 0)
         {
             return DenoiserContenderTraining.Train(request, Width, Depth, (network, source, budget) =>
-                FlowTrainer.Train(network, source, Pass(request, Training, request.Budget.Steps), budget, cancellationToken: request.CancellationToken));
+                FlowTrainer.Train(network, source, Pass(request, FirstTraining, request.Budget.Steps), budget, cancellationToken: request.CancellationToken));
         }
 
         if (request.Data.ClassCount > 0)
@@ -197,10 +224,10 @@ public sealed record FlowContender : IComparisonContender
                     network,
                     student,
                     source,
-                    Pass(request, Training, firstSteps),
+                    Pass(request, FirstTraining, firstSteps),
                     new FlowReflowOptions
                     {
-                        Training = Pass(request, ReflowTraining ?? Training, reflowSteps),
+                        Training = Pass(request, ReflowTraining ?? (Training with { Coupling = null }), reflowSteps),
                         PairCount = ReflowPairCount,
                         PairSolver = ReflowPairSolver,
                         PairSteps = ReflowPairSteps,
@@ -216,6 +243,9 @@ public sealed record FlowContender : IComparisonContender
             }
         });
     }
+
+    // The options of the flow trained on the data: Training, with Coupling if set.
+    private FlowTrainingOptions FirstTraining => Coupling is null ? Training : Training with { Coupling = Coupling };
 
     private FlowTrainerOptions Pass(ContenderTrainingRequest request, FlowTrainingOptions training, long? steps) => new()
     {

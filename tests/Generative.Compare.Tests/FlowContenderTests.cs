@@ -48,6 +48,31 @@ public sealed class FlowContenderTests
     }
 
     [Fact]
+    public void The_optimal_transport_contender_is_registered_with_few_step_rows_and_trains_one_coupled_flow()
+    {
+        var registered = ContenderRegistry.Default.Create(["flow-ot"]).Single().Should().BeOfType<FlowContender>().Subject;
+        registered.Coupling.Should().BeOfType<Generative.Flow.MinibatchOptimalTransportCoupling>();
+        registered.Samplers.Select(s => s.Name).Should().Equal("flow-ot-euler-1", "flow-ot-euler-2", "flow-ot-midpoint-2", "flow-ot-euler-4", "flow-ot-euler-50");
+        registered.Samplers.Select(s => s.NetworkEvaluationsPerSample).Should().Equal(1, 2, 4, 4, 50);
+        registered.Training.Should().Be(FlowContender.Default().Training, "only the coupling differs from the flow contender");
+
+        using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
+        var options = new ComparisonOptions
+        {
+            Budget = new ComparisonBudget(150),
+            SampleCount = 200,
+            Seeds = [0],
+            Contenders = [FlowContender.OptimalTransport("flow-ot", ("euler", 4), ("euler", 20)) with { BatchSize = 128 }],
+        };
+        using var result = new ComparisonRunner(data, options).Run();
+
+        result.Contenders.Select(c => c.Name).Should().Equal("flow-ot-euler-4", "flow-ot-euler-20");
+        result.Contenders.Should().OnlyContain(c => c.Family.Key == "flow" && c.TrainSteps.Mean == 150);
+        result.Contenders.Select(c => c.ParameterCount).Distinct().Should().ContainSingle("the solvers share one trained model");
+        result.Contenders[^1].Metrics["modesCaptured"].Mean.Should().BeGreaterThanOrEqualTo(4);
+    }
+
+    [Fact]
     public void A_reflow_contender_refuses_labelled_data_and_a_share_outside_0_to_1()
     {
         using var wine = ComparisonData.FromBuiltIn("wine", seed: 0);

@@ -63,6 +63,8 @@ public sealed class TrainingCostTests
         Work(ddgan, "generator").Should().Be(new NetworkWork("generator", 10, 20, 10));
         new DenoisingGanContender(4) { Training = new Generative.DenoisingGan.DenoisingGanTrainingOptions { R1Gamma = 0 } }.CostOfSteps(data, 10)
             .NetworkEvaluations.Should().Be(90, "without R1 a step is a GAN's");
+        FlowContender.OptimalTransport().CostOfSteps(data, 7).Should().BeEquivalentTo(FlowContender.Default().CostOfSteps(data, 7), "the coupling evaluates no network")
+            .And.Match<TrainingCost>(c => c.NetworkEvaluations == 14);
         FlowContender.Reflowed().CostOfSteps(data, 10).Should().BeNull("the reflow pairs' solver evaluations are not counted, so no cost is claimed");
     }
 

@@ -17,7 +17,7 @@ public sealed class CompareCommandLineTests
     [InlineData("--budget", "5q", "--budget: '5q' is not a budget")]
     [InlineData("--budget", "0nfe", "--budget: '0nfe' is not a budget of network evaluations: give a positive whole number before 'nfe' (60000nfe).")]
     [InlineData("--fractions", "0,2", "--fractions: 0 is not in (0, 1].")]
-    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, diffusion-ddim10, diffusion-ddim50, flow, flow-reflow, gan, gan-cosine, gan-pack2, gan-pack4, pacgan1, pacgan2, pacgan3, pacgan4, wgan-gp, wgan-gp-cosine, wgan-gp-sn.")]
+    [InlineData("--contenders", "gan,foo", "--contenders: No comparison contender is registered under the name 'foo'; registered: ddgan, ddgan-2, ddgan-4, ddpm, diffusion, diffusion-ddim10, diffusion-ddim50, flow, flow-ot, flow-reflow, gan, gan-cosine, gan-pack2, gan-pack4, pacgan1, pacgan2, pacgan3, pacgan4, wgan-gp, wgan-gp-cosine, wgan-gp-sn.")]
     [InlineData("--recipe", "wgan", "--recipe: unknown recipe 'wgan'; known: pacgan.")]
     [InlineData("--curve", "0", "--curve: '0' is not a positive number of steps.")]
     [InlineData("--dataset", "nope", "--dataset: unknown data set 'nope'")]

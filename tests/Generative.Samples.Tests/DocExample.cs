@@ -25,6 +25,19 @@ internal static class DocExample
         return doc[start..doc.IndexOf("\n```", start, StringComparison.Ordinal)];
     }
 
+    /// <summary>The first <c>```csharp</c> block after the heading <paramref name="heading"/> (a whole line, e.g.
+    /// <c>## Minibatch optimal-transport coupling</c>) of a file of the repository.</summary>
+    public static string CSharpBlockAfter(string relativePath, string heading)
+    {
+        string doc = File.ReadAllText(Path.Combine(RepoRoot, relativePath));
+        int at = doc.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        at.Should().BeGreaterThan(0, $"{relativePath} has the heading '{heading}'");
+        int start = doc.IndexOf("```csharp\n", at, StringComparison.Ordinal);
+        start.Should().BeGreaterThan(at, $"{relativePath} has a C# block after '{heading}'");
+        start += "```csharp\n".Length;
+        return doc[start..doc.IndexOf("\n```", start, StringComparison.Ordinal)];
+    }
+
     /// <summary>Replaces <paramref name="what"/>, which must occur exactly <paramref name="expected"/> times.</summary>
     public static string ReplaceAll(string code, string what, string with, int expected, string where)
     {

@@ -83,6 +83,8 @@ public sealed record FlowReflowOptions
         problems.Require(!string.IsNullOrWhiteSpace(PairSolver) && FlowSolverRegistry.Default.Contains(PairSolver), nameof(PairSolver),
             $"must name a registered solver ({string.Join(", ", FlowSolverRegistry.Default.Keys)}) (was '{PairSolver}').");
         problems.Require(Training is not null, nameof(Training), "must not be null.");
+        problems.Require(Training?.Training?.Coupling is null or IndependentCoupling, "Training.Training.Coupling",
+            $"must be null or an IndependentCoupling: the pairs are already coupled (was {Training?.Training?.Coupling}).");
         var all = new List<string>(problems.Problems);
         if (Training is not null)
         {

@@ -37,6 +37,12 @@ public sealed record FlowTrainingOptions
     /// into <see cref="FlowModelOptions.TimeScale"/>).</summary>
     public double TimeScale { get; init; } = FlowModelOptions.DefaultTimeScale;
 
+    /// <summary>How the batch's noise is paired with its data (<see cref="IFlowCoupling"/>): <see langword="null"/> (the
+    /// default) or <see cref="IndependentCoupling"/> for the noise as drawn, <see cref="MinibatchOptimalTransportCoupling"/>
+    /// for straighter paths, or a coupling of your own. Not for a step on coupled pairs (reflow), whose pairs are already
+    /// coupled. A training option only: it is not saved with the model.</summary>
+    public IFlowCoupling? Coupling { get; init; }
+
     /// <summary>Checks every option and returns all problems, each naming its option; empty when the options are valid.</summary>
     /// <returns>The problems, e.g. <c>FlowTrainingOptions.LogitNormalStd must be finite and greater than 0 (was 0).</c></returns>
     public IReadOnlyList<string> Validate()
@@ -54,7 +60,8 @@ public sealed record FlowTrainingOptions
 /// <summary>
 /// One optimisation step of conditional flow matching with the straight (rectified-flow) path (Lipman et al. 2023;
 /// Liu et al. 2023): per sample, t from <see cref="FlowTrainingOptions.TimeDistribution"/> and x₀ ~ N(0, I), both from the
-/// run's generator (in that order); x_t = (1 − t)·x₀ + t·x₁ with x₁ the data; the network, given x_t and
+/// run's generator (in that order); then <see cref="FlowTrainingOptions.Coupling"/>, if set, pairs the noise with the data
+/// (drawing after them, from the same generator, if it draws at all); x_t = (1 − t)·x₀ + t·x₁ with x₁ the data; the network, given x_t and
 /// t·<see cref="FlowTrainingOptions.TimeScale"/>, regresses onto the velocity v = x₁ − x₀ (mean squared error). The update
 /// goes through <see cref="TrainingStepContext.Optimize"/> under the name <c>"velocity"</c>.
 /// </summary>
@@ -80,7 +87,8 @@ public sealed class FlowTrainingStep : ITrainingStep
     /// <param name="coupled">Whether each training sample is a coupled pair (x₀, x₁) — the noise and the sample a flow made of
     /// it, stacked along the first sample dimension (<c>[N, 2·C, ..]</c>), as <see cref="FlowTrainer.Reflow"/> trains on —
     /// instead of a data point x₁ paired with fresh noise. Default <see langword="false"/>.</param>
-    /// <exception cref="ArgumentException">An option is invalid, or the network's output shape differs from its sample shape.</exception>
+    /// <exception cref="ArgumentException">An option is invalid, the network's output shape differs from its sample shape,
+    /// or a coupled step is given a <see cref="FlowTrainingOptions.Coupling"/> other than the independent one.</exception>
     public FlowTrainingStep(IDenoiser network, FlowTrainingOptions? options = null, optim.Optimizer? optimizer = null, bool coupled = false)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -90,6 +98,12 @@ public sealed class FlowTrainingStep : ITrainingStep
         {
             throw new ArgumentException(
                 $"A velocity network's output must be shaped like its samples ({network.SampleShape}), but is {network.OutputShape}.", nameof(network));
+        }
+
+        if (coupled && Options.Coupling is { } coupling and not IndependentCoupling)
+        {
+            throw new ArgumentException(
+                $"FlowTrainingOptions.Coupling must be null or an IndependentCoupling for a step on coupled (x₀, x₁) pairs, which are already coupled (was {coupling}).", nameof(options));
         }
 
         _network = network;
@@ -126,14 +140,15 @@ public sealed class FlowTrainingStep : ITrainingStep
         return new Dictionary<string, double>(1) { ["loss"] = context.LossValue(loss) };
     }
 
-    /// <summary>The flow-matching loss of a batch, with gradients (no update). Draws as <see cref="Step"/> does (x₀ only
-    /// when the step is not <see cref="Coupled"/>).</summary>
+    /// <summary>The flow-matching loss of a batch, with gradients (no update). Draws as <see cref="Step"/> does (x₀, and
+    /// the coupling's draws if any, only when the step is not <see cref="Coupled"/>).</summary>
     /// <param name="samples">x₁, the data, <c>[N, ..SampleShape]</c>; for a <see cref="Coupled"/> step the pairs
     /// <c>[N, 2·C, ..]</c>, x₀ in the first C and x₁ in the last C entries of dimension 1.</param>
     /// <param name="labels">Class labels <c>[N]</c> for a conditional network, or <see langword="null"/>.</param>
     /// <param name="generator">The source of t and x₀.</param>
     /// <returns>A scalar, owned by the caller.</returns>
     /// <exception cref="ArgumentException">A shape does not match the network.</exception>
+    /// <exception cref="InvalidOperationException">The coupling returned noise of another shape, dtype or device.</exception>
     public Tensor Loss(Tensor samples, Tensor? labels, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -156,11 +171,19 @@ public sealed class FlowTrainingStep : ITrainingStep
         _network.SampleShape.EnsureBatch(samples, nameof(samples));
         long n = samples.shape[0];
         var t = DrawTimes(n, samples.dtype, samples.device, generator);
-        x0 ??= Draw(generator, samples.device, g => randn(samples.shape, samples.dtype, g.device, generator: g));
+        var conditioning = _network.ClassCount > 0 && labels is not null ? labels.to(samples.device).to_type(ScalarType.Int64) : null;
+        if (x0 is null)
+        {
+            x0 = Draw(generator, samples.device, g => randn(samples.shape, samples.dtype, g.device, generator: g));
+            if (Options.Coupling is { } coupling)
+            {
+                x0 = Couple(coupling, x0, samples, conditioning, generator);
+            }
+        }
+
         var tb = t.reshape([n, .. Enumerable.Repeat(1L, (int)samples.Dimensions - 1)]);
         var xt = (tb.SubtractedFrom(1) * x0).Plus(tb * samples);
         var target = samples - x0;
-        var conditioning = _network.ClassCount > 0 && labels is not null ? labels.to(samples.device).to_type(ScalarType.Int64) : null;
         var prediction = _network.Predict(xt, t.Times(Options.TimeScale), conditioning);
         return (prediction - target).Squared().mean().MoveToOuterDisposeScope();
     }
@@ -172,6 +195,25 @@ public sealed class FlowTrainingStep : ITrainingStep
         {
             _optimizer.Dispose();
         }
+    }
+
+    private static Tensor Couple(IFlowCoupling coupling, Tensor noise, Tensor data, Tensor? labels, Generator generator)
+    {
+        Tensor coupled;
+        using (no_grad())
+        {
+            coupled = coupling.Couple(noise, data, labels, generator);
+        }
+
+        if (coupled is null || !coupled.shape.SequenceEqual(noise.shape) || coupled.dtype != noise.dtype || coupled.device_type != noise.device_type
+            || coupled.device_index != noise.device_index)
+        {
+            string actual = coupled is null ? "null" : $"{TensorShape.Format(coupled.shape)} {coupled.dtype} on {coupled.device}";
+            throw new InvalidOperationException(
+                $"The coupling {coupling} must return noise shaped {TensorShape.Format(noise.shape)} {noise.dtype} on {noise.device}, but returned {actual}.");
+        }
+
+        return coupled;
     }
 
     private Tensor DrawTimes(long n, ScalarType dtype, Device device, Generator generator) => Options.TimeDistribution switch
