@@ -157,7 +157,6 @@ internal static class LinearAssignment
             }
         }
 
-        var column = columnOf;
-        return column;
+        return columnOf;
     }
 }
