@@ -85,8 +85,8 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         Options = options;
         _judge = options.PackSize == 1 ? critic : new PackedCritic(critic, generator.SampleShape, options.PackSize);
         _criticParameters = critic.Module.parameters().ToArray();
-        _criticOptimizer = optim.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
-        _generatorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
+        _criticOptimizer = OptimizerFactory.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
+        _generatorOptimizer = OptimizerFactory.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
         var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal)
         {
             [GeneratorName] = generator.Module,
