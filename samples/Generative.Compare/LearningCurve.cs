@@ -12,8 +12,8 @@ namespace Generative.Compare;
 /// <c>--curve N</c>: trains each GAN contender once per seed and scores its sampling generator every N steps with the
 /// mode metric of the data (PacGAN's modes / high-quality fraction / KL on a Gaussian mixture), reporting the training
 /// time of each N steps without the scoring. Each run checkpoints every N steps under <c>--output</c>/checkpoints, so the
-/// same command with a larger <c>--budget</c> continues the runs (rows are appended to learning-curve.csv). Contenders
-/// that are not GANs are refused.
+/// same command with a larger <c>--budget</c> continues the runs (each row is appended to learning-curve.csv as it is
+/// scored, and learning-curve.png is drawn from all of them at the end). Contenders that are not GANs are refused.
 /// </summary>
 internal static class LearningCurve
 {
@@ -26,21 +26,28 @@ internal static class LearningCurve
         }
 
         var contenders = options.Contenders is null ? ComparisonContenders.Default(data) : ContenderRegistry.Default.Create(options.Contenders);
-        var rows = new List<string> { "contender,seed,step,modes,high_quality,kl,train_seconds" };
+        if (contenders.FirstOrDefault(c => c is not GanContender) is { } other)
+        {
+            Console.Error.WriteLine($"error: --curve scores GAN contenders; '{other.Name}' is not one.");
+            return 2;
+        }
+
+        Directory.CreateDirectory(options.Output);
+        string path = Path.GetFullPath(Path.Combine(options.Output, "learning-curve.csv"));
+        string picture = Path.ChangeExtension(path, ".png");
+        if (!File.Exists(path))
+        {
+            File.WriteAllLines(path, ["contender,seed,step,modes,high_quality,kl,train_seconds"]);
+        }
+
         Console.WriteLine($"Learning curve on {data.Name} ({data.Count} points), every {every} steps, budget {budget}, {options.Samples} samples per point.");
         Console.WriteLine("| contender | seed | step | modes | high quality | KL | training s (this interval) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var contender in contenders)
+        foreach (var gan in contenders.Cast<GanContender>())
         {
-            if (contender is not GanContender gan)
-            {
-                Console.Error.WriteLine($"error: --curve scores GAN contenders; '{contender.Name}' is not one.");
-                return 2;
-            }
-
             foreach (long seed in options.Seeds)
             {
-                var callback = new CurveCallback(gan.Name, seed, every, options.Samples, data.ModeCentres, sigma, rows);
+                var callback = new CurveCallback(gan.Name, seed, every, options.Samples, data.ModeCentres, sigma, path);
                 // Checkpoints every interval under --output: running the same command again continues each run where it stopped.
                 string checkpoints = Path.GetFullPath(Path.Combine(options.Output, "checkpoints", $"{gan.Name}-seed{seed}"));
                 using var trained = gan.WithCallbacks([callback], checkpoints, (int)Math.Min(every, int.MaxValue))
@@ -48,14 +55,14 @@ internal static class LearningCurve
             }
         }
 
-        Directory.CreateDirectory(options.Output);
-        string path = Path.GetFullPath(Path.Combine(options.Output, "learning-curve.csv"));
-        File.AppendAllLines(path, File.Exists(path) ? rows.Skip(1) : rows);
+        LearningCurvePicture.Write(path, picture, (int)data.ModeCentres.shape[0]);
         Console.WriteLine($"CSV: {path}");
+        Console.WriteLine($"Picture: {picture}");
         return 0;
     }
 
-    private sealed class CurveCallback(string name, long seed, long every, int samples, torch.Tensor centres, double sigma, List<string> rows) : TrainingCallback
+    // Appends each row to the CSV as it is scored, so a run stopped part-way keeps the rows it made.
+    private sealed class CurveCallback(string name, long seed, long every, int samples, torch.Tensor centres, double sigma, string csvPath) : TrainingCallback
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -83,8 +90,8 @@ internal static class LearningCurve
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {seed} | {context.CompletedSteps} | {result.ModesCaptured} | {result.HighQualityFraction:P1} | {result.KlToUniform:F3} | {seconds:F1} |");
             Console.WriteLine(line);
-            rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{name},{seed},{context.CompletedSteps},{result.ModesCaptured},{result.HighQualityFraction:R},{result.KlToUniform:R},{seconds:F2}"));
+            File.AppendAllLines(csvPath, [string.Create(CultureInfo.InvariantCulture,
+                $"{name},{seed},{context.CompletedSteps},{result.ModesCaptured},{result.HighQualityFraction:R},{result.KlToUniform:R},{seconds:F2}")]);
             _clock.Restart();
         }
     }

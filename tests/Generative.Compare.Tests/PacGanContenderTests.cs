@@ -36,7 +36,7 @@ public sealed class PacGanContenderTests
         {
             var step = (GanTrainingStep)context.TrainingStep;
             var critic = (MlpCritic)step.Critic;
-            step.Options.Should().Match<GanTrainingOptions>(o => o.Loss is NonSaturatingLoss && o.Regularizer == null && o.Beta1 == 0.8 && o.CriticLearningRate == 1e-4 && o.GeneratorLearningRate == 1e-4);
+            step.Options.Should().Match<GanTrainingOptions>(o => o.Loss is NonSaturatingLoss && o.Regularizer == null && o.SimultaneousUpdates && o.GeneratePackSlotsSeparately && o.Beta1 == 0.8 && o.CriticLearningRate == 1e-4 && o.GeneratorLearningRate == 1e-4);
             critic.Options.Should().Match<MlpCriticOptions>(o => o.MaxoutPieces == 5 && o.HiddenLayers == 3 && o.HiddenWidth == 200);
             steps.Add((context.Step, step.Options.PackSize));
         }

@@ -54,6 +54,11 @@ public sealed class TrainingCostTests
 
         DiffusionContender.Ddpm().CostOfSteps(data, 7).Should().Match<TrainingCost>(c => c.NetworkEvaluations == 14 && c.Networks.Single().OptimizerSteps == 7);
         GanContender.PackedVanilla(2).CostOfSteps(data, 10).NetworkEvaluations.Should().Be(90, "packing changes the critic's input, not its passes");
+        // pacgan, simultaneous updates: one generated batch (1 generator forward) serves the critic and the generator's update.
+        var pacgan = GanContender.PacGan(2).CostOfSteps(data, 10);
+        Work(pacgan, "generator").Should().Be(new NetworkWork("generator", 10, 10, 10));
+        Work(pacgan, "critic").Should().Be(new NetworkWork("critic", 10, 30, 30));
+        pacgan.NetworkEvaluations.Should().Be(80);
         // ddgan, per step: generator 1 forward (the discriminator's fakes) + 1 forward and 1 backward (its update);
         // discriminator 2 forward and 2 backward (real and fake pairs) + 1 forward and 2 backward (R1 on the real pairs)
         // + 1 forward and 1 backward (the generator's update) = 12; without R1, 9.

@@ -111,6 +111,41 @@ public sealed class CompareCommandLineTests
         }
     }
 
+    /// <summary>
+    /// <c>--curve</c>: a run stopped at 40 steps and continued to 60 by the same command with a larger budget scores the
+    /// same points as one run of 60 (the checkpoints restore weights, optimisers and random state), each row written once
+    /// to the CSV, and the picture drawn.
+    /// </summary>
+    [SkippableFact]
+    public void A_learning_curve_continued_from_its_checkpoints_equals_one_run()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "compare-curve-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string[] common = ["--recipe", "pacgan", "--contenders", "pacgan1", "--seeds", "0", "--curve", "20", "--train-count", "1000", "--samples", "500", "--quiet"];
+            string resumed = Path.Combine(folder, "resumed");
+            string straight = Path.Combine(folder, "straight");
+            foreach (var (budget, output) in new[] { ("40", resumed), ("60", resumed), ("60", straight) })
+            {
+                var (code, _, error) = RunCompare([.. common, "--budget", budget, "--output", output]);
+                code.Should().Be(0, error);
+            }
+
+            // Everything but the timing column.
+            string[] Rows(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "learning-curve.csv")).Select(line => line[..line.LastIndexOf(',')])];
+            Rows(resumed).Should().HaveCount(4).And.Equal(Rows(straight));
+            Rows(resumed)[1..].Select(r => r.Split(',')[2]).Should().Equal("20", "40", "60");
+            new FileInfo(Path.Combine(resumed, "learning-curve.png")).Length.Should().BeGreaterThan(10_000);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
     private static (int Code, string Output, string Error) RunCompare(params string[] args)
     {
         // This assembly runs from tests/Generative.Samples.Tests/bin/<configuration>/<framework>/; the command's build

@@ -30,7 +30,7 @@ internal static class Learners
         using var bias = new TorchSharp.Modules.Parameter(zeros(classes));
         // Scalars held for the whole method: an implicit one could be finalised during the native call (HeldScalars).
         using var one = 1.ToScalar(); // add's alpha, which TorchSharp otherwise makes implicitly
-        using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
+        using (var optimizer = Generative.Training.OptimizerFactory.Adam([weight, bias], learningRate: 0.05))
         {
             using var two = 2.ToScalar();
             using var decay = 5e-4.ToScalar();
@@ -40,9 +40,7 @@ internal static class Learners
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(xs.matmul(weight).add(bias, one), labels).add(weight.pow(two).sum().mul(decay), one);
                 loss.backward();
-#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                 optimizer.step();
-#pragma warning restore RS0030
             }
         }
 

@@ -91,8 +91,8 @@ public sealed class DenoisingGanTrainingStep : ITrainingStep
         Process = process;
         _r1 = Options.R1Gamma > 0 ? new R1Penalty(Options.R1Gamma) : null;
         _criticParameters = [.. critic.Module.parameters()];
-        _criticOptimizer = optim.Adam(_criticParameters, Options.CriticLearningRate, Options.Beta1, Options.Beta2);
-        _generatorOptimizer = optim.Adam(generator.Module.parameters(), Options.GeneratorLearningRate, Options.Beta1, Options.Beta2);
+        _criticOptimizer = OptimizerFactory.Adam(_criticParameters, Options.CriticLearningRate, Options.Beta1, Options.Beta2);
+        _generatorOptimizer = OptimizerFactory.Adam(generator.Module.parameters(), Options.GeneratorLearningRate, Options.Beta1, Options.Beta2);
         Modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal) { [GeneratorName] = generator.Module, [CriticName] = critic.Module };
         Optimizers = new Dictionary<string, optim.Optimizer>(StringComparer.Ordinal) { [CriticName] = _criticOptimizer, [GeneratorName] = _generatorOptimizer };
     }

@@ -114,7 +114,7 @@ public sealed class DiffusionTrainingStep : ITrainingStep, ICheckpointConfigurat
         _denoiser = denoiser;
         _schedule = schedule;
         _ownsOptimizer = optimizer is null;
-        _optimizer = optimizer ?? optim.Adam(denoiser.Module.parameters(), Options.LearningRate);
+        _optimizer = optimizer ?? OptimizerFactory.Adam(denoiser.Module.parameters(), Options.LearningRate);
         Modules = new Dictionary<string, nn.Module> { [DenoiserName] = denoiser.Module };
         Optimizers = new Dictionary<string, optim.Optimizer> { [DenoiserName] = _optimizer };
     }

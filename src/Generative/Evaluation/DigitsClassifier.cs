@@ -1,4 +1,5 @@
 using Generative.Data.BuiltIn;
+using Generative.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,7 +68,7 @@ public sealed class DigitsClassifier : IDisposable
         var testY = y.index_select(0, order.Rows(trainCount, n));
 
         var model = new DigitsMlp(generator);
-        using (var optimizer = optim.Adam(model.parameters(), lr: 1e-3, weight_decay: 1e-4))
+        using (var optimizer = OptimizerFactory.Adam(model.parameters(), learningRate: 1e-3, weightDecay: 1e-4))
         {
             model.train();
             const long batch = 64;
@@ -82,9 +83,7 @@ public sealed class DigitsClassifier : IDisposable
                     optimizer.zero_grad();
                     var loss = nn.functional.cross_entropy(model.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
                     loss.backward();
-#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     optimizer.step();
-#pragma warning restore RS0030
                 }
             }
         }

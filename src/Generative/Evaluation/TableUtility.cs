@@ -1,3 +1,4 @@
+using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -76,7 +77,7 @@ public static class TableUtility
         long d = x.shape[1];
         using var weight = new TorchSharp.Modules.Parameter(zeros(d, classCount));
         using var bias = new TorchSharp.Modules.Parameter(zeros(classCount));
-        using (var optimizer = optim.Adam([weight, bias], lr: 0.05))
+        using (var optimizer = OptimizerFactory.Adam([weight, bias], learningRate: 0.05))
         {
             // Scalars held for the whole loop: an implicit one could be finalised during the native call (HeldScalars).
             using var two = 2.ToScalar();
@@ -88,9 +89,7 @@ public static class TableUtility
                 var logits = xs.matmul(weight).Plus(bias);
                 var loss = nn.functional.cross_entropy(logits, y).Plus(weight.pow(two).sum().mul(decay));
                 loss.backward();
-#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                 optimizer.step();
-#pragma warning restore RS0030
             }
         }
 

@@ -109,7 +109,7 @@ public sealed class FlowTrainingStep : ITrainingStep
         _network = network;
         Coupled = coupled;
         _ownsOptimizer = optimizer is null;
-        _optimizer = optimizer ?? optim.Adam(network.Module.parameters(), Options.LearningRate);
+        _optimizer = optimizer ?? OptimizerFactory.Adam(network.Module.parameters(), Options.LearningRate);
         Modules = new Dictionary<string, nn.Module> { [NetworkName] = network.Module };
         Optimizers = new Dictionary<string, optim.Optimizer> { [NetworkName] = _optimizer };
     }

@@ -55,6 +55,24 @@ public sealed record GanTrainingOptions
     /// </summary>
     public int PackSize { get; init; } = 1;
 
+    /// <summary>
+    /// Whether each step takes the critic's and the generator's gradients at the same point, before either network moves:
+    /// one latent draw, one generated batch, the critic's gradient on (real, generated) and the generator's gradient
+    /// through the critic's current weights, then both updates (simultaneous gradient descent, as the released code of
+    /// ALI, Dumoulin et al. 2017, and of PacGAN trains). Default <see langword="false"/>: alternating updates, the critic
+    /// first and then the generator with a fresh latent draw against the updated critic (Goodfellow et al. 2014,
+    /// Algorithm 1; WGAN-GP). Needs <see cref="CriticStepsPerGeneratorStep"/> = 1.
+    /// </summary>
+    public bool SimultaneousUpdates { get; init; }
+
+    /// <summary>
+    /// With <see cref="PackSize"/> = m &gt; 1: whether the generator makes each slot of the packs in its own call, slot j of
+    /// every pack from one call of n/m samples, as PacGAN's code does (one generator application per slot), so a
+    /// generator with batch normalisation normalises each slot's samples on their own. Default <see langword="false"/>:
+    /// one call for the whole batch. The latent draw is the same either way; without batch statistics the samples are too.
+    /// </summary>
+    public bool GeneratePackSlotsSeparately { get; init; }
+
     /// <summary>The largest <see cref="PackSize"/> accepted: 1024.</summary>
     public const int MaxPackSize = 1024;
 
@@ -109,6 +127,7 @@ public sealed record GanTrainingOptions
         GanNetworkHelpers.Require(Beta1 >= 0 && Beta1 < 1, parameterName, $"Beta1 must lie in [0, 1); got {Beta1}.");
         GanNetworkHelpers.Require(Beta2 >= 0 && Beta2 < 1, parameterName, $"Beta2 must lie in [0, 1); got {Beta2}.");
         GanNetworkHelpers.Require(EmaDecay is null || (EmaDecay >= 0 && EmaDecay < 1), parameterName, $"EmaDecay must lie in [0, 1) or be null; got {EmaDecay}.");
+        GanNetworkHelpers.Require(!SimultaneousUpdates || CriticStepsPerGeneratorStep == 1, parameterName, $"SimultaneousUpdates needs CriticStepsPerGeneratorStep = 1; got {CriticStepsPerGeneratorStep}.");
         GanNetworkHelpers.Require(PackSize is >= 1 and <= MaxPackSize, parameterName, $"PackSize must lie in [1, {MaxPackSize}]; got {PackSize}.");
         GanNetworkHelpers.Require(MaxCriticScore > 0, parameterName, $"MaxCriticScore must be positive; got {MaxCriticScore}.");
     }

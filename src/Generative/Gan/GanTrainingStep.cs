@@ -15,6 +15,9 @@ namespace Generative.Gan;
 /// <para>Critic step: z ~ N(0, I) from the run's generator; x_fake = G(z) without gradient; loss = critic loss(D(x_real),
 /// D(x_fake)) + regulariser; updated through <c>context.Optimize("critic", loss)</c>. Generator step: a fresh z, loss =
 /// generator loss(D(G(z))) with the critic's parameters frozen; updated through <c>context.Optimize("generator", loss)</c>.
+/// With <see cref="GanTrainingOptions.SimultaneousUpdates"/> every step draws one z and takes both gradients from the same
+/// G(z) at the networks' current weights before either moves (the generator's update is applied first: it does not change
+/// the critic, and the critic's update uses the batch generated before it).
 /// Conditional models use the batch's labels for both. With <see cref="GanTrainingOptions.PackSize"/> = m &gt; 1 every
 /// critic call (real, generated, the regulariser's) goes through a <see cref="PackedCritic"/>: packs of m consecutive
 /// samples, one score per pack.</para>
@@ -82,8 +85,8 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         Options = options;
         _judge = options.PackSize == 1 ? critic : new PackedCritic(critic, generator.SampleShape, options.PackSize);
         _criticParameters = critic.Module.parameters().ToArray();
-        _criticOptimizer = optim.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
-        _generatorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
+        _criticOptimizer = OptimizerFactory.Adam(_criticParameters, options.CriticLearningRate, options.Beta1, options.Beta2);
+        _generatorOptimizer = OptimizerFactory.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
         var modules = new Dictionary<string, nn.Module>(StringComparer.Ordinal)
         {
             [GeneratorName] = generator.Module,
@@ -154,6 +157,12 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
 
         var results = new Dictionary<string, double>(StringComparer.Ordinal);
         using var scope = NewDisposeScope();
+        if (Options.SimultaneousUpdates)
+        {
+            SimultaneousStep(batch.Samples, labels, context, results);
+            return results;
+        }
+
         CriticStep(batch.Samples, labels, context, results);
         if ((context.Step + 1) % Options.CriticStepsPerGeneratorStep == 0)
         {
@@ -171,9 +180,26 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
         using (no_grad())
         {
             var z = randn(Generator.LatentShape.WithBatch(n), dtype: real.dtype, device: real.device, generator: context.Generator);
-            fake = Generator.Generate(z, labels).detach();
+            fake = Generate(z, labels).detach();
         }
 
+        UpdateCritic(real, fake, labels, context, results);
+    }
+
+    // Both gradients at the same point: the generator's update goes first, through the critic's current weights, which it
+    // does not change; the critic's update then uses the same generated batch, made before the generator moved.
+    private void SimultaneousStep(Tensor real, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
+    {
+        using var scope = NewDisposeScope();
+        var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
+        var fake = Generate(z, labels);
+        UpdateGenerator(fake, labels, context, results);
+        UpdateCritic(real, fake.detach(), labels, context, results);
+        UpdateAverage(context);
+    }
+
+    private void UpdateCritic(Tensor real, Tensor fake, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
+    {
         var realScores = _judge.Score(real, labels);
         var fakeScores = _judge.Score(fake, labels);
         var adversarial = Options.Loss.CriticLoss(realScores, fakeScores);
@@ -212,6 +238,14 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
     private void GeneratorStep(Tensor real, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
     {
         using var scope = NewDisposeScope();
+        var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
+        UpdateGenerator(Generate(z, labels), labels, context, results);
+        UpdateAverage(context);
+    }
+
+    // One generator update from a generated batch that carries its graph, with the critic's parameters frozen.
+    private void UpdateGenerator(Tensor fake, Tensor? labels, TrainingStepContext context, Dictionary<string, double> results)
+    {
         foreach (var p in _criticParameters)
         {
             p.requires_grad_(false);
@@ -219,9 +253,7 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
 
         try
         {
-            var z = randn(Generator.LatentShape.WithBatch(real.shape[0]), dtype: real.dtype, device: real.device, generator: context.Generator);
-            var scores = _judge.Score(Generator.Generate(z, labels), labels);
-            var loss = Options.Loss.GeneratorLoss(scores);
+            var loss = Options.Loss.GeneratorLoss(_judge.Score(fake, labels));
             context.Optimize(GeneratorName, loss);
             results[GeneratorName] = context.LossValue(loss);
         }
@@ -232,13 +264,32 @@ public sealed class GanTrainingStep : ITrainingStep, Checkpoints.ICheckpointConf
                 p.requires_grad_(true);
             }
         }
+    }
 
+    private void UpdateAverage(TrainingStepContext context)
+    {
         if (_average is not null)
         {
             // The warm-up's n counts generator updates; derived from the step, a resumed run continues the same ramp.
             _average.UpdateCount = ((context.Step + 1) / Options.CriticStepsPerGeneratorStep) - 1;
             _average.Update();
         }
+    }
+
+    // G(z), in one call or, with GeneratePackSlotsSeparately, one call per pack slot: slot j of every pack (rows j, j + m,
+    // j + 2m, … of z) from its own call, put back in place.
+    private Tensor Generate(Tensor z, Tensor? labels)
+    {
+        int m = Options.PackSize;
+        if (m == 1 || !Options.GeneratePackSlotsSeparately)
+        {
+            return Generator.Generate(z, labels);
+        }
+
+        var bySlot = z.view([z.shape[0] / m, m, .. z.shape[1..]]);
+        var slots = Enumerable.Range(0, m).Select(j => Generator.Generate(bySlot.select(1, j), null)).ToList();
+        var together = stack(slots, 1);
+        return together.view([z.shape[0], .. together.shape[2..]]);
     }
 
     // The values of a small vector as doubles: in place for float32/float64 CPU tensors, else through a float64 CPU copy.

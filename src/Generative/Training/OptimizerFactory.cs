@@ -18,7 +18,7 @@ public static class OptimizerFactory
     public static optim.Optimizer Adam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
     {
         var list = Validate(parameters, learningRate, beta1, beta2, epsilon, weightDecay);
-        return optim.Adam(list, learningRate, beta1, beta2, epsilon, weightDecay);
+        return new HeldScalarOptimizers.Adam(list, learningRate, beta1, beta2, epsilon, weightDecay);
     }
 
     /// <summary>Creates AdamW (Loshchilov &amp; Hutter, 2019: decoupled weight decay) over <paramref name="parameters"/>.</summary>
@@ -32,7 +32,7 @@ public static class OptimizerFactory
     public static optim.Optimizer AdamW(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01)
     {
         var list = Validate(parameters, learningRate, beta1, beta2, epsilon, weightDecay);
-        return optim.AdamW(list, learningRate, beta1, beta2, epsilon, weightDecay);
+        return new HeldScalarOptimizers.AdamW(list, learningRate, beta1, beta2, epsilon, weightDecay);
     }
 
     private static List<Parameter> Validate(IEnumerable<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)

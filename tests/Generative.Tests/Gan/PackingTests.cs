@@ -170,9 +170,50 @@ public sealed class PackingTests
         Values(cat(generator.parameters().Select(p => p.detach().flatten()).ToList(), 0)).Should().NotEqual(before);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Pack_slots_generated_separately_are_normalised_slot_by_slot(bool separately)
+    {
+        using var scope = NewDisposeScope();
+        const int m = 3, n = 12;
+        var options = new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 6, HiddenLayers = 2, BatchNormalization = true, WeightInitStandardDeviation = 0.5 };
+        using var generator = new MlpGenerator(options, new Generator(1));
+        using var twin = new MlpGenerator(options, new Generator(1));
+        generator.to(ScalarType.Float64);
+        twin.to(ScalarType.Float64);
+        using var inner = new MlpCritic(new MlpCriticOptions { SampleShape = new TensorShape(2 * m), HiddenWidth = 4, HiddenLayers = 1 }, new Generator(2));
+        inner.to(ScalarType.Float64);
+        var critic = new RecordingCritic(inner);
+        var training = GanTrainingOptions.NonSaturatingR1() with { Regularizer = null, PackSize = m, GeneratePackSlotsSeparately = separately };
+        using var step = new GanTrainingStep(generator, critic, training);
+        step.Step(new TrainingBatch(randn(n, 2, dtype: ScalarType.Float64, generator: new Generator(4))), new TrainingStepContext(0, 0, new Generator(3), step.Optimizers));
+
+        // The critic step's generated packs (its second call) against the twin: slot j of pack p is G(z[p·m + j]), made in
+        // one call of the n/m rows j, j + m, … (batch statistics of that slot alone).
+        var z = randn(n, 2, dtype: ScalarType.Float64, generator: new Generator(3));
+        var slots = Enumerable.Range(0, m).Select(j => twin.Generate(z.view(n / m, m, 2).select(1, j))).ToList();
+        var bySlot = stack(slots, 1).view(n / m, 2 * m);
+        var whole = twin.Generate(z).view(n / m, 2 * m);
+        var judged = critic.Inputs[1];
+        double Largest(Tensor expected) => judged.Zip(Values(expected), (a, b) => Math.Abs(a - b)).Max();
+        if (separately)
+        {
+            Largest(bySlot).Should().BeLessThan(1e-12);
+            Largest(whole).Should().BeGreaterThan(1e-3, "batch statistics over the whole batch differ from a slot's");
+        }
+        else
+        {
+            Largest(whole).Should().BeLessThan(1e-12);
+            Largest(bySlot).Should().BeGreaterThan(1e-3);
+        }
+    }
+
     private sealed class RecordingCritic(MlpCritic inner) : IDiscriminator
     {
         public List<long[]> Shapes { get; } = [];
+
+        public List<double[]> Inputs { get; } = [];
 
         public TensorShape SampleShape => inner.SampleShape;
 
@@ -183,6 +224,7 @@ public sealed class PackingTests
         public Tensor Score(Tensor samples, Tensor? classLabels = null)
         {
             Shapes.Add(samples.shape);
+            Inputs.Add(Values(samples));
             return inner.Score(samples, classLabels);
         }
     }

@@ -1,5 +1,6 @@
 using Generative.Gan;
 using Generative.Tabular;
+using Generative.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,8 +34,8 @@ internal static class TabularGanTraining
         var critic = new PackedCritic(inner, new TensorShape(width + condWidth), options.PackSize);
         var penalty = new GradientPenalty(options.GradientPenaltyWeight);
         using var data = matrix.ToTensor();
-        using var generatorOptimizer = optim.Adam(network.parameters(), options.LearningRate, options.Beta1, options.Beta2, weight_decay: options.WeightDecay);
-        using var criticOptimizer = optim.Adam(inner.parameters(), options.LearningRate, options.Beta1, options.Beta2, weight_decay: options.WeightDecay);
+        using var generatorOptimizer = OptimizerFactory.Adam(network.parameters(), options.LearningRate, options.Beta1, options.Beta2, weightDecay: options.WeightDecay);
+        using var criticOptimizer = OptimizerFactory.Adam(inner.parameters(), options.LearningRate, options.Beta1, options.Beta2, weightDecay: options.WeightDecay);
         network.train();
         inner.train();
         int steps = Math.Max(1, n / batch);
@@ -72,9 +73,7 @@ internal static class TabularGanTraining
                     var loss = (critic.Score(fakeRows).mean() - critic.Score(real).mean()).Plus(penalty.Compute(critic, real, fakeRows, null, generator));
                     criticOptimizer.zero_grad();
                     loss.backward();
-#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     criticOptimizer.step();
-#pragma warning restore RS0030
                     lastCritic = loss.item<float>();
                 }
 
@@ -99,9 +98,7 @@ internal static class TabularGanTraining
 
                     generatorOptimizer.zero_grad();
                     loss.backward();
-#pragma warning disable RS0030 // TorchSharp 0.107's Adam.step makes Scalars inside (mul_(beta1), add_(grad, alpha: ...)) that no caller can hold (docs/troubleshooting.md)
                     generatorOptimizer.step();
-#pragma warning restore RS0030
                     lastGenerator = loss.item<float>();
                 }
             }
