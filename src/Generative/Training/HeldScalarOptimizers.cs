@@ -30,8 +30,8 @@ internal static class HeldScalarOptimizers
         {
             var options = (Options)group.Options;
             RefuseUnimplemented(options.amsgrad, options.maximize);
-            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, weightDecay = options.weight_decay!.Value;
-            using var held = new HeldHyperparameters(beta1, beta2, options.eps!.Value);
+            double lr = options.LearningRate!.Value, weightDecay = options.weight_decay!.Value;
+            using var held = new HeldHyperparameters(options.beta1!.Value, options.beta2!.Value, options.eps!.Value);
             using var decay = weightDecay.ToScalar();
             foreach (var param in group.Parameters)
             {
@@ -50,7 +50,7 @@ internal static class HeldScalarOptimizers
 
                 state.exp_avg.mul_(held.Beta1).add_(grad, held.OneMinusBeta1);
                 state.exp_avg_sq.mul_(held.Beta2).addcmul_(grad, grad.conj(), held.OneMinusBeta2);
-                held.Update(param, state.exp_avg, state.exp_avg_sq, state.step, options.LearningRate!.Value);
+                held.Update(param, state.exp_avg, state.exp_avg_sq, state.step, lr);
             }
         }, closure);
     }
