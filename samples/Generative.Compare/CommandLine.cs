@@ -24,6 +24,11 @@ internal sealed record CommandLine
 
     public int Threads { get; init; } = 1;
     public IReadOnlyList<long> Seeds { get; init; } = [0];
+
+    /// <summary>The seed that draws a generated data set and splits a CSV: <c>--data-seed</c>, else the first of the seeds.</summary>
+    public long DataSeed => ExplicitDataSeed ?? Seeds[0];
+
+    public long? ExplicitDataSeed { get; init; }
     public int Samples { get; init; } = 2_500;
     public long TrainCount { get; init; } = 20_000;
     public IReadOnlyList<string>? Contenders { get; init; }
@@ -73,6 +78,9 @@ internal sealed record CommandLine
             "per contender: steps, a duration (90s, 2m), network evaluations of training (90000nfe: forward + backward passes over a batch; each contender runs the most steps within them), or several (10000,90s); default 10000 steps, 1000 for images (one 8×8 UNet step takes about 0.9 s on 2 cores)",
             null, ParseBudget);
         var seeds = Checked<IReadOnlyList<long>>("--seeds", "LIST", "comma-separated seeds; several give mean ± standard deviation", defaults.Seeds, ParseSeeds);
+        var dataSeed = Checked<long?>("--data-seed", "N",
+            "the seed that draws a generated data set or splits a labelled CSV (default: the first of --seeds; a business table's split is fixed); give it to run the seeds of one comparison in separate processes on the same data (--seeds 1,2 equals --seeds 1 and --seeds 2 --data-seed 1)",
+            null, ParseDataSeed);
         var samples = SampleCommandLine.WholeNumber("--samples", "samples drawn per contender for the metrics", defaults.Samples, 100, 1_000_000);
         var trainCount = SampleCommandLine.WholeNumber("--train-count", "training samples drawn for generated data sets", defaults.TrainCount, 100, 10_000_000);
         var contenders = Checked<IReadOnlyList<string>?>("--contenders", "LIST",
@@ -95,7 +103,7 @@ internal sealed record CommandLine
             "instead of the comparison: train each GAN contender once per seed and print its modes / high quality / KL every N steps (mixtures only)", null, ParseCurve);
         var command = new RootCommand("Trains GANs and a diffusion model on the same data under the same budget and reports how they compare.")
         {
-            dataset, label, target, condition, tables, budget, seeds, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
+            dataset, label, target, condition, tables, budget, seeds, dataSeed, samples, trainCount, contenders, plugins, fractions, outputFolder, json, threads, quiet, recipe, curve,
         };
 
         return SampleCommandLine.Invoke(command, args, output, error, parsed =>
@@ -111,6 +119,7 @@ internal sealed record CommandLine
                 Tables = parsed.GetValue(tables),
                 Budget = preset is not null && !given(budget) ? preset.Budget : parsed.GetValue(budget),
                 Seeds = preset is not null && !given(seeds) ? preset.Seeds : parsed.GetValue(seeds)!,
+                ExplicitDataSeed = parsed.GetValue(dataSeed),
                 Samples = preset is not null && !given(samples) ? preset.Samples : (int)parsed.GetValue(samples),
                 TrainCount = preset is not null && !given(trainCount) ? preset.TrainCount : parsed.GetValue(trainCount),
                 Contenders = preset is not null && !given(contenders) ? preset.Contenders : parsed.GetValue(contenders),
@@ -129,6 +138,11 @@ internal sealed record CommandLine
         ComparisonRecipes.All.ContainsKey(value.Trim())
             ? value.Trim().ToLowerInvariant()
             : throw new CommandLineException($"--recipe: unknown recipe '{value}'; known: {string.Join(", ", ComparisonRecipes.All.Keys)}.");
+
+    private static long? ParseDataSeed(string value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n)
+            ? n
+            : throw new CommandLineException($"--data-seed: '{value}' is not a whole number.");
 
     private static long? ParseCurve(string value) =>
         long.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= 1

@@ -8,7 +8,7 @@ internal static class DataLoading
 {
     public static ComparisonData Load(CommandLine options)
     {
-        long seed = options.Seeds[0];
+        long seed = options.DataSeed;
         if (BuiltInDatasets.Contains(options.Dataset))
         {
             return ComparisonData.FromBuiltIn(options.Dataset, options.TrainCount, seed);

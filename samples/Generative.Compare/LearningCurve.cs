@@ -40,7 +40,7 @@ internal static class LearningCurve
             File.WriteAllLines(path, ["contender,seed,step,modes,high_quality,kl,train_seconds"]);
         }
 
-        Console.WriteLine($"Learning curve on {data.Name} ({data.Count} points), every {every} steps, budget {budget}, {options.Samples} samples per point.");
+        Console.WriteLine($"Learning curve on {data.Name} ({data.Count} points, data seed {options.DataSeed}), every {every} steps, budget {budget}, {options.Samples} samples per point.");
         Console.WriteLine("| contender | seed | step | modes | high quality | KL | training s (this interval) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var gan in contenders.Cast<GanContender>())

@@ -72,7 +72,7 @@ static int Compare(CommandLine options, string[] args)
         var runner = new ComparisonRunner(data, comparisonOptions);
         AnsiConsole.MarkupLine(
             $"[bold]Comparing[/] {string.Join(", ", runner.Contenders.SelectMany(c => c.Samplers.Count == 1 ? [c.Name] : c.Samplers.Select(s => s.Name)))} " +
-            $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples), budget {budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
+            $"on [bold]{Markup.Escape(data.Name)}[/] ({data.Count} training samples, data seed {options.DataSeed}), budget {budget}, seeds {string.Join(",", options.Seeds)}, {options.Samples} samples each.");
 
         ComparisonResult result;
         var clock = Stopwatch.StartNew();
