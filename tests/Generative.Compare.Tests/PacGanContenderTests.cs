@@ -37,6 +37,11 @@ public sealed class PacGanContenderTests
         generator.Module.state_dict()["body.1.running_mean"].allclose(trainedMean, rtol: 0, atol: 0).Should().BeTrue("the recompute is deterministic");
         GanContender.Vanilla().BatchNormRecomputeBatches.Should().Be(0);
         GanContender.Vanilla().RecomputeBatchNormStatistics(generator, data, 0).Should().Be(0, "0 batches: no recompute");
+        using (var digits = ComparisonData.FromBuiltIn("digits", trainCount: 200, seed: 0))
+        {
+            contender.RecomputeBatchNormStatistics(generator, digits, 0).Should().Be(0, "the image networks keep their running averages");
+        }
+
         GanContender.PacGan(1).Name.Should().Be("pacgan1");
         FluentActions.Invoking(() => GanContender.PacGan(0)).Should().Throw<ArgumentOutOfRangeException>();
     }
