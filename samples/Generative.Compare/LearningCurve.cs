@@ -47,7 +47,7 @@ internal static class LearningCurve
         {
             foreach (long seed in options.Seeds)
             {
-                var callback = new CurveCallback(gan.Name, seed, every, options.Samples, data.ModeCentres, sigma, path);
+                var callback = new CurveCallback(gan, data, seed, every, options.Samples, sigma, path);
                 // Checkpoints every interval under --output: running the same command again continues each run where it stopped.
                 string checkpoints = Path.GetFullPath(Path.Combine(options.Output, "checkpoints", $"{gan.Name}-seed{seed}"));
                 using var trained = gan.WithCallbacks([callback], checkpoints, (int)Math.Min(every, int.MaxValue))
@@ -62,8 +62,14 @@ internal static class LearningCurve
     }
 
     // Appends each row to the CSV as it is scored, so a run stopped part-way keeps the rows it made.
-    private sealed class CurveCallback(string name, long seed, long every, int samples, torch.Tensor centres, double sigma, string csvPath) : TrainingCallback
+    // Scores as the contender's final model would be scored: with the batch-norm statistics it recomputes after training
+    // (GanContender.BatchNormRecomputeBatches), on the sampling generator's weights of this step; the running averages
+    // training keeps are put back afterwards, so the run goes on as it would unscored.
+    private sealed class CurveCallback(GanContender gan, ComparisonData data, long seed, long every, int samples, double sigma, string csvPath) : TrainingCallback
     {
+        private readonly string _name = gan.Name;
+        private readonly torch.Tensor _centres = data.ModeCentres!;
+
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public override void OnStepEnd(TrainingCallbackContext context)
@@ -81,17 +87,24 @@ internal static class LearningCurve
             using (var scope = torch.NewDisposeScope())
             using (torch.no_grad())
             {
+                var buffers = module.named_buffers().Select(b => (b.buffer, saved: b.buffer.clone())).ToList();
+                gan.RecomputeBatchNormStatistics(generator, data, seed);
                 module.eval();
                 var z = torch.randn(generator.LatentShape.WithBatch(samples), generator: new torch.Generator((ulong)(seed + 7_919)));
-                result = ModeCoverage.Compute(generator.Generate(z), centres, sigma);
+                result = ModeCoverage.Compute(generator.Generate(z), _centres, sigma);
+                foreach (var (buffer, saved) in buffers)
+                {
+                    buffer.copy_(saved);
+                }
+
                 module.train(training);
             }
 
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {seed} | {context.CompletedSteps} | {result.ModesCaptured} | {result.HighQualityFraction:P1} | {result.KlToUniform:F3} | {seconds:F1} |");
+                $"| {_name} | {seed} | {context.CompletedSteps} | {result.ModesCaptured} | {result.HighQualityFraction:P1} | {result.KlToUniform:F3} | {seconds:F1} |");
             Console.WriteLine(line);
             File.AppendAllLines(csvPath, [string.Create(CultureInfo.InvariantCulture,
-                $"{name},{seed},{context.CompletedSteps},{result.ModesCaptured},{result.HighQualityFraction:R},{result.KlToUniform:R},{seconds:F2}")]);
+                $"{_name},{seed},{context.CompletedSteps},{result.ModesCaptured},{result.HighQualityFraction:R},{result.KlToUniform:R},{seconds:F2}")]);
             _clock.Restart();
         }
     }
