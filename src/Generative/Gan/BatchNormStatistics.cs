@@ -10,10 +10,9 @@ namespace Generative.Gan;
 /// <remarks>
 /// <para>A batch-normalised generator samples in evaluation mode with the running averages its training left, an
 /// exponential average over the last batches taken while the weights were still moving (PyTorch's momentum 0.1: about
-/// the last ten). Those averages are noisy and lag the weights, and for a GAN whose samples must land within 3σ of a
-/// narrow mode that costs precision: on PacGAN's grid (σ = 0.05) recomputing them moved the high-quality fraction of
-/// trained generators by −1 to +6 points (docs/gan.md). PacGAN's authors score after a monitoring pass that refreshes the
-/// averages over 50 batches at fixed weights, which is what this does.</para>
+/// the last ten). Those averages are noisy and lag the weights, and a generator whose samples must land within 3σ of a
+/// narrow mode is sensitive to them (docs/gan.md measures how much on PacGAN's grid). PacGAN's authors score after a
+/// monitoring pass that refreshes the averages over 50 batches at fixed weights, which is what this does.</para>
 /// <para><see cref="Recompute"/> resets every batch-norm layer's running mean and variance and feeds
 /// <c>batches</c> batches of <c>batchSize</c> standard normal latents (and, for a class-conditional generator, uniform
 /// labels) through the generator in training mode without gradients, so each layer ends with the plain average over
