@@ -83,6 +83,68 @@ public sealed class PacGanNetworkTests
         Values(evaluated).Should().Equal(Values(expectedEval), (a, e) => Math.Abs(a - e) < 1e-4);
     }
 
+    [Fact]
+    public void A_run_with_another_batch_norm_epsilon_is_not_resumed_from_the_checkpoint()
+    {
+        // ε shapes no tensor, so the weights would load; the trainer must refuse the checkpoint by its options instead.
+        string root = Path.Combine(Path.GetTempPath(), "eps-resume-" + Guid.NewGuid().ToString("N"));
+        var generatorOptions = new MlpGeneratorOptions { SampleShape = new TensorShape(2), LatentDimension = 2, HiddenWidth = 8, HiddenLayers = 2, BatchNormalization = true };
+        var criticOptions = new MlpCriticOptions { SampleShape = new TensorShape(2), HiddenWidth = 8, HiddenLayers = 1 };
+        using var data = new Generative.Data.TensorDataSource(randn(64, 2, generator: new Generator(1)));
+        try
+        {
+            using (var generator = new MlpGenerator(generatorOptions, new Generator(2)))
+            using (var critic = new MlpCritic(criticOptions, new Generator(3)))
+            using (var step = new GanTrainingStep(generator, critic, GanTrainingOptions.NonSaturatingR1()))
+            using (var trainer = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(16).WithSteps(2).WithCheckpointing(root, 2).Build())
+            {
+                trainer.Run();
+            }
+
+            using (var same = new MlpGenerator(generatorOptions, new Generator(2)))
+            using (var critic = new MlpCritic(criticOptions, new Generator(3)))
+            using (var step = new GanTrainingStep(same, critic, GanTrainingOptions.NonSaturatingR1()))
+            using (var resumed = Generative.Training.Trainer.For(step).WithData(data).WithBatchSize(16).WithSteps(4).ResumeFrom(root).Build())
+            {
+                resumed.CompletedSteps.Should().Be(2, "the same options resume");
+            }
+
+            using var other = new MlpGenerator(generatorOptions with { BatchNormEpsilon = 1e-4 }, new Generator(2));
+            using var otherCritic = new MlpCritic(criticOptions, new Generator(3));
+            using var otherStep = new GanTrainingStep(other, otherCritic, GanTrainingOptions.NonSaturatingR1());
+            var before = other.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            Generative.Training.Trainer.For(otherStep).WithData(data).WithBatchSize(16).WithSteps(4).ResumeFrom(root)
+                .Invoking(b => b.Build()).Should().Throw<Generative.Checkpoints.CheckpointFormatException>()
+                .WithMessage("*other model options than this training step's (options.batchNormEpsilon: absent in the checkpoint, 0.0001 in the training step)*");
+            foreach (var (name, value) in other.state_dict())
+            {
+                value.equal(before[name]).all().item<bool>().Should().BeTrue($"a refused resume loads nothing ({name})");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_options_difference_names_the_first_differing_path()
+    {
+        var written = JsonNode.Parse("""{"a": 1, "b": {"c": [1, 2, 3], "d": "x"}}""");
+        Generative.Training.Trainer.OptionsDifference(written, written!.DeepClone(), "options").Should().BeNull();
+        Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"b": {"d": "x", "c": [1, 2, 3]}, "a": 1}"""), "options")
+            .Should().BeNull("the order of an object's keys does not matter");
+        Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"a": 1, "b": {"c": [1, 5, 3], "d": "x"}}"""), "options")
+            .Should().Be("options.b.c[1]: 2 in the checkpoint, 5 in the training step");
+        Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"a": 1, "b": {"c": [1, 2], "d": "x"}}"""), "options")
+            .Should().Be("options.b.c: [1,2,3] in the checkpoint, [1,2] in the training step");
+        Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"a": 1, "b": {"c": [1, 2, 3]}}"""), "options")
+            .Should().Be("options.b.d: \"x\" in the checkpoint, absent in the training step");
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1e-5)]
