@@ -137,6 +137,9 @@ public sealed class PacGanNetworkTests
         Generative.Training.Trainer.OptionsDifference(written, written!.DeepClone(), "options").Should().BeNull();
         Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"b": {"d": "x", "c": [1, 2, 3]}, "a": 1}"""), "options")
             .Should().BeNull("the order of an object's keys does not matter");
+        var read = JsonNode.Parse(new JsonObject { ["sigma"] = 0.02, ["epsilon"] = 1e-4, ["width"] = 400 }.ToJsonString()); // as from config.json
+        Generative.Training.Trainer.OptionsDifference(read, new JsonObject { ["sigma"] = 0.02, ["epsilon"] = 1e-4, ["width"] = 400 }, "options")
+            .Should().BeNull("numbers read back from the file equal the training step's doubles and integers");
         Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"a": 1, "b": {"c": [1, 5, 3], "d": "x"}}"""), "options")
             .Should().Be("options.b.c[1]: 2 in the checkpoint, 5 in the training step");
         Generative.Training.Trainer.OptionsDifference(written, JsonNode.Parse("""{"a": 1, "b": {"c": [1, 2], "d": "x"}}"""), "options")
