@@ -5,8 +5,9 @@ namespace Generative.Gan;
 
 /// <summary>
 /// Reads an <see cref="MlpGenerator"/>'s description in a GAN checkpoint's config (<c>{"generator": "mlp", "sampleShape",
-/// "latentDimension", "hiddenWidth", "hiddenLayers", "classCount", "classEmbeddingDimension"}</c>): every field's type and
-/// range, and the tensors the generator has, computed from the description alone.
+/// "latentDimension", "hiddenWidth", "hiddenLayers", "classCount", "classEmbeddingDimension"}</c>, and when set
+/// <c>"batchNormalization"</c>, <c>"batchNormEpsilon"</c>, <c>"residual"</c>, <c>"weightInitStandardDeviation"</c>): every
+/// field's type and range, and the tensors the generator has, computed from the description alone.
 /// </summary>
 internal static class MlpGeneratorConfigReader
 {
@@ -51,6 +52,18 @@ internal static class MlpGeneratorConfigReader
         return sigma > 0 ? sigma : throw value.Fail("must be positive");
     }
 
+    /// <summary>An optional batch-norm ε (absent: PyTorch's 1e-5): positive, at most 1.</summary>
+    public static double ReadBatchNormEpsilon(ConfigValue value)
+    {
+        if (!value.Exists)
+        {
+            return MlpGeneratorOptions.DefaultBatchNormEpsilon;
+        }
+
+        double epsilon = value.Double(0, 1);
+        return epsilon > 0 ? epsilon : throw value.Fail("must be positive");
+    }
+
     public static NetworkPlan<IGenerator> Read(ConfigValue o)
     {
         var shape = ReadShape(o["sampleShape"]);
@@ -64,6 +77,7 @@ internal static class MlpGeneratorConfigReader
             ClassCount = o["classCount"].Int(0, ConfigLimits.MaxClasses),
             ClassEmbeddingDimension = o["classEmbeddingDimension"].Int(1, ConfigLimits.MaxWidth),
             BatchNormalization = o["batchNormalization"].Bool(fallback: false),
+            BatchNormEpsilon = ReadBatchNormEpsilon(o["batchNormEpsilon"]),
             Residual = o["residual"].Bool(fallback: false),
             WeightInitStandardDeviation = ReadStandardDeviation(o["weightInitStandardDeviation"]),
         };

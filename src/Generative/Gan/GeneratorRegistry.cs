@@ -56,6 +56,10 @@ public sealed class GeneratorRegistry : NetworkTypeRegistry<IGenerator>
         if (o.BatchNormalization)
         {
             description["batchNormalization"] = true;
+            if (o.BatchNormEpsilon != MlpGeneratorOptions.DefaultBatchNormEpsilon)
+            {
+                description["batchNormEpsilon"] = o.BatchNormEpsilon;
+            }
         }
 
         if (o.Residual)

@@ -42,7 +42,7 @@ public sealed class MlpGenerator : nn.Module<Tensor, Tensor>, IGenerator
             layers.Add(($"{layers.Count}", nn.Linear(InputWidth(options, input, i), options.HiddenWidth, hasBias: !norm)));
             if (norm)
             {
-                layers.Add(($"{layers.Count}", nn.BatchNorm1d(options.HiddenWidth)));
+                layers.Add(($"{layers.Count}", nn.BatchNorm1d(options.HiddenWidth, eps: options.BatchNormEpsilon)));
             }
 
             layers.Add(($"{layers.Count}", nn.ReLU()));

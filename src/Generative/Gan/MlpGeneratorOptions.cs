@@ -27,6 +27,11 @@ public sealed record MlpGeneratorOptions
     /// al. 2018, following VEEGAN). Default false.</summary>
     public bool BatchNormalization { get; init; }
 
+    /// <summary>The ε that each batch normalisation adds to the variance before dividing, in training and in evaluation
+    /// (used only with <see cref="BatchNormalization"/>). Default 1e-5, PyTorch's; the Blocks library that PacGAN's code
+    /// uses adds 1e-4. Positive, at most 1.</summary>
+    public double BatchNormEpsilon { get; init; } = DefaultBatchNormEpsilon;
+
     /// <summary>Whether each hidden layer's output is concatenated with its input (CTGAN's residual generator, Xu et al.
     /// 2019: h₁ = [ReLU(BN(Linear(h₀))), h₀], …), so the output layer sees z and every hidden layer. Default false.</summary>
     public bool Residual { get; init; }
@@ -36,6 +41,9 @@ public sealed record MlpGeneratorOptions
     /// initialisation. Positive and finite.</summary>
     public double? WeightInitStandardDeviation { get; init; }
 
+    /// <summary>PyTorch's batch-norm ε, the default of <see cref="BatchNormEpsilon"/>.</summary>
+    internal const double DefaultBatchNormEpsilon = 1e-5;
+
     internal void Validate(string parameterName)
     {
         ArgumentNullException.ThrowIfNull(SampleShape, parameterName);
@@ -44,6 +52,7 @@ public sealed record MlpGeneratorOptions
         GanNetworkHelpers.Require(HiddenLayers >= 1, parameterName, $"HiddenLayers must be at least 1; got {HiddenLayers}.");
         GanNetworkHelpers.Require(ClassCount >= 0, parameterName, $"ClassCount must be 0 (unconditional) or more; got {ClassCount}.");
         GanNetworkHelpers.RequireStandardDeviation(WeightInitStandardDeviation, parameterName);
+        GanNetworkHelpers.Require(BatchNormEpsilon is > 0 and <= 1, parameterName, $"BatchNormEpsilon must lie in (0, 1]; got {BatchNormEpsilon}.");
         GanNetworkHelpers.Require(ClassEmbeddingDimension >= 1, parameterName, $"ClassEmbeddingDimension must be at least 1; got {ClassEmbeddingDimension}.");
     }
 }

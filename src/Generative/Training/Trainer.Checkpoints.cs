@@ -60,6 +60,41 @@ public sealed partial class Trainer
         TrainerLog.Resumed(Logger, resolved, CompletedSteps);
     }
 
+    /// <summary>The first place where a checkpoint's options and the training step's differ, as "path: checkpoint value,
+    /// training step value", or <see langword="null"/> when they are the same JSON.</summary>
+    internal static string? OptionsDifference(JsonNode? written, JsonNode? expected, string path)
+    {
+        if (JsonNode.DeepEquals(written, expected))
+        {
+            return null;
+        }
+
+        if (written is JsonObject a && expected is JsonObject b)
+        {
+            foreach (string key in a.Select(p => p.Key).Union(b.Select(p => p.Key)).Order(StringComparer.Ordinal))
+            {
+                if (OptionsDifference(a[key], b[key], path + "." + key) is string inner)
+                {
+                    return inner;
+                }
+            }
+        }
+        else if (written is JsonArray x && expected is JsonArray y && x.Count == y.Count)
+        {
+            for (int i = 0; i < x.Count; i++)
+            {
+                if (OptionsDifference(x[i], y[i], path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]") is string inner)
+                {
+                    return inner;
+                }
+            }
+        }
+
+        return $"{path}: {Show(written)} in the checkpoint, {Show(expected)} in the training step";
+
+        static string Show(JsonNode? node) => node is null ? "absent" : node.ToJsonString();
+    }
+
     private void ResumeFromCheckpoint(string resolved)
     {
         var config = ModelCheckpoint.ReadConfigAt(resolved);
@@ -74,6 +109,16 @@ public sealed partial class Trainer
         {
             throw new CheckpointFormatException(
                 $"The checkpoint '{resolved}' holds modules [{string.Join(", ", config.Modules)}], but the training step has [{string.Join(", ", TrainingStep.Modules.Keys)}].");
+        }
+
+        // The options that rebuild the model must be this step's: a setting that shapes no tensor (a batch-norm ε, an output
+        // activation, the prediction objective) would otherwise change silently in the middle of a run.
+        var expectedOptions = (TrainingStep as ICheckpointConfigurationSource)?.GetCheckpointConfiguration();
+        if (config.Options is not null && expectedOptions is not null && OptionsDifference(config.Options, expectedOptions, "options") is string difference)
+        {
+            throw new CheckpointFormatException(
+                $"The checkpoint '{resolved}' was written with other model options than this training step's ({difference}); resume with the same " +
+                "options, or load only the weights with ModelCheckpoint.LoadModules.");
         }
 
         // Every file read below must be covered by a hash in config.json (verified by ReadConfigAt).
