@@ -41,27 +41,21 @@ internal static class MlpGeneratorConfigReader
     }
 
     /// <summary>An optional initial-weight σ (absent: <see langword="null"/>): positive, at most 10.</summary>
-    public static double? ReadStandardDeviation(ConfigValue value)
+    public static double? ReadStandardDeviation(ConfigValue value) => ReadOptionalPositive(value, 10);
+
+    /// <summary>An optional batch-norm ε (absent: PyTorch's 1e-5): positive, at most 1.</summary>
+    public static double ReadBatchNormEpsilon(ConfigValue value) => ReadOptionalPositive(value, 1) ?? MlpGeneratorOptions.DefaultBatchNormEpsilon;
+
+    /// <summary>An optional number in (0, <paramref name="max"/>], or <see langword="null"/> when absent.</summary>
+    private static double? ReadOptionalPositive(ConfigValue value, double max)
     {
         if (!value.Exists)
         {
             return null;
         }
 
-        double sigma = value.Double(0, 10);
-        return sigma > 0 ? sigma : throw value.Fail("must be positive");
-    }
-
-    /// <summary>An optional batch-norm ε (absent: PyTorch's 1e-5): positive, at most 1.</summary>
-    public static double ReadBatchNormEpsilon(ConfigValue value)
-    {
-        if (!value.Exists)
-        {
-            return MlpGeneratorOptions.DefaultBatchNormEpsilon;
-        }
-
-        double epsilon = value.Double(0, 1);
-        return epsilon > 0 ? epsilon : throw value.Fail("must be positive");
+        double number = value.Double(0, max);
+        return number > 0 ? number : throw value.Fail("must be positive");
     }
 
     public static NetworkPlan<IGenerator> Read(ConfigValue o)
