@@ -77,6 +77,22 @@ public sealed record ComparisonOptions
         {
             throw new ArgumentException("Contender names must be distinct.", nameof(Contenders));
         }
+
+        // Results (and picture files) are keyed by row name: two contenders' rows of one name would be averaged together.
+        var rowOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var contender in Contenders ?? [])
+        {
+            foreach (var sampler in contender.Samplers)
+            {
+                if (!rowOwners.TryAdd(sampler.Name, contender.Name))
+                {
+                    throw new ArgumentException(
+                        $"The contenders '{rowOwners[sampler.Name]}' and '{contender.Name}' both have a row named '{sampler.Name}', so their results would be mixed in one row; " +
+                        "give one of them other row names (FlowContender's factories prefix the rows with the contender's name).",
+                        nameof(Contenders));
+                }
+            }
+        }
     }
 }
 

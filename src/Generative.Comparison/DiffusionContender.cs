@@ -11,16 +11,14 @@ namespace Generative.Comparison;
 /// embedding; a small UNet for images), 1000 linear-β steps, ε-prediction, Adam 1e-3 with cosine decay (under a step
 /// budget), batch 256, EMA 0.999.
 /// </summary>
-public sealed class DiffusionContender : IComparisonContender
+public sealed record DiffusionContender : IComparisonContender
 {
-    private readonly DiffusionTrainingOptions _training;
     private readonly NoiseScheduleOptions _schedule;
 
-    private DiffusionContender(string name, IReadOnlyList<ContenderSampler> samplers, DiffusionTrainingOptions training, NoiseScheduleOptions schedule)
+    private DiffusionContender(string name, IReadOnlyList<ContenderSampler> samplers, NoiseScheduleOptions schedule)
     {
         Name = name;
         Samplers = samplers;
-        _training = training;
         _schedule = schedule;
     }
 
@@ -47,6 +45,13 @@ public sealed class DiffusionContender : IComparisonContender
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
+    /// The training step's options (learning rate, prediction target, loss weighting). Default: Adam 1e-3, ε-prediction.
+    /// Change it with <c>with</c>, e.g. <c>DiffusionContender.Ddpm() with { Training = new() { LearningRate = 3e-3 } }</c>; a
+    /// step budget decays the rate to 0 with a warm-up cosine whatever its value.
+    /// </summary>
+    public DiffusionTrainingOptions Training { get; init; } = new() { LearningRate = 1e-3 };
+
+    /// <summary>
     /// The default diffusion contender, sampled with DDPM-1000 (ancestral, Ho et al. 2020), DDIM-50, DDIM-10 and DDIM-4
     /// (deterministic, η = 0, Song et al. 2021; trailing timestep spacing, which keeps the last step at t = T − 1). DDIM-4
     /// is the naive few-step baseline: the same model in 4 network evaluations, beside the few-step families.
@@ -60,7 +65,6 @@ public sealed class DiffusionContender : IComparisonContender
             new ContenderSampler("ddim-10", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 10, Eta = 0 }, 10),
             new ContenderSampler("ddim-4", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 4, Eta = 0 }, 4),
         ],
-        new DiffusionTrainingOptions { LearningRate = 1e-3 },
         new NoiseScheduleOptions());
 
     /// <summary>
@@ -78,7 +82,6 @@ public sealed class DiffusionContender : IComparisonContender
         return new(
             name ?? $"diffusion-ddim{steps}",
             [new ContenderSampler($"ddim-{steps}", "ddim", new SamplingOptions { Sampler = "ddim", Steps = steps, Eta = 0 }, steps)],
-            new DiffusionTrainingOptions { LearningRate = 1e-3 },
             new NoiseScheduleOptions());
     }
 
@@ -103,7 +106,7 @@ public sealed class DiffusionContender : IComparisonContender
             new DiffusionTrainerOptions
             {
                 Schedule = _schedule,
-                Training = _training,
+                Training = Training,
                 Steps = request.Budget.Steps ?? long.MaxValue,
                 BatchSize = (int)Math.Min(BatchSize, request.Data.Count),
                 Seed = request.Seed,

@@ -123,11 +123,14 @@ public sealed record FlowContender : IComparisonContender
 
     /// <summary>
     /// A flow trained with exact minibatch optimal-transport coupling (<see cref="MinibatchOptimalTransportCoupling"/>:
-    /// each batch's noise is matched to its data by the assignment of least squared distance), otherwise as
-    /// <see cref="Default"/> (same network, budget, time distribution, EMA), sampled with few steps and one many-step
-    /// solver; each row is named <c>{name}-{solver}-{steps}</c>. The default rows are Euler-1, Euler-2, midpoint-2, Euler-4
-    /// and Euler-50 (1, 2, 4, 4 and 50 network evaluations). Its training cost is the plain flow's: the coupling evaluates
-    /// no network.
+    /// each batch's noise is matched to its data by the assignment of least squared distance) for few-step sampling, with
+    /// <see cref="Default"/>'s network, budget, batch and EMA but its own <see cref="Training"/>: t ~ U(0, 1) and Adam
+    /// 6·10⁻³ (the few-step solvers evaluate the field from t = 0 on, and the coupled regression's loss is about 50 times
+    /// smaller than the independent one's). Chosen on the 25-Gaussian grid at the default budget over seeds 0, 1, 2:
+    /// midpoint-2 89.2 % high-quality samples with all 25 modes, against 88.0 % with the plain flow's logit-normal times at
+    /// 6·10⁻³ and about 62 % at 1e-3 (docs/flow.md). Sampled with few steps and one many-step solver; each row is named
+    /// <c>{name}-{solver}-{steps}</c>. The default rows are Euler-1, Euler-2, midpoint-2, Euler-4 and Euler-50 (1, 2, 4, 4
+    /// and 50 network evaluations). Its training cost is the plain flow's: the coupling evaluates no network.
     /// </summary>
     /// <param name="name">The contender's name, also the rows' prefix. Default <c>"flow-ot"</c>.</param>
     /// <param name="solvers">Solver names registered in <see cref="FlowSolverRegistry.Default"/> and their step counts;
@@ -136,7 +139,7 @@ public sealed record FlowContender : IComparisonContender
     /// <exception cref="ArgumentException">A solver is not registered, or a step count is below 1.</exception>
     public static FlowContender OptimalTransport(string name = "flow-ot", params (string Solver, int Steps)[] solvers) =>
         Create(name, name, solvers is { Length: > 0 } ? solvers : [("euler", 1), ("euler", 2), ("midpoint", 2), ("euler", 4), ("euler", 50)])
-        with { Coupling = new MinibatchOptimalTransportCoupling() };
+        with { Coupling = new MinibatchOptimalTransportCoupling(), Training = new FlowTrainingOptions { LearningRate = 6e-3 } };
 
     private static FlowContender Create(string name, string prefix, (string Solver, int Steps)[] solvers)
     {

@@ -191,6 +191,16 @@ public class ComparisonRunnerTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("SampleEfficiencyFractions");
         act = () => new ComparisonRunner(data, new ComparisonOptions { TimedTurns = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("TimedTurns");
+        act = () => new ComparisonRunner(data, new ComparisonOptions { Contenders = [GanContender.Vanilla(), GanContender.Vanilla()] });
+        act.Should().Throw<ArgumentException>().WithParameterName("Contenders").WithMessage("*distinct*");
+
+        // Two contenders of their own names whose rows share a name (a diffusion model trained two ways) would be averaged
+        // into one row: refused, with the row and both contenders named.
+        var twoWays = new[] { DiffusionContender.Ddpm(), DiffusionContender.Ddpm("diffusion-3e-3") with { Training = new() { LearningRate = 3e-3 } } };
+        act = () => new ComparisonRunner(data, new ComparisonOptions { Contenders = twoWays });
+        act.Should().Throw<ArgumentException>().WithParameterName("Contenders").WithMessage("*'diffusion' and 'diffusion-3e-3' both have a row named 'ddpm-1000'*");
+        act = () => new ComparisonRunner(data, new ComparisonOptions { Contenders = [FlowContender.OptimalTransport("a", ("euler", 4)), FlowContender.OptimalTransport("b", ("euler", 4))] });
+        act.Should().NotThrow("the flow contenders' rows carry their names");
         var unknown = () => ContenderRegistry.Default.Create(["vae"]);
         unknown.Should().Throw<ArgumentException>().WithMessage("*vae*gan, *wgan-gp*");
         var dataset = () => ComparisonData.FromBuiltIn("mnist");

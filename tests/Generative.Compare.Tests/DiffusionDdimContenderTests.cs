@@ -1,4 +1,5 @@
 using Generative.Comparison;
+using Generative.Diffusion;
 
 namespace Generative.Compare.Tests;
 
@@ -33,5 +34,19 @@ public sealed class DiffusionDdimContenderTests
         none.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("steps");
         var many = () => DiffusionContender.Ddim(1001);
         many.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("steps");
+    }
+    [Fact]
+    public void The_training_options_set_with_with_reach_the_trainer()
+    {
+        DiffusionContender.Ddpm().Training.Should().Be(new DiffusionTrainingOptions { LearningRate = 1e-3 });
+        using var ring = ComparisonData.FromBuiltIn("ring", 256, seed: 0);
+        var request = new ContenderTrainingRequest(ring, new ComparisonBudget(3), 0, null, default);
+        var changed = DiffusionContender.Ddim(4) with { Training = new DiffusionTrainingOptions { Objective = PredictionType.Sample, LearningRate = 3e-3 } };
+        changed.Name.Should().Be("diffusion-ddim4", "with changes only what it names");
+
+        using var trained = changed.Train(request);
+        ((DiffusionModel)trained.Model).Options.PredictionType.Should().Be(PredictionType.Sample);
+        using var plain = DiffusionContender.Ddim(4).Train(request);
+        ((DiffusionModel)plain.Model).Options.PredictionType.Should().Be(PredictionType.Epsilon);
     }
 }

@@ -54,7 +54,10 @@ public sealed class FlowContenderTests
         registered.Coupling.Should().BeOfType<Generative.Flow.MinibatchOptimalTransportCoupling>();
         registered.Samplers.Select(s => s.Name).Should().Equal("flow-ot-euler-1", "flow-ot-euler-2", "flow-ot-midpoint-2", "flow-ot-euler-4", "flow-ot-euler-50");
         registered.Samplers.Select(s => s.NetworkEvaluationsPerSample).Should().Equal(1, 2, 4, 4, 50);
-        registered.Training.Should().Be(FlowContender.Default().Training, "only the coupling differs from the flow contender");
+        registered.Training.Should().Be(new Generative.Flow.FlowTrainingOptions { LearningRate = 6e-3, TimeDistribution = Generative.Flow.FlowTimeDistribution.Uniform },
+            "the few-step contender trains on uniform times at its own rate (docs/flow.md)");
+        (registered with { Coupling = null, Training = FlowContender.Default().Training }).Should().BeEquivalentTo(
+            FlowContender.Default() with { }, o => o.Excluding(c => c.Name).Excluding(c => c.Samplers), "otherwise it is the flow contender");
 
         using var data = ComparisonData.FromBuiltIn("ring", trainCount: 512, seed: 0);
         var options = new ComparisonOptions
