@@ -35,6 +35,7 @@ public sealed class DiffusionDdimContenderTests
         var many = () => DiffusionContender.Ddim(1001);
         many.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("steps");
     }
+
     [Fact]
     public void The_training_options_set_with_with_reach_the_trainer()
     {
