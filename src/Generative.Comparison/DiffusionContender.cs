@@ -13,13 +13,10 @@ namespace Generative.Comparison;
 /// </summary>
 public sealed record DiffusionContender : IComparisonContender
 {
-    private readonly NoiseScheduleOptions _schedule;
-
-    private DiffusionContender(string name, IReadOnlyList<ContenderSampler> samplers, NoiseScheduleOptions schedule)
+    private DiffusionContender(string name, IReadOnlyList<ContenderSampler> samplers)
     {
         Name = name;
         Samplers = samplers;
-        _schedule = schedule;
     }
 
     /// <inheritdoc />
@@ -64,8 +61,7 @@ public sealed record DiffusionContender : IComparisonContender
             new ContenderSampler("ddim-50", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 50, Eta = 0 }, 50),
             new ContenderSampler("ddim-10", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 10, Eta = 0 }, 10),
             new ContenderSampler("ddim-4", "ddim", new SamplingOptions { Sampler = "ddim", Steps = 4, Eta = 0 }, 4),
-        ],
-        new NoiseScheduleOptions());
+        ]);
 
     /// <summary>
     /// The default diffusion contender's model and training, sampled with DDIM-<paramref name="steps"/> alone
@@ -81,8 +77,7 @@ public sealed record DiffusionContender : IComparisonContender
         ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, 1000);
         return new(
             name ?? $"diffusion-ddim{steps}",
-            [new ContenderSampler($"ddim-{steps}", "ddim", new SamplingOptions { Sampler = "ddim", Steps = steps, Eta = 0 }, steps)],
-            new NoiseScheduleOptions());
+            [new ContenderSampler($"ddim-{steps}", "ddim", new SamplingOptions { Sampler = "ddim", Steps = steps, Eta = 0 }, steps)]);
     }
 
     /// <summary>The cost of <paramref name="steps"/> steps: each is one forward and one backward pass of the denoiser on a
@@ -105,7 +100,6 @@ public sealed record DiffusionContender : IComparisonContender
             source,
             new DiffusionTrainerOptions
             {
-                Schedule = _schedule,
                 Training = Training,
                 Steps = request.Budget.Steps ?? long.MaxValue,
                 BatchSize = (int)Math.Min(BatchSize, request.Data.Count),
