@@ -221,7 +221,8 @@ public sealed class GanContender : IComparisonContender
     /// PacGAN (Lin, Khetan, Fanti &amp; Oh 2018, arXiv:1712.04086) with the setup of its 2-D grid and ring experiments
     /// (Table 1), as the authors' released configuration (<c>synthetic_data_experiments/2DGrid_GAN&amp;PacGAN/config.py</c>)
     /// sets it: the original GAN's losses (discriminator cross-entropy on logits, non-saturating generator loss), no
-    /// regulariser; generator 4 × 400 (Linear without bias → BatchNorm → ReLU) with a 2-d N(0, I) latent; discriminator
+    /// regulariser; generator 4 × 400 (Linear without bias → BatchNorm → ReLU) with a 2-d N(0, I) latent (batch norm with
+    /// PyTorch's ε 1e-5: the authors' Blocks adds 1e-4, which trained no better here, see docs/gan.md); discriminator
     /// 3 × maxout(200 units, 5 pieces) judging packs of m samples; every weight N(0, 0.02²), biases 0; Adam lr 1e-4,
     /// β₁ = 0.8 (β₂ = 0.999, Adam's default); 100 packs per step (100·m samples); one discriminator and one generator update
     /// per step, both from the same batch and the same gradients' point (<see cref="GanTrainingOptions.SimultaneousUpdates"/>,
