@@ -125,11 +125,10 @@ public sealed record FlowContender : IComparisonContender
     /// A flow trained with exact minibatch optimal-transport coupling (<see cref="MinibatchOptimalTransportCoupling"/>:
     /// each batch's noise is matched to its data by the assignment of least squared distance) for few-step sampling, with
     /// <see cref="Default"/>'s network, budget, batch and EMA but its own <see cref="Training"/>: t ~ U(0, 1) and Adam
-    /// 6·10⁻³ (the few-step solvers evaluate the field from t = 0 on, and the coupled regression's loss is about 50 times
-    /// smaller than the independent one's). Chosen on the 25-Gaussian grid at the default budget over seeds 0, 1, 2:
-    /// midpoint-2 89.2 % high-quality samples with all 25 modes, against 88.0 % with the plain flow's logit-normal times at
-    /// 6·10⁻³ and about 62 % at 1e-3 (docs/flow.md). Sampled with few steps and one many-step solver; each row is named
-    /// <c>{name}-{solver}-{steps}</c>. The default rows are Euler-1, Euler-2, midpoint-2, Euler-4 and Euler-50 (1, 2, 4, 4
+    /// 6·10⁻³ (the few-step solvers evaluate the field from t = 0 on, and the coupled regression's loss is far smaller
+    /// than the independent one's). Chosen on the 25-Gaussian grid at the default budget over three seeds against the
+    /// plain flow's logit-normal times and Adam 1e-3; the figures are in docs/flow.md. Sampled with few steps and one
+    /// many-step solver; each row is named <c>{name}-{solver}-{steps}</c>. The default rows are Euler-1, Euler-2, midpoint-2, Euler-4 and Euler-50 (1, 2, 4, 4
     /// and 50 network evaluations). Its training cost is the plain flow's: the coupling evaluates no network.
     /// </summary>
     /// <param name="name">The contender's name, also the rows' prefix. Default <c>"flow-ot"</c>.</param>
